@@ -1,0 +1,1 @@
+"""kgqa: knowledge-graph + RAG question answering with sentence-level citations."""

@@ -1,0 +1,60 @@
+"""Settings read from the environment (prefix ``KGQA_``) or a ``.env`` file.
+
+Nothing is read at import time: call :func:`get_settings` (cached) or build a
+``Settings(...)`` yourself and pass it down.
+
+>>> Settings(corpus_dir="docs").corpus_dir
+PosixPath('docs')
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KGQA_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of source documents (.md, .txt, .html).")
+    index_dir: Path = Field(Path("indexes"), description="Where built indexes live; rebuilt when stale.")
+    model_dir: Path = Field(
+        Path.home() / ".cache" / "kgqa" / "models",
+        description="Where materialised embedding models are kept.",
+    )
+    embedding_model: str = Field(
+        DEFAULT_MODEL,
+        description="sentence-transformers model name or local path. The default is built offline.",
+    )
+    embedding_batch_size: int = Field(32, gt=0)
+    faiss_index: Literal["flat", "hnsw"] = Field("flat", description="flat = exact inner product.")
+    chunk_max_chars: int = Field(600, gt=50, description="Length cap for one chunk (characters).")
+    glossary_file: str = Field("glossary.yaml", description="Concept glossary inside the corpus folder.")
+
+    top_k: int = Field(5, gt=0)
+    max_question_chars: int = Field(2000, gt=0)
+    max_upload_bytes: int = Field(2_000_000, gt=0)
+
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+
+    admin_token: str | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

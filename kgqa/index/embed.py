@@ -1,0 +1,68 @@
+"""Embedding backends. ``Embedder`` is the one protocol; the default adapter wraps sentence-transformers.
+
+>>> from kgqa.testing import FakeEmbedder
+>>> FakeEmbedder(dim=8).embed(["注意力"], kind="query").shape
+(1, 8)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from kgqa.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["query", "passage"]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 rows. ``model_id`` names the model in manifests and caches."""
+
+    model_id: str
+    dim: int
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model (hub name or local folder), with E5-style prompts when it has them."""
+
+    def __init__(self, model_id: str, path: str | Path, batch_size: int = 32, device: str = "cpu") -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(path), device=device)
+        except Exception as exc:  # the library raises many unrelated types here
+            raise ModelError(
+                f"cannot load embedding model {model_id!r} from {path}: {exc}. "
+                "Set KGQA_EMBEDDING_MODEL to a sentence-transformers model name or a local folder "
+                "(a hub name needs internet once), or unset it to use the bundled default."
+            ) from exc
+        self.model_id = model_id
+        dim = self._model.get_sentence_embedding_dimension()
+        if dim is None:
+            raise ModelError(f"model {model_id!r} does not report an embedding dimension")
+        self.dim = int(dim)
+        self.batch_size = batch_size
+        self._prompts = dict(getattr(self._model, "prompts", {}) or {})
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prompt_name = kind if kind in self._prompts else None
+        vectors = self._model.encode(
+            list(texts),
+            prompt_name=prompt_name,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,182 @@
+"""Documents -> citable chunks. Structure first (headings, Q&A units, question lists), then a length cap.
+
+Every chunk's ``text`` is exactly ``document.text[start:end]``. A section becomes one
+chunk unless it exceeds ``max_chars``; then it is packed line by line, over-long prose
+lines are cut at Chinese sentence ends (langchain's recursive splitter), and a line of
+code (even flattened onto one line) is never cut. Every piece keeps the section's heading
+trail, so a split answer still carries its question.
+
+>>> from kgqa.types import Document
+>>> doc = Document("d", "d.md", "D", "zh", "## 问题\\n回答第一句。回答第二句。\\n", "x")
+>>> [c.text for c in chunk_document(doc).chunks]
+['## 问题\\n回答第一句。回答第二句。']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from kgqa.ingest.clean import promotional_sections
+from kgqa.ingest.qa_list import align_answers, question_list
+from kgqa.ingest.structure import SEPARATOR, Line, Section, is_code_line, parse_sections
+from kgqa.types import Chunk, Document, Span
+
+CHUNKER_VERSION = "1"
+ZH_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ";", "，", ",", " ", ""]
+_HEADING_NUMBER = re.compile(r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d+\s*[:：])\s*")
+_TRAILING_JUNK = " \t\r\n-—"
+
+
+@dataclass
+class DocChunks:
+    """What one document contributes: its chunks plus counts for the ingest summary."""
+
+    doc_id: str
+    chunks: list[Chunk] = field(default_factory=list)
+    boilerplate_sections: int = 0
+    boilerplate_chars: int = 0
+    listed_questions: int = 0
+    attached_questions: int = 0
+
+
+def content_key(text: str) -> str:
+    """The text with heading numbers and whitespace normalised, so repeated sections hash alike."""
+    first, _, rest = text.partition("\n")
+    body = _HEADING_NUMBER.sub("", first) + "\n" + rest
+    return re.sub(r"\s+", " ", body).strip()
+
+
+def chunk_id_for(text: str) -> str:
+    return hashlib.sha256(content_key(text).encode("utf-8")).hexdigest()[:16]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past surrounding whitespace and separator dashes."""
+    while start < end and text[start] in _TRAILING_JUNK:
+        start += 1
+    while end > start and text[end - 1] in _TRAILING_JUNK:
+        end -= 1
+    return start, end
+
+
+def _split_long_line(line: Line, max_chars: int) -> list[tuple[int, int]]:
+    """Cut one over-long prose line at sentence ends; offsets are found by search, so they are exact."""
+    splitter = RecursiveCharacterTextSplitter(
+        separators=ZH_SEPARATORS, chunk_size=max_chars, chunk_overlap=0, keep_separator="end"
+    )
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in splitter.split_text(line.text):
+        at = line.text.find(piece, cursor)
+        if at < 0:  # the splitter strips whitespace; fall back to sequential placement
+            at = cursor
+        spans.append((line.start + at, line.start + at + len(piece)))
+        cursor = at + len(piece)
+    return spans
+
+
+def _pieces(lines: list[Line], max_chars: int) -> list[tuple[int, int]]:
+    """Pack lines into spans of at most ``max_chars``; code lines and short units stay whole."""
+    units: list[tuple[int, int]] = []
+    for ln in lines:
+        if not ln.stripped or SEPARATOR.match(ln.text):
+            continue
+        if len(ln.text) > max_chars and not is_code_line(ln.text):
+            units += _split_long_line(ln, max_chars)
+        else:
+            units.append((ln.start, ln.end))
+    spans: list[tuple[int, int]] = []
+    for start, end in units:
+        if spans and end - spans[-1][0] <= max_chars:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _section_chunks(
+    doc: Document, section: Section, max_chars: int, kind: str, question: tuple[str, Span] | None
+) -> list[Chunk]:
+    lines = ([section.heading_line] if section.heading_line else []) + section.lines
+    start, end = _trim(doc.text, section.start, section.end)
+    if end <= start or (section.heading_line and not section.body_lines()):
+        return []  # a heading with nothing under it lives on in its children's trails
+    spans = [(start, end)] if end - start <= max_chars else _pieces(lines, max_chars)
+    out: list[Chunk] = []
+    for s, e in spans:
+        s, e = _trim(doc.text, s, e)
+        if e <= s:
+            continue
+        text = doc.text[s:e]
+        out.append(
+            Chunk(
+                chunk_id=chunk_id_for(text),
+                doc_id=doc.doc_id,
+                start=s,
+                end=e,
+                text=text,
+                heading=section.trail,
+                kind=kind,
+                question=question[0] if question else "",
+                question_span=question[1] if question else None,
+                occurrences=(Span(doc.doc_id, s, e),),
+            )
+        )
+    return out
+
+
+def _kind(section: Section) -> str:
+    body = " ".join(ln.stripped for ln in section.lines[:3])
+    if re.search(r"题目|答案|问题|回答|解析", section.heading + body) or section.heading.endswith(("?", "？")):
+        return "qa"
+    return "section"
+
+
+def chunk_document(doc: Document, max_chars: int = 600) -> DocChunks:
+    """Chunks of one document in reading order, with boilerplate and bare question lists left out."""
+    sections = parse_sections(doc.text, plain_text=not doc.path.endswith((".md", ".markdown")))
+    result = DocChunks(doc.doc_id)
+    promo = promotional_sections(sections)
+    result.boilerplate_sections = len(promo)
+    result.boilerplate_chars = sum(s.end - s.start for s in promo)
+    kept = [s for s in sections if s not in promo]
+
+    attached: dict[int, tuple[str, Span]] = {}
+    for qi, sec in enumerate(kept):
+        qlines = question_list(sec)
+        if not qlines:
+            continue
+        result.listed_questions += len(qlines)
+        answers = [s for s in kept[qi + 1 :] if s.heading_line is not None]
+        pairs = align_answers([q.stripped for q in qlines], [a.heading for a in answers])
+        for ai, qj in pairs.items():
+            q = qlines[qj]
+            attached[id(answers[ai])] = (q.stripped, Span(doc.doc_id, q.start, q.end))
+        result.attached_questions += len(pairs)
+        sec.lines = [ln for ln in sec.lines if ln not in qlines and not re.match(r"^以下是答案", ln.stripped)]
+
+    for sec in kept:
+        question = attached.get(id(sec))
+        kind = "qa" if question else _kind(sec)
+        result.chunks += _section_chunks(doc, sec, max_chars, kind, question)
+    return result
+
+
+def merge_duplicates(chunks: list[Chunk]) -> tuple[list[Chunk], int]:
+    """Index each distinct text once; the kept chunk lists every place it occurs. Returns (chunks, merged)."""
+    by_id: dict[str, Chunk] = {}
+    order: list[str] = []
+    merged = 0
+    for c in chunks:
+        if c.chunk_id in by_id:
+            first = by_id[c.chunk_id]
+            by_id[c.chunk_id] = Chunk(**{**first.__dict__, "occurrences": first.occurrences + c.occurrences})
+            merged += 1
+        else:
+            by_id[c.chunk_id] = c
+            order.append(c.chunk_id)
+    return [by_id[i] for i in order], merged

@@ -1,0 +1,160 @@
+"""Read the layout of a document: lines with offsets, headings with levels, sections.
+
+Pure functions on strings. Recognised headings:
+
+- markdown ``#`` .. ``######`` (level = number of ``#``),
+- Chinese numbered ``一、标题`` (level 1), ``1. 引言`` (1), ``2.1 问题：…`` (2), ``1.1.1 …`` (3),
+- question headings ``问题1：…`` (level 3, under the current numbered section),
+- a document title: the first line of a plain-text file when it is short,
+- a short title line directly followed by a long paragraph (answer titles in flat notes).
+
+>>> [ (s.heading, s.level) for s in parse_sections("# A\\n正文。\\n## B\\n更多。\\n") ]
+[('A', 1), ('B', 2)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+ZH_NUM_HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]\s*\S.{0,60}$")
+NUM_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(\S.{0,80})$")
+QUESTION_HEADING = re.compile(r"^问题\s*\d{1,3}\s*[:：]\s*\S.{0,80}$")
+SEPARATOR = re.compile(r"^\s*[-—_*=]{1,3}\s*$")
+LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s+|\d{1,2}[.)、]\s*\*\*)")
+SENTENCE_END = "。！？；!;"
+CODE_HINTS = re.compile(r"(def |class |import |return |self\.|\)\s*:|\w+\s*=\s*\w|torch\.|nn\.)")
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int  # exclusive, without the newline
+    text: str
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip()
+
+
+@dataclass
+class Section:
+    """A heading (may be empty for text before the first heading) and the lines under it."""
+
+    heading: str
+    level: int
+    trail: tuple[str, ...]
+    lines: list[Line] = field(default_factory=list)
+    heading_line: Line | None = None
+
+    @property
+    def start(self) -> int:
+        first = self.heading_line or (self.lines[0] if self.lines else None)
+        return first.start if first else 0
+
+    @property
+    def end(self) -> int:
+        last = self.lines[-1] if self.lines else self.heading_line
+        return last.end if last else 0
+
+    def body_lines(self) -> list[Line]:
+        return [ln for ln in self.lines if ln.stripped and not SEPARATOR.match(ln.text)]
+
+
+def split_lines(text: str) -> list[Line]:
+    """Lines with their exact offsets in ``text`` (newline excluded)."""
+    lines: list[Line] = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n")
+        lines.append(Line(pos, pos + len(body), body))
+        pos += len(raw)
+    return lines
+
+
+def cjk_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff") / len(text)
+
+
+def is_code_line(text: str) -> bool:
+    """Source code, possibly flattened onto one line: many code tokens, few Chinese characters."""
+    s = text.strip()
+    if len(s) < 20:
+        return False
+    hints = len(CODE_HINTS.findall(s))
+    return hints >= 3 and cjk_ratio(s) < 0.15
+
+
+def heading_level(line: str) -> tuple[int, str] | None:
+    """Level and title of a heading line, or None. Long or sentence-like lines are never headings."""
+    s = line.strip()
+    if not s or len(s) > 90:
+        return None
+    m = MD_HEADING.match(s)
+    if m:
+        return len(m.group(1)), m.group(2).strip()
+    if s[-1] in SENTENCE_END or s.startswith(("-", "*", "•")):
+        return None
+    if ZH_NUM_HEADING.match(s):
+        return 1, s
+    if QUESTION_HEADING.match(s):
+        return 3, s
+    m = NUM_HEADING.match(s)
+    if m and not s.endswith(("：", ":")) and "**" not in s:
+        return min(m.group(1).count(".") + 1, 3), s
+    return None
+
+
+def _is_title_line(lines: list[Line], i: int) -> bool:
+    """A short line followed by a long paragraph: the title of an unnumbered answer."""
+    s = lines[i].stripped
+    if not (2 <= len(s) <= 40) or s[-1] in SENTENCE_END + "：:," or LIST_ITEM.match(s):
+        return False
+    nxt = next((ln.stripped for ln in lines[i + 1 :] if ln.stripped), "")
+    return len(nxt) >= max(80, 3 * len(s)) and not is_code_line(nxt) and heading_level(nxt) is None
+
+
+def _first_content(lines: list[Line]) -> int:
+    return next((i for i, ln in enumerate(lines) if ln.stripped), len(lines))
+
+
+def iter_headings(lines: list[Line], plain_text: bool) -> Iterator[tuple[int, int, str]]:
+    """(line index, level, title) for every heading line."""
+    first = _first_content(lines)
+    for i, ln in enumerate(lines):
+        found = heading_level(ln.text)
+        if found:
+            yield i, found[0], found[1]
+        elif plain_text and i == first and len(ln.stripped) <= 60:
+            yield i, 0, ln.stripped.strip("《》")
+        elif plain_text and _is_title_line(lines, i):
+            yield i, 2, ln.stripped
+
+
+def parse_sections(text: str, plain_text: bool | None = None) -> list[Section]:
+    """Cut ``text`` into sections at every heading; each knows the trail of headings above it.
+
+    ``plain_text`` enables the title heuristics for files without markdown headings
+    (auto-detected when None).
+    """
+    lines = split_lines(text)
+    if plain_text is None:
+        plain_text = not any(MD_HEADING.match(ln.stripped) for ln in lines)
+    heads = {i: (lvl, title) for i, lvl, title in iter_headings(lines, plain_text)}
+    sections: list[Section] = [Section(heading="", level=0, trail=())]
+    stack: list[tuple[int, str]] = []
+    for i, ln in enumerate(lines):
+        if i in heads:
+            lvl, title = heads[i]
+            while stack and stack[-1][0] >= lvl:
+                stack.pop()
+            stack.append((lvl, title))
+            trail = tuple(t for _, t in stack)
+            sections.append(Section(heading=title, level=lvl, trail=trail, heading_line=ln))
+        else:
+            sections[-1].lines.append(ln)
+    return [s for s in sections if s.heading_line is not None or s.body_lines()]

@@ -1,0 +1,162 @@
+"""Plain data passed between the stages. No I/O, no behaviour beyond small helpers.
+
+Offsets are Python string indices (code points) into the original file text,
+so ``document.text[chunk.start:chunk.end] == chunk.text`` always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Language = Literal["zh", "en", "mixed"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file, decoded. ``doc_id`` is the file stem (stable, readable)."""
+
+    doc_id: str
+    path: str
+    title: str
+    language: str
+    text: str
+    sha256: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range of one document: ``documents[doc_id].text[start:end]``."""
+
+    doc_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A citable unit of text.
+
+    ``text`` is exactly the original file text at ``[start, end)`` of ``doc_id``.
+    ``heading`` is the trail of headings above it, outermost first. ``question`` is
+    the question a Q&A unit answers when it is stated outside the span (the separate
+    question list of a document); it is indexed with the chunk but never cited as its text.
+    ``occurrences`` lists every place the same text appears (duplicates are indexed once).
+    """
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    heading: tuple[str, ...] = ()
+    kind: str = "section"
+    question: str = ""
+    question_span: Span | None = None
+    occurrences: tuple[Span, ...] = ()
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.heading)
+
+    def index_text(self) -> str:
+        """What is embedded and keyword-indexed: headings, the attached question, the text."""
+        parts = [*self.heading]
+        if self.question:
+            parts.append(self.question)
+        parts.append(self.text)
+        return "\n".join(p for p in parts if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Chunk:
+        qs = d.get("question_span")
+        return cls(
+            chunk_id=d["chunk_id"],
+            doc_id=d["doc_id"],
+            start=d["start"],
+            end=d["end"],
+            text=d["text"],
+            heading=tuple(d.get("heading") or ()),
+            kind=d.get("kind", "section"),
+            question=d.get("question", ""),
+            question_span=Span(**qs) if qs else None,
+            occurrences=tuple(Span(**o) for o in d.get("occurrences") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a concept-graph edge is stated: a sentence span and the rule that found it."""
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    rule: str
+
+
+@dataclass
+class Concept:
+    id: str
+    label: str
+    label_zh: str = ""
+    aliases: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    chunk_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    type: str
+    weight: float = 1.0
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and the per-channel scores behind it."""
+
+    chunk: Chunk
+    score: float
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class RelatedConcept:
+    id: str
+    label: str
+    label_zh: str
+    relation: str
+    question: str
+
+
+@dataclass
+class Answer:
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    related_concepts: list[RelatedConcept] = field(default_factory=list)
+    concepts: list[str] = field(default_factory=list)
+    abstained: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,122 @@
+"""The ``kgqa`` command line. Each command is a thin shell over ``kgqa.pipeline``.
+
+    kgqa ingest                 build or refresh indexes/ from corpus/
+    kgqa search "多头注意力"     ranked chunks (--explain shows dense, BM25, graph and fused scores)
+    kgqa ask "What is RoPE?"    a cited answer (--json gives the HTTP API's object)
+    kgqa serve                  the HTTP service (and the concept-map page)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kgqa.config import Settings, get_settings
+from kgqa.errors import KgqaError
+
+app = typer.Typer(
+    help="Knowledge-graph + RAG question answering with sentence-level citations, offline.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def fail(exc: Exception) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def tqdm_progress(stage: str, total: int) -> Callable[[int], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr, disable=total == 0, leave=False)
+
+    def advance(n: int) -> None:
+        bar.update(n)
+        if bar.n >= total:
+            bar.close()
+
+    return advance
+
+
+@app.callback()
+def main_options(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to index instead of KGQA_CORPUS_DIR.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even when nothing changed (embeddings stay cached).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Build or refresh the indexes (chunks, vectors, BM25, concept graph) incrementally."""
+    from kgqa.pipeline import build_index
+
+    try:
+        report = build_index(settings(), paths or None, progress=tqdm_progress, force=force)
+    except KgqaError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
+        return
+    if report.up_to_date:
+        typer.echo(f"index is up to date ({report.counts.get('chunks', 0)} chunks); nothing to do.")
+        return
+    c = report.counts
+    typer.echo(f"rebuilt because: {'; '.join(report.reasons)}")
+    typer.echo(
+        f"{c['documents']} documents -> {c['chunks']} chunks ({c['duplicates_merged']} duplicates merged, "
+        f"{c['boilerplate_sections']} boilerplate sections / {c['boilerplate_chars']} chars dropped, "
+        f"{c['attached_questions']}/{c['listed_questions']} listed questions attached to answers)\n"
+        f"embedded {c['embedded']}, cached {c['cached']}; "
+        f"{c.get('concepts', 0)} concepts, {c.get('edges', 0)} edges; {report.seconds:.1f} s -> {report.folder}"
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in Chinese or English.")],
+    k: Annotated[int, typer.Option("-k", help="How many chunks to show.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    explain: Annotated[bool, typer.Option(help="Show dense, BM25, graph and fused scores.")] = False,
+) -> None:
+    """Rank chunks for a query (hybrid retrieval, no answer composition)."""
+    from kgqa.pipeline import load
+
+    try:
+        kb = load(settings())
+        hits = kb.retrieve(query, k=k)
+    except KgqaError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps([kb.hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+        return
+    for rank, h in enumerate(hits, 1):
+        c = h.chunk
+        typer.secho(f"{rank}. [{h.score:.4f}] {c.doc_id} [{c.start}:{c.end}] {c.section}", bold=True)
+        if explain:
+            typer.echo("   " + "  ".join(f"{name}={val:.4f}" for name, val in sorted(h.scores.items())))
+        snippet = " ".join(c.text.split())
+        typer.echo(f"   {snippet[:160]}{'…' if len(snippet) > 160 else ''}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

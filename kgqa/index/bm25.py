@@ -1,0 +1,75 @@
+"""Keyword index: BM25 (bm25s) over jieba tokens.
+
+English terms inside Chinese text survive as whole lower-cased tokens, and jieba's
+search mode adds the sub-words of long Chinese words, so 自注意力机制 also matches 注意力.
+
+>>> tokenize("自注意力使用LayerNorm和RoPE。")
+['自', '注意', '注意力', '使用', 'layernorm', 'rope']
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
+STOPWORDS = frozenset(
+    "的 了 和 是 在 与 及 或 等 中 对 为 将 把 被 从 到 以 并 而 也 就 都 这 那 这些 那些 一个 一种 可以 什么 如何 "
+    "怎么 为什么 哪些 吗 呢 吧 请 之 其 它 它们 我们 你 the a an of to in on for is are and or what how why which".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens, lower-cased, punctuation and stopwords removed."""
+    out: list[str] = []
+    for tok in _jieba().cut_for_search(text):
+        t = tok.strip().lower()
+        if t and not _PUNCT.match(t) and t not in STOPWORDS:
+            out.append(t)
+    return out
+
+
+class BM25Index:
+    """BM25 scores for every chunk, in the order the chunks were indexed."""
+
+    def __init__(self, retriever: object, size: int) -> None:
+        self._retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> BM25Index:
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
+        return cls(retriever, len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = tokenize(query)
+        if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder))  # type: ignore[attr-defined]
+        (folder / "size").write_text(str(self.size))
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Index:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder)), int((folder / "size").read_text()))

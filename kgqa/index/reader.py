@@ -1,0 +1,52 @@
+"""Open a published index generation for querying: everything small is held in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgqa.errors import IndexError_
+from kgqa.index.bm25 import BM25Index
+from kgqa.index.manifest import Manifest, current_generation
+from kgqa.index.store import ChunkStore
+from kgqa.index.vector import FaissVectorStore
+from kgqa.types import Chunk, Document
+
+
+@dataclass
+class IndexReader:
+    folder: Path
+    manifest: Manifest
+    store: ChunkStore
+    vectors: FaissVectorStore
+    bm25: BM25Index
+    chunks: list[Chunk]
+    by_id: dict[str, Chunk]
+    documents: dict[str, Document]  # without text; use document() for the text
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.store.document(doc_id)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_index(index_dir: Path) -> IndexReader:
+    folder = current_generation(index_dir)
+    if folder is None:
+        raise IndexError_(f"no index in {index_dir}; build one with `kgqa ingest`.")
+    manifest = Manifest.read(folder)
+    if manifest is None:
+        raise IndexError_(f"{folder}/manifest.json is missing or from another version; run `kgqa ingest`.")
+    store = ChunkStore(folder / "chunks.sqlite", readonly=True)
+    chunks = store.chunks()
+    return IndexReader(
+        folder=folder,
+        manifest=manifest,
+        store=store,
+        vectors=FaissVectorStore.load(folder),
+        bm25=BM25Index.load(folder / "bm25"),
+        chunks=chunks,
+        by_id={c.chunk_id: c for c in chunks},
+        documents={d.doc_id: d for d in store.documents()},
+    )

@@ -1,0 +1,65 @@
+"""Chunks -> vectors (through the cache) -> files of a new index generation."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kgqa.index.bm25 import BM25Index
+from kgqa.index.embed import Embedder
+from kgqa.index.store import EmbeddingCache
+from kgqa.index.vector import FaissVectorStore, IndexType
+from kgqa.types import Chunk
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Embedded:
+    vectors: np.ndarray
+    embedded: int
+    cached: int
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def embed_chunks(
+    chunks: Sequence[Chunk],
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    batch_size: int = 32,
+    progress: Progress | None = None,
+) -> Embedded:
+    """One vector per chunk, in order. Only texts missing from the cache are embedded; each batch
+    is written to the cache as soon as it is done, so an interrupted build loses nothing."""
+    texts = [c.index_text() for c in chunks]
+    keys = [text_key(t) for t in texts]
+    have = cache.get_many(embedder.model_id, set(keys))
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in have}.items())
+    if progress:
+        progress(len(chunks) - len(todo))
+    for i in range(0, len(todo), batch_size):
+        batch = todo[i : i + batch_size]
+        vecs = embedder.embed([t for _, t in batch], kind="passage")
+        fresh = {k: v for (k, _), v in zip(batch, vecs, strict=True)}
+        cache.put_many(embedder.model_id, fresh)
+        have.update(fresh)
+        if progress:
+            progress(len(batch))
+    dim = embedder.dim
+    vectors = np.stack([have[k] for k in keys]) if keys else np.zeros((0, dim), dtype=np.float32)
+    return Embedded(vectors.astype(np.float32), embedded=len(todo), cached=len(set(keys)) - len(todo))
+
+
+def write_search_indexes(folder: Path, chunks: Sequence[Chunk], vectors: np.ndarray, kind: IndexType) -> None:
+    """FAISS over the vectors and BM25 over the chunk texts, both in chunk order."""
+    FaissVectorStore.build(vectors, [c.chunk_id for c in chunks], kind).save(folder)
+    bm25_dir = folder / "bm25"
+    bm25_dir.mkdir()
+    BM25Index.build([c.index_text() for c in chunks]).save(bm25_dir)

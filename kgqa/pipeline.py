@@ -1,0 +1,168 @@
+"""The two flows of kgqa, wired from the stages: ``build_index`` (corpus -> indexes) and ``load`` (indexes -> a
+queryable knowledge base). Read top to bottom; each stage lives in its own package.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgqa.config import Settings
+from kgqa.graph import build as graph_build
+from kgqa.graph.build import ConceptGraph, build_graph, extract_document
+from kgqa.graph.glossary import load_glossary
+from kgqa.errors import IndexError_
+from kgqa.index.embed import Embedder
+from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
+from kgqa.index.reader import IndexReader, open_index
+from kgqa.index.store import ChunkStore, EmbeddingCache
+from kgqa.index.writer import embed_chunks, write_search_indexes
+from kgqa.ingest import corpus as ingest
+from kgqa.ingest.chunk import CHUNKER_VERSION
+from kgqa.ingest.load import load_corpus
+from kgqa.retrieve.hybrid import HybridRetriever
+from kgqa.types import Hit
+
+log = logging.getLogger(__name__)
+
+# stage name, total -> advance(n); the CLI draws it as a progress bar
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+
+
+@dataclass
+class BuildReport:
+    up_to_date: bool
+    reasons: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    folder: str = ""
+
+
+def _sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+@contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index folder; readers never wait."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def build_index(
+    settings: Settings,
+    paths: Sequence[Path] | None = None,
+    embedder: Embedder | None = None,
+    progress: ProgressFactory | None = None,
+    force: bool = False,
+) -> BuildReport:
+    """Build or refresh the indexes from the corpus; a no-op when nothing changed."""
+    started = time.perf_counter()
+    sources = [Path(p) for p in (paths or [settings.corpus_dir])]
+    glossary_path = settings.corpus_dir / settings.glossary_file
+    with _build_lock(settings.index_dir):
+        # 1. load documents and compare with what the current index was built from
+        docs = load_corpus(sources, settings.corpus_dir)
+        previous = current_generation(settings.index_dir)
+        old = Manifest.read(previous) if previous else None
+        expected = Manifest(
+            model_id=embedder.model_id if embedder else settings.embedding_model, dim=0,
+            chunker_version=CHUNKER_VERSION, graph_version=graph_build.GRAPH_VERSION,
+            documents={d.doc_id: d.sha256 for d in docs}, glossary_sha256=_sha256_file(glossary_path),
+            faiss_index=settings.faiss_index, sources=[str(p) for p in sources],
+        )
+        reasons = old.stale_reasons(expected) if old else ["no index yet"]
+        if not reasons and not force:
+            return BuildReport(up_to_date=True, counts=old.counts if old else {}, folder=str(previous))
+        old_store = ChunkStore(previous / "chunks.sqlite", readonly=True) if previous else None
+        reuse = old_store.get_part if old_store else None
+
+        # 2. chunk, reusing unchanged documents
+        chunked = ingest.chunk_corpus(docs, settings.chunk_max_chars, reuse)
+
+        # 3. embed through the cache (only new or changed text is embedded)
+        if embedder is None:
+            from kgqa.index.models import load_embedder
+
+            embedder = load_embedder(settings)
+        cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
+        advance = progress("embedding", len(chunked.chunks)) if progress else None
+        emb = embed_chunks(chunked.chunks, embedder, cache, settings.embedding_batch_size, advance)
+        cache.close()
+
+        # 4. concept graph, reusing unchanged documents' contributions
+        glossary = load_glossary(glossary_path)
+        graph_parts = []
+        for doc, part in zip(docs, chunked.per_document, strict=True):
+            key = f"{doc.sha256}:{graph_build.GRAPH_VERSION}:{expected.glossary_sha256}"
+            cached = reuse("graph", doc.doc_id, key) if reuse else None
+            dg = graph_build.DocGraph.from_dict(cached) if cached else extract_document(doc, part.chunks, glossary)
+            graph_parts.append((doc.doc_id, key, dg))
+        graph = build_graph([dg for _, _, dg in graph_parts], glossary)
+        if old_store:
+            old_store.close()
+
+        # 5. write a new generation aside, then swap it in atomically
+        folder = new_generation(settings.index_dir)
+        store = ChunkStore(folder / "chunks.sqlite")
+        store.write(docs, chunked.chunks)
+        for doc_id, key, payload in ingest.payloads(chunked, docs, settings.chunk_max_chars):
+            store.put_part(ingest.STAGE, doc_id, key, payload)
+        for doc_id, key, dg in graph_parts:
+            store.put_part("graph", doc_id, key, dg.to_dict())
+        store.close()
+        write_search_indexes(folder, chunked.chunks, emb.vectors, settings.faiss_index)
+        graph.save(folder / "graph.json")
+        counts = {"documents": len(docs), **chunked.summary(), "embedded": emb.embedded, "cached": emb.cached,
+                  "rechunked_documents": len(chunked.rechunked), **graph.stats_counts()}
+        expected.dim, expected.counts = embedder.dim, counts
+        expected.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        expected.build_seconds = round(time.perf_counter() - started, 3)
+        (folder / "manifest.json").write_text(expected.to_json(), encoding="utf-8")
+        final = publish(settings.index_dir, folder)
+    return BuildReport(False, reasons, counts, expected.build_seconds, str(final))
+
+
+@dataclass
+class KnowledgeBase:
+    """A loaded index: chunks, vector and keyword indexes, the concept graph, and the query embedder."""
+
+    settings: Settings
+    index: IndexReader
+    graph: ConceptGraph
+    retriever: HybridRetriever
+
+    def retrieve(self, query: str, k: int = 5) -> list[Hit]:
+        return self.retriever.search(query, k=k)
+
+    def hit_json(self, hit: Hit) -> dict[str, object]:
+        c = hit.chunk
+        doc = self.index.documents.get(c.doc_id)
+        return {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "title": doc.title if doc else c.doc_id,
+                "section": c.section, "text": c.text, "start": c.start, "end": c.end,
+                "score": hit.score, "scores": hit.scores}
+
+
+def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
+    """Open the current index (building it first when missing is the caller's choice: see ``ensure_index``)."""
+    index = open_index(settings.index_dir)
+    if embedder is None:
+        from kgqa.index.models import load_embedder
+
+        embedder = load_embedder(settings)
+    if embedder.model_id != index.manifest.model_id:
+        raise IndexError_(
+            f"the index was built with {index.manifest.model_id!r} but the query model is {embedder.model_id!r}; "
+            "run `kgqa ingest` to rebuild with the configured model."
+        )
+    graph = ConceptGraph.load(index.folder / "graph.json")
+    retriever = HybridRetriever(index.chunks, index.vectors, index.bm25, embedder)
+    return KnowledgeBase(settings, index, graph, retriever)

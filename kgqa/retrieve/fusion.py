@@ -1,0 +1,42 @@
+"""Rank fusion and near-duplicate removal: pure functions on ranked id lists.
+
+>>> rrf({"dense": ["a", "b"], "bm25": ["b", "c"]}, k=60)[0][0]
+'b'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+RRF_K = 60
+
+
+def rrf(
+    rankings: Mapping[str, Sequence[str]], k: int = RRF_K, weights: Mapping[str, float] | None = None
+) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(id) = sum over channels of weight / (k + rank). Ties break by id."""
+    scores: dict[str, float] = {}
+    for channel, ids in rankings.items():
+        w = (weights or {}).get(channel, 1.0)
+        for rank, item in enumerate(ids, start=1):
+            scores[item] = scores.get(item, 0.0) + w / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def shingles(text: str, n: int = 3) -> set[str]:
+    t = "".join(text.split())
+    return {t[i : i + n] for i in range(max(len(t) - n + 1, 1))}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def drop_near_duplicates(items: Sequence[tuple[str, str]], threshold: float = 0.8) -> list[str]:
+    """Keep the first of each group of near-identical texts. ``items`` = (id, text) best first."""
+    kept: list[tuple[str, set[str]]] = []
+    for item_id, text in items:
+        sh = shingles(text)
+        if all(jaccard(sh, other) < threshold for _, other in kept):
+            kept.append((item_id, sh))
+    return [i for i, _ in kept]

@@ -1,0 +1,98 @@
+"""Question -> ranked hits: dense (vector store) + BM25 + graph channel, fused by RRF.
+
+The retriever only sees the ``VectorStore`` protocol, a BM25 scorer and a list of chunks,
+so a different vector backend drops in without touching this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kgqa.errors import InputError
+from kgqa.index.bm25 import BM25Index
+from kgqa.index.embed import Embedder
+from kgqa.index.vector import VectorStore
+from kgqa.retrieve.fusion import drop_near_duplicates, rrf
+from kgqa.types import Chunk, Hit
+
+CANDIDATES = 30
+
+
+@dataclass
+class Channels:
+    """Ranked chunk ids per channel with their raw scores, for fusion and --explain."""
+
+    ranked: dict[str, list[str]] = field(default_factory=dict)
+    raw: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def add(self, name: str, scored: Sequence[tuple[str, float]]) -> None:
+        self.ranked[name] = [i for i, _ in scored]
+        self.raw[name] = dict(scored)
+
+
+def check_query(query: str, k: int, max_chars: int = 2000) -> str:
+    q = (query or "").strip()
+    if not q:
+        raise InputError("query is empty; ask a question, e.g. 什么是自注意力机制？")
+    if len(q) > max_chars:
+        raise InputError(f"query is {len(q)} characters, over the limit of {max_chars}; shorten it.")
+    if k <= 0:
+        raise InputError(f"k must be > 0, got {k}")
+    return q
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: VectorStore,
+        bm25: BM25Index,
+        embedder: Embedder,
+        weights: Mapping[str, float] | None = None,
+    ) -> None:
+        self.chunks = list(chunks)
+        self.by_id = {c.chunk_id: c for c in self.chunks}
+        self.vectors = vectors
+        self.bm25 = bm25
+        self.embedder = embedder
+        self.weights = dict(weights or {})
+
+    def dense(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
+        vec = self.embedder.embed([text], kind="query")[0]
+        return self.vectors.search(vec, n)
+
+    def keyword(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
+        scores = self.bm25.scores(text)
+        if not scores.size:
+            return []
+        top = np.argsort(-scores, kind="stable")[:n]
+        return [(self.chunks[i].chunk_id, round(float(scores[i]), 4)) for i in top if scores[i] > 0]
+
+    def channels(
+        self, dense_text: str, keyword_text: str, graph_ranked: Sequence[tuple[str, float]] = ()
+    ) -> Channels:
+        ch = Channels()
+        ch.add("dense", self.dense(dense_text))
+        ch.add("bm25", self.keyword(keyword_text))
+        if graph_ranked:
+            ch.add("graph", [(i, s) for i, s in graph_ranked if i in self.by_id][:CANDIDATES])
+        return ch
+
+    def fuse(self, ch: Channels, k: int) -> list[Hit]:
+        fused = rrf(ch.ranked, weights=self.weights)
+        order = drop_near_duplicates([(i, self.by_id[i].text) for i, _ in fused[: max(3 * k, 20)]])
+        score = dict(fused)
+        hits = []
+        for cid in order[:k]:
+            per = {name: raw[cid] for name, raw in ch.raw.items() if cid in raw}
+            per["fused"] = round(score[cid], 6)
+            hits.append(Hit(self.by_id[cid], round(score[cid], 6), per))
+        return hits
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        """Dense + BM25 on the raw query (no graph); see ``kgqa.retrieve.engine`` for the full pipeline."""
+        q = check_query(query, k)
+        return self.fuse(self.channels(q, q), k)

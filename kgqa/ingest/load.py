@@ -47,8 +47,7 @@ def _html_text(path: Path) -> str:
         tag.decompose()
     for level in range(1, 7):
         for h in soup.find_all(f"h{level}"):
-            h.insert_before("\n" + "#" * level + " ")
-            h.insert_after("\n")
+            h.replace_with(f"\n{'#' * level} {h.get_text(' ', strip=True)}\n")
     text = soup.get_text("\n")
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +23,20 @@ from kgqa.index.embed import Embedder
 from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
 from kgqa.index.reader import IndexReader, open_index
 from kgqa.index.store import ChunkStore, EmbeddingCache
-from kgqa.index.writer import embed_chunks, write_search_indexes
+from kgqa.index.writer import embed_texts, write_search_indexes
 from kgqa.ingest import corpus as ingest
 from kgqa.ingest.chunk import CHUNKER_VERSION
 from kgqa.ingest.load import load_corpus
+from kgqa.ingest.sentences import split_sentences
+from kgqa.answer.abstain import should_abstain
+from kgqa.answer.cite import abstention_text, render
+from kgqa.answer.compose import pick_sentences, score_candidates
+from kgqa.answer.llm import llm_answer, make_chat_model
+from kgqa.answer.related import nearest_concepts, related_concepts
+from kgqa.index.bm25 import tokenize
+from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
-from kgqa.types import Hit
+from kgqa.types import Answer, Hit
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +97,17 @@ def build_index(
         # 2. chunk, reusing unchanged documents
         chunked = ingest.chunk_corpus(docs, settings.chunk_max_chars, reuse)
 
-        # 3. embed through the cache (only new or changed text is embedded)
+        # 3. embed chunks and their sentences through the cache (only new or changed text is embedded)
         if embedder is None:
             from kgqa.index.models import load_embedder
 
             embedder = load_embedder(settings)
+        texts = [c.index_text() for c in chunked.chunks]
+        sentences = [s.text for c in chunked.chunks for s in split_sentences(c)]
         cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
-        advance = progress("embedding", len(chunked.chunks)) if progress else None
-        emb = embed_chunks(chunked.chunks, embedder, cache, settings.embedding_batch_size, advance)
+        advance = progress("embedding", len(texts) + len(sentences)) if progress else None
+        emb = embed_texts(texts, embedder, cache, settings.embedding_batch_size, advance)
+        sent = embed_texts(sentences, embedder, cache, settings.embedding_batch_size, advance)
         cache.close()
 
         # 4. concept graph, reusing unchanged documents' contributions
@@ -119,9 +131,10 @@ def build_index(
         for doc_id, key, dg in graph_parts:
             store.put_part("graph", doc_id, key, dg.to_dict())
         store.close()
-        write_search_indexes(folder, chunked.chunks, emb.vectors, settings.faiss_index)
+        write_search_indexes(folder, chunked.chunks, emb.vectors, sent.vectors, settings.faiss_index)
         graph.save(folder / "graph.json")
-        counts = {"documents": len(docs), **chunked.summary(), "embedded": emb.embedded, "cached": emb.cached,
+        counts = {"documents": len(docs), **chunked.summary(), "embedded": emb.embedded + sent.embedded,
+                  "cached": emb.cached + sent.cached, "sentences": len(sentences),
                   "rechunked_documents": len(chunked.rechunked), **graph.stats_counts()}
         expected.dim, expected.counts = embedder.dim, counts
         expected.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -138,10 +151,43 @@ class KnowledgeBase:
     settings: Settings
     index: IndexReader
     graph: ConceptGraph
-    retriever: HybridRetriever
+    engine: Engine
+    chat_model: Any = None
 
     def retrieve(self, query: str, k: int = 5) -> list[Hit]:
-        return self.retriever.search(query, k=k)
+        return self.engine.search(query, k=k)
+
+    def titles(self) -> dict[str, str]:
+        return {d.doc_id: d.title for d in self.index.documents.values()}
+
+    def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None) -> Answer:
+        """A cited answer, or an honest abstention with the nearest concepts the corpus covers."""
+        k = k or self.settings.top_k
+        # 1. analyse: language, parts, follow-up resolution, concept linking and expansion
+        plan = self.engine.plan(question, history, k)
+        # 2. retrieve each part: dense + BM25 + graph channel, fused
+        results = self.engine.retrieve(plan, k)
+        # 3. score the sentences of the top hits against each part
+        scored = [
+            score_candidates(r.part.resolved, r.part.keyword_text, r.query_vector, r.hits,
+                             self.index.sentences, self.index.sentence_vectors, tokenize)
+            for r in results
+        ]
+        best = max((s[0][0] for s in scored if s), default=None)
+        related = related_concepts(self.graph, plan.concepts)
+        # 4. abstain when the corpus does not hold the answer
+        if should_abstain(best, len(plan.concepts)):
+            nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], plan.language)
+            return Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
+                          plan.concepts, abstained=True)
+        # 5. compose: the LLM layer when configured, else the extractive composer
+        if self.chat_model is not None:
+            hits = [h for r in results for h in r.hits][:k]
+            checked = llm_answer(self.chat_model, question, hits, self.index.sentences, self.titles(), tokenize)
+            return Answer(checked.text, checked.citations, related, plan.concepts)
+        picked = [p for i, s in enumerate(scored) for p in pick_sentences(i, s)]
+        text, citations = render(picked, [p.text for p in plan.parts], self.titles(), plan.language)
+        return Answer(text, citations, related, plan.concepts)
 
     def hit_json(self, hit: Hit) -> dict[str, object]:
         c = hit.chunk
@@ -165,4 +211,5 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
         )
     graph = ConceptGraph.load(index.folder / "graph.json")
     retriever = HybridRetriever(index.chunks, index.vectors, index.bm25, embedder)
-    return KnowledgeBase(settings, index, graph, retriever)
+    engine = Engine(retriever, graph, settings.max_question_chars)
+    return KnowledgeBase(settings, index, graph, engine, make_chat_model(settings))

@@ -114,6 +114,38 @@ def search(
         typer.echo(f"   {snippet[:160]}{'…' if len(snippet) > 160 else ''}")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the HTTP API's answer object.")] = False,
+    history: Annotated[
+        Path | None, typer.Option(help='JSON file with earlier turns: [{"role": "user", "content": "..."}, ...]')
+    ] = None,
+    k: Annotated[int | None, typer.Option("-k", help="Passages to retrieve per question part.")] = None,
+) -> None:
+    """Answer a question with sentence-level citations (or say the knowledge base has no answer)."""
+    from kgqa.pipeline import load
+
+    try:
+        turns = json.loads(history.read_text(encoding="utf-8")) if history else None
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(KgqaError(f"cannot read --history {history}: {exc}; give a JSON list of {{role, content}} objects"))
+    try:
+        answer = load(settings()).ask(question, turns, k)
+    except KgqaError as exc:
+        fail(exc)
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(answer.answer)
+    for c in answer.citations:
+        typer.secho(f"[{c.n}] {c.title} > {c.section} [{c.start}:{c.end}]", dim=True)
+    if answer.related_concepts:
+        typer.echo("related: " + "; ".join(
+            f"{r.label_zh or r.label} ({r.relation}) - {r.question}" if r.question else f"{r.label_zh or r.label}"
+            for r in answer.related_concepts))
+
+
 def main() -> None:
     app()
 

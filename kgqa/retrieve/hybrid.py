@@ -61,8 +61,7 @@ class HybridRetriever:
         self.weights = dict(weights or {})
 
     def dense(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
-        vec = self.embedder.embed([text], kind="query")[0]
-        return self.vectors.search(vec, n)
+        return self.vectors.search(self.embedder.embed([text], kind="query")[0], n)
 
     def keyword(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
         scores = self.bm25.scores(text)
@@ -71,11 +70,11 @@ class HybridRetriever:
         top = np.argsort(-scores, kind="stable")[:n]
         return [(self.chunks[i].chunk_id, round(float(scores[i]), 4)) for i in top if scores[i] > 0]
 
-    def channels(
-        self, dense_text: str, keyword_text: str, graph_ranked: Sequence[tuple[str, float]] = ()
+    def channels_from_vector(
+        self, vector: np.ndarray, keyword_text: str, graph_ranked: Sequence[tuple[str, float]] = ()
     ) -> Channels:
         ch = Channels()
-        ch.add("dense", self.dense(dense_text))
+        ch.add("dense", self.vectors.search(vector, CANDIDATES))
         ch.add("bm25", self.keyword(keyword_text))
         if graph_ranked:
             ch.add("graph", [(i, s) for i, s in graph_ranked if i in self.by_id][:CANDIDATES])
@@ -95,4 +94,4 @@ class HybridRetriever:
     def search(self, query: str, k: int = 5) -> list[Hit]:
         """Dense + BM25 on the raw query (no graph); see ``kgqa.retrieve.engine`` for the full pipeline."""
         q = check_query(query, k)
-        return self.fuse(self.channels(q, q), k)
+        return self.fuse(self.channels_from_vector(self.embedder.embed([q], kind="query")[0], q), k)

@@ -1,0 +1,122 @@
+"""Every error leaves the API as JSON ``{"error": {"type", "message", ...}}`` with a 4xx status when the
+client can fix it. User input never reaches the catch-all 500 handler; it exists for our own bugs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kgqa.apps.api.middleware import BodyTooLarge, current_request_id
+from kgqa.errors import (
+    ConceptNotFoundError,
+    ConfigError,
+    CorpusError,
+    IndexError_,
+    InputError,
+    KgqaError,
+    ModelError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An HTTP-level error raised by the API layer itself (auth, sizes, conflicts)."""
+
+    def __init__(self, status: int, type: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.type, self.message, self.headers = status, type, message, headers
+
+
+def too_large(what: str, size: int, limit: int, unit: str, setting: str) -> ApiError:
+    return ApiError(413, "too_large", f"{what} is {size} {unit}, over the limit of {limit}; "
+                                      f"shorten it (the server's limit is {setting}).")
+
+
+# most specific first: the first isinstance match wins
+KGQA_STATUS: list[tuple[type[KgqaError], int, str]] = [
+    (ConceptNotFoundError, 404, "concept_not_found"),
+    (InputError, 422, "invalid_input"),
+    (UnsupportedFormatError, 415, "unsupported_format"),
+    (UnreadableFileError, 422, "unreadable_file"),
+    (CorpusError, 409, "corpus_error"),
+    (IndexError_, 503, "index_unavailable"),
+    (ModelError, 503, "model_unavailable"),
+    (ConfigError, 500, "config_error"),
+    (KgqaError, 400, "kgqa_error"),
+]
+
+HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type"}
+
+
+def error_response(status: int, type: str, message: str, headers: dict[str, str] | None = None,
+                   **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": type, "message": message, "request_id": current_request_id()}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    details = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+               for e in errors]
+    summary = "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:5])
+    return error_response(422, "validation_error", f"malformed request: {summary}. See /docs for the schema.",
+                          details=details)
+
+
+async def _api(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.type, exc.message, exc.headers)
+
+
+async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLarge)
+    return error_response(413, "too_large", f"{exc}; send a smaller body (the server's limit is KGQA_MAX_UPLOAD_BYTES).")
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = str(exc.detail)
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"no such endpoint: {request.method} {request.url.path}; see /docs for the API."
+    return error_response(exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
+                          dict(exc.headers) if exc.headers else None)
+
+
+async def _kgqa(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, KgqaError)
+    status, type_ = next((s, t) for cls, s, t in KGQA_STATUS if isinstance(exc, cls))
+    suggestions = exc.suggestions if isinstance(exc, ConceptNotFoundError) else None
+    if status >= 500:
+        log.error("server-side kgqa error: %s", exc)
+    return error_response(status, type_, str(exc), suggestions=suggestions)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "internal_error",
+                          f"internal error ({type(exc).__name__}); please report it with the request id.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(ApiError, _api)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(KgqaError, _kgqa)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,103 @@
+"""Pure ASGI middleware (streaming-safe, unlike BaseHTTPMiddleware): request ids with an access log,
+and a cap on request bodies so an oversized upload is refused before it is buffered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("kgqa.access")
+_request_id: ContextVar[str | None] = ContextVar("kgqa_request_id", default=None)
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+HEADER = "x-request-id"
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    """Takes a well-formed ``X-Request-ID`` from the client or makes one; echoes it and logs one line per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
+        rid = given if _VALID_ID.match(given) else uuid.uuid4().hex[:16]
+        token = _request_id.set(rid)
+        started = time.perf_counter()
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (HEADER.encode(), rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            client = scope.get("client")
+            access_log.info(
+                '%s %s "%s %s" %d %.1fms', rid, client[0] if client else "-", scope["method"], scope["path"],
+                status or 500, (time.perf_counter() - started) * 1000,
+            )
+            _request_id.reset(token)
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"request body is at least {size} bytes, over the limit of {limit}")
+        self.size, self.limit = size, limit
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over ``limit`` bytes: by Content-Length up front, else while they stream in."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await _send_413(send, int(declared), self.limit)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise BodyTooLarge(seen, self.limit)  # turned into a 413 by the API's error handlers
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+async def _send_413(send: Send, size: int, limit: int) -> None:
+    body = json.dumps({"error": {
+        "type": "too_large", "request_id": current_request_id(),
+        "message": f"request body is {size} bytes, over the limit of {limit}; send a smaller file "
+                   "(the server's limit is KGQA_MAX_UPLOAD_BYTES).",
+    }}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

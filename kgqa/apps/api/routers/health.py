@@ -1,0 +1,26 @@
+"""``GET /healthz``: liveness plus what is being served (counts, model, when it was built, re-index state)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kgqa.apps.api.deps import HolderDep, KBDep
+from kgqa.apps.api.schemas import Health, IndexInfo, ReindexStatus
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz(kb: KBDep, holder: HolderDep) -> Health:
+    m = kb.index.manifest
+    state = holder.state()
+    return Health(
+        status="ok",
+        documents=len(kb.index.documents),
+        chunks=len(kb.index.chunks),
+        concepts=kb.graph.stats()["concepts"],
+        index=IndexInfo(model=m.model_id, dim=m.dim, built_at=m.built_at, build_seconds=m.build_seconds,
+                        generation=kb.index.folder.name, counts=m.counts),
+        reindex=ReindexStatus(running=state.running, pending=state.pending, completed=state.completed,
+                              last_error=state.last_error),
+    )

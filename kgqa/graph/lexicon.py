@@ -1,0 +1,89 @@
+"""Surface forms -> concept keys, and a longest-match linker over any text.
+
+Matching is case- and width-insensitive (see :func:`kgqa.graph.text.normalise`); an ASCII
+surface only matches on word boundaries, so ``PE`` never fires inside ``Performer``.
+Scanning is left to right, longest surface first, so ``旋转位置编码`` beats ``位置编码``.
+
+>>> lex = Lexicon({"位置编码": "positional-encoding", "旋转位置编码": "rope", "RoPE": "rope"})
+>>> [(m.key, m.surface) for m in lex.link("ＲｏＰＥ即旋转位置编码")]
+[('rope', 'ＲｏＰＥ'), ('rope', '旋转位置编码')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kgqa.graph.text import normalise, normalise_with_map
+
+
+@dataclass(frozen=True)
+class Mention:
+    key: str
+    surface: str
+    start: int
+    end: int
+
+
+def _wordish(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+class Lexicon:
+    """An immutable surface table. Build once per graph; ``link`` is a single left-to-right scan."""
+
+    def __init__(self, surfaces: Mapping[str, str]) -> None:
+        table: dict[str, str] = {}
+        for surface, key in sorted(surfaces.items()):
+            norm = normalise(surface)
+            if len(norm) >= 2 or (norm and not norm.isascii()):
+                table.setdefault(norm, key)
+        self._table = table
+        lengths: dict[str, set[int]] = {}
+        for norm in table:
+            lengths.setdefault(norm[0], set()).add(len(norm))
+        self._lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Lexicon:
+        return cls(dict(pairs))
+
+    def __contains__(self, surface: str) -> bool:
+        return normalise(surface) in self._table
+
+    def get(self, surface: str) -> str | None:
+        return self._table.get(normalise(surface))
+
+    def surfaces(self) -> dict[str, str]:
+        return dict(self._table)
+
+    def link(self, text: str) -> list[Mention]:
+        """Every non-overlapping mention in ``text``, longest first, with offsets into ``text``."""
+        norm, index = normalise_with_map(text)
+        out: list[Mention] = []
+        i, n = 0, len(norm)
+        while i < n:
+            hit = self._match_at(norm, i)
+            if hit is None:
+                i += 1
+                continue
+            length, key = hit
+            start, end = index[i], index[i + length - 1] + 1
+            out.append(Mention(key, text[start:end], start, end))
+            i += length
+        return out
+
+    def _match_at(self, norm: str, i: int) -> tuple[int, str] | None:
+        ch = norm[i]
+        if _wordish(ch) and i > 0 and _wordish(norm[i - 1]):
+            return None
+        for length in self._lengths.get(ch, ()):
+            cand = norm[i : i + length]
+            key = self._table.get(cand)
+            if key is None:
+                continue
+            after = norm[i + length] if i + length < len(norm) else ""
+            if _wordish(cand[-1]) and after and _wordish(after):
+                continue
+            return length, key
+        return None

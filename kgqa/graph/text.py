@@ -1,0 +1,116 @@
+"""Text helpers for the concept graph: width/case normalisation with offset maps, sentences, clauses, ids.
+
+Pure functions. Every span is a pair of Python string indices into the text that was given,
+so callers can shift them into document offsets by adding the chunk start.
+
+>>> normalise("ＲｏＰＥ（旋转）")
+'rope(旋转)'
+>>> concept_id("Residual Connections")
+'residual-connection'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+SENTENCE_END = "。！？；!?;"
+CLAUSE_END = SENTENCE_END + "，,：:"
+_NOT_ID = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
+_SEP = re.compile(r"[\s_\-]+")
+_CODE = re.compile(r"(def |class |import |return |self\.|\)\s*:|\w+\s*=\s*\w|torch\.|nn\.|@)")
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def cjk_ratio(text: str) -> float:
+    return sum(1 for c in text if is_cjk(c)) / len(text) if text else 0.0
+
+
+def _norm_char(ch: str) -> str:
+    out = unicodedata.normalize("NFKC", ch).casefold()
+    return " " if out in "-_\u2010\u2011\u2012\u2013\u2014" or out.isspace() else out
+
+
+def normalise_with_map(text: str) -> tuple[str, list[int]]:
+    """Width- and case-folded ``text`` plus, for each output char, the index of its source char.
+
+    Hyphens and underscores fold to spaces so that ``self-attention`` == ``Self Attention``.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        n = _norm_char(ch)
+        out.append(n)
+        index.extend([i] * len(n))
+    return "".join(out), index
+
+
+def normalise(text: str) -> str:
+    """Folded form used as lexicon key: NFKC, casefold, hyphen/space runs -> one space, stripped."""
+    return _SEP.sub(" ", normalise_with_map(text)[0]).strip()
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def concept_id(label: str) -> str:
+    """Canonical id: English lower-case, hyphenated, last word singular; Chinese kept as is."""
+    words = [w for w in _NOT_ID.split(normalise(label)) if w]
+    if not words:
+        return ""
+    if words[-1].isascii():
+        words[-1] = _singular(words[-1])
+    return "-".join(words)
+
+
+def is_code(text: str) -> bool:
+    """A line of source code (possibly flattened): several code tokens and almost no Chinese."""
+    s = text.strip()
+    return len(s) >= 20 and len(_CODE.findall(s)) >= 3 and cjk_ratio(s) < 0.15
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A span of some text: ``text[start:end] == value``."""
+
+    start: int
+    end: int
+    value: str
+
+
+def _split(text: str, ends: str, base: int = 0) -> list[Piece]:
+    pieces: list[Piece] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in ends or ch == "\n":
+            pieces.append(Piece(start, i + (ch != "\n"), text[start : i + (ch != "\n")]))
+            start = i + 1
+    pieces.append(Piece(start, len(text), text[start:]))
+    out = []
+    for p in pieces:
+        lead = len(p.value) - len(p.value.lstrip())
+        body = p.value.strip()
+        if body:
+            out.append(Piece(base + p.start + lead, base + p.start + lead + len(body), body))
+    return out
+
+
+def sentences(text: str) -> list[Piece]:
+    """Sentences and lines of ``text`` (split at 。！？； and newlines), whitespace trimmed.
+
+    >>> [p.value for p in sentences("甲是乙。丙\\n- 丁：戊")]
+    ['甲是乙。', '丙', '- 丁：戊']
+    """
+    return _split(text, SENTENCE_END)
+
+
+def clauses(text: str) -> list[Piece]:
+    """Clauses of one sentence (split further at commas and colons)."""
+    return _split(text, CLAUSE_END)

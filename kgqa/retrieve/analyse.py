@@ -1,0 +1,143 @@
+"""Question analysis: language, parts, follow-up resolution, concept linking and cross-lingual expansion.
+
+Pure functions over the question, the history and a concept linker (the graph).
+
+>>> detect_language("What is RoPE?"), detect_language("什么是RoPE？")
+('en', 'zh')
+>>> split_parts("什么是知识蒸馏？它有哪些关键点？")
+['什么是知识蒸馏？', '它有哪些关键点？']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kgqa.errors import InputError
+from kgqa.types import Concept
+
+_EN_FOLLOWUP = re.compile(
+    r"^(and|but|so|what about|how about|then)\b|\b(it|its|it's|they|them|their|this|that|these|those)\b", re.I
+)
+_ZH_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|其|它|这个|那个|这种|该)|它|它们|其|这个方法|这种方法|上述")
+_EN_PART = re.compile(r"\s*(?:;|\?|\band (?=(?:what|how|why|when|which|where|who)\b))\s*", re.I)
+
+
+class ConceptLinker(Protocol):
+    def link(self, text: str) -> list[tuple[str, str, int, int]]: ...
+
+    def concept(self, id_or_name: str) -> Concept: ...
+
+
+@dataclass
+class QueryPart:
+    text: str  # the part as asked
+    resolved: str  # with the conversation's subject filled in for follow-ups
+    concepts: list[str] = field(default_factory=list)
+    dense_text: str = ""
+    keyword_text: str = ""
+
+
+@dataclass
+class QueryPlan:
+    question: str
+    language: str
+    parts: list[QueryPart]
+    concepts: list[str]
+    followup: bool = False
+
+
+def detect_language(text: str) -> str:
+    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return "zh" if cjk and cjk * 3 >= latin else "en"
+
+
+def split_parts(question: str) -> list[str]:
+    """Separate sub-questions: at Chinese question marks/semicolons, and English '?', ';', 'and what/how/...'."""
+    pieces = [p for p in re.split(r"(?<=[？；])", question) if p.strip()]
+    out: list[str] = []
+    for piece in pieces:
+        if detect_language(piece) == "en":
+            out += [p.strip() + ("?" if not p.strip().endswith("?") else "") for p in _EN_PART.split(piece) if p and len(p.strip()) > 3]
+        else:
+            out.append(piece.strip())
+    merged: list[str] = []
+    for p in out:
+        if merged and len(re.sub(r"\W", "", p)) < 4:
+            merged[-1] += p  # a tail too short to be a question of its own
+        else:
+            merged.append(p)
+    return merged or [question.strip()]
+
+
+def is_followup(text: str) -> bool:
+    if detect_language(text) == "zh":
+        return bool(_ZH_FOLLOWUP.search(text)) and len(text) <= 30
+    return bool(_EN_FOLLOWUP.search(text)) and len(text.split()) <= 12
+
+
+def last_user_turn(history: Sequence[dict[str, str]]) -> str:
+    for turn in reversed(history):
+        if turn.get("role") == "user" and turn.get("content", "").strip():
+            return turn["content"].strip()
+    return ""
+
+
+def check_history(history: Sequence[object] | None) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for i, turn in enumerate(history or []):
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") or not isinstance(
+            turn.get("content"), str
+        ):
+            raise InputError(
+                f"history[{i}] must be {{'role': 'user'|'assistant', 'content': str}}, got {turn!r}"
+            )
+        out.append({"role": turn["role"], "content": turn["content"]})
+    return out
+
+
+def _labels(linker: ConceptLinker, ids: Sequence[str], language: str) -> list[str]:
+    """The other language's labels (and English aliases) of linked concepts, for expansion."""
+    out: list[str] = []
+    for cid in ids:
+        c = linker.concept(cid)
+        if language == "en":
+            out += [c.label_zh] if c.label_zh else []
+        else:
+            out += [c.label] + [a for a in c.aliases if a.isascii()][:2]
+    return [x for x in dict.fromkeys(out) if x]
+
+
+def linked_ids(linker: ConceptLinker, text: str) -> list[str]:
+    return list(dict.fromkeys(cid for cid, *_ in linker.link(text)))
+
+
+def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLinker) -> QueryPlan:
+    """Plan the retrieval of each part of ``question``."""
+    language = detect_language(question)
+    previous = last_user_turn(history)
+    prior_concepts = linked_ids(linker, previous) if previous else []
+    parts: list[QueryPart] = []
+    followup = False
+    for text in split_parts(question):
+        own = linked_ids(linker, text)
+        resolved = text
+        if previous and (is_followup(text) or not own):
+            followup = True
+            resolved = f"{previous} {text}"
+            own = list(dict.fromkeys(own + prior_concepts))
+        expansion = _labels(linker, own, language)
+        parts.append(
+            QueryPart(
+                text=text,
+                resolved=resolved,
+                concepts=own,
+                dense_text=" ".join([resolved, *expansion]) if language == "en" else resolved,
+                keyword_text=" ".join([resolved, *expansion]),
+            )
+        )
+    concepts = list(dict.fromkeys(c for p in parts for c in p.concepts))
+    return QueryPlan(question, language, parts, concepts, followup)

@@ -1,0 +1,105 @@
+"""The full retrieval pipeline: analyse the question, run dense + BM25 + graph channels per part, fuse.
+
+Also offered as a langchain ``BaseRetriever`` (``KgqaRetriever``) for use in other chains.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from kgqa.retrieve.analyse import ConceptLinker, QueryPart, QueryPlan, analyse, check_history
+from kgqa.retrieve.hybrid import HybridRetriever, check_query
+from kgqa.types import Hit
+
+NEIGHBOUR_WEIGHT = 0.3
+
+
+class ConceptIndex(ConceptLinker, Protocol):
+    def chunks_for(self, concept_id: str) -> list[str]: ...
+
+    def neighbours(self, concept_id: str) -> list[Any]: ...
+
+
+@dataclass
+class PartResult:
+    part: QueryPart
+    hits: list[Hit]
+    query_vector: np.ndarray
+
+
+def graph_ranking(graph: ConceptIndex, concepts: Sequence[str], n_chunks: int) -> list[tuple[str, float]]:
+    """Chunks mentioning the linked concepts (weight by rarity, log N/df) or, less, their typed neighbours."""
+    scores: dict[str, float] = {}
+
+    def credit(cid: str, weight: float) -> None:
+        ids = graph.chunks_for(cid)
+        if not ids:
+            return
+        idf = math.log(1 + n_chunks / len(ids))
+        for chunk_id in ids:
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * idf
+
+    for cid in concepts:
+        credit(cid, 1.0)
+        for edge, _direction in graph.neighbours(cid):
+            if edge.type != "related":
+                other = edge.target if edge.source == cid else edge.source
+                credit(other, NEIGHBOUR_WEIGHT)
+    return sorted(((k, round(v, 4)) for k, v in scores.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
+class Engine:
+    def __init__(self, retriever: HybridRetriever, graph: ConceptIndex, max_question_chars: int = 2000) -> None:
+        self.retriever = retriever
+        self.graph = graph
+        self.max_question_chars = max_question_chars
+
+    def plan(self, question: str, history: Sequence[object] | None = None, k: int = 5) -> QueryPlan:
+        q = check_query(question, k, self.max_question_chars)
+        return analyse(q, check_history(history), self.graph)
+
+    def run_part(self, part: QueryPart, k: int) -> PartResult:
+        r = self.retriever
+        qvec = r.embedder.embed([part.dense_text], kind="query")[0]
+        ch = r.channels_from_vector(qvec, part.keyword_text, graph_ranking(self.graph, part.concepts, len(r.chunks)))
+        return PartResult(part, r.fuse(ch, k), qvec)
+
+    def retrieve(self, plan: QueryPlan, k: int = 5) -> list[PartResult]:
+        return [self.run_part(p, k) for p in plan.parts]
+
+    def search(self, question: str, k: int = 5, history: Sequence[object] | None = None) -> list[Hit]:
+        """Hits for the whole question: parts interleaved, best first, each chunk once."""
+        results = self.retrieve(self.plan(question, history, k), k)
+        seen: dict[str, Hit] = {}
+        for rank in range(k):
+            for res in results:
+                if rank < len(res.hits) and res.hits[rank].chunk.chunk_id not in seen:
+                    seen[res.hits[rank].chunk.chunk_id] = res.hits[rank]
+        return list(seen.values())[:k]
+
+
+class KgqaRetriever(BaseRetriever):
+    """langchain retriever over a loaded knowledge base: ``KgqaRetriever(engine=kb.engine).invoke("…")``."""
+
+    engine: Any
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [
+            LCDocument(
+                page_content=h.chunk.text,
+                metadata={"chunk_id": h.chunk.chunk_id, "doc_id": h.chunk.doc_id, "section": h.chunk.section,
+                          "start": h.chunk.start, "end": h.chunk.end, "score": h.score, "scores": h.scores},
+            )
+            for h in self.engine.search(query, k=self.k)
+        ]

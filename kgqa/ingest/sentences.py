@@ -1,7 +1,7 @@
 """Split chunk text into sentences with exact document offsets.
 
 A sentence ends at 。！？；!?; or at a line end; list items and headings are their own
-units. Markdown emphasis stays in the quote (quotes are exact) but is ignored when scoring.
+units; leading labels (**答案：**) and list markers are left out of the span. Markdown emphasis stays in the quote (quotes are exact) but is ignored when scoring.
 
 >>> from kgqa.types import Chunk
 >>> c = Chunk("c", "d", 10, 21, "标题\\n第一句。第二句！", heading=("标题",))
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from kgqa.types import Chunk
 
 _END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』)]*|\n|$)")
+_LEAD = re.compile(r"^(?:\*\*\s*(?:题目|答案|问题|回答|解析)\s*[:：]\s*\*\*\s*|(?:题目|答案|回答|解析)\s*[:：]\s*|[-*•]\s+|\d{1,2}[.)]\s+)")
 _MARKUP = re.compile(r"\*\*|^#+\s*|^\s*[-*•]\s+|^\s*\d+\.\s+")
 
 
@@ -56,7 +57,11 @@ def split_sentences(chunk: Chunk) -> list[Sentence]:
         add(0, chunk.text[:head].strip(), True)
     for m in _END.finditer(chunk.text, head):
         raw = m.group(0)
-        if not raw.strip():
+        body = raw.strip()
+        lead = _LEAD.match(body)
+        if lead and len(body) > lead.end():  # a label or list marker is not part of the quote
+            body = body[lead.end() :]
+        if not body.strip():
             continue
-        add(m.start() + len(raw) - len(raw.lstrip()), raw.strip(), False)
+        add(m.start() + raw.index(body), body, False)
     return out

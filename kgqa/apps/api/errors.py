@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kgqa.apps.api.middleware import BodyTooLarge, current_request_id
+from kgqa.apps.api.middleware import HEADER, BodyTooLarge, current_request_id
 from kgqa.errors import (
     ConceptNotFoundError,
     ConfigError,
@@ -38,7 +38,7 @@ class ApiError(Exception):
 
 def too_large(what: str, size: int, limit: int, unit: str, setting: str) -> ApiError:
     return ApiError(413, "too_large", f"{what} is {size} {unit}, over the limit of {limit}; "
-                                      f"shorten it (the server's limit is {setting}).")
+                                      f"make it smaller (the server's limit is set by {setting}).")
 
 
 # most specific first: the first isinstance match wins
@@ -58,10 +58,12 @@ HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
               405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type"}
 
 
-def error_response(status: int, type: str, message: str, headers: dict[str, str] | None = None,
-                   **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": type, "message": message, "request_id": current_request_id()}
+def error_response(request: Request, status: int, type: str, message: str,
+                   headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    rid = current_request_id(request)
+    body: dict[str, Any] = {"type": type, "message": message, "request_id": rid}
     body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {**(headers or {}), **({HEADER: rid} if rid else {})}
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
@@ -75,18 +77,18 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     details = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
                for e in errors]
     summary = "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:5])
-    return error_response(422, "validation_error", f"malformed request: {summary}. See /docs for the schema.",
+    return error_response(request, 422, "validation_error", f"malformed request: {summary}. See /docs for the schema.",
                           details=details)
 
 
 async def _api(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.type, exc.message, exc.headers)
+    return error_response(request, exc.status, exc.type, exc.message, exc.headers)
 
 
 async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BodyTooLarge)
-    return error_response(413, "too_large", f"{exc}; send a smaller body (the server's limit is KGQA_MAX_UPLOAD_BYTES).")
+    return error_response(request, 413, "too_large", f"{exc}; send a smaller body (the server's limit is KGQA_MAX_UPLOAD_BYTES).")
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
@@ -94,7 +96,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     message = str(exc.detail)
     if exc.status_code == 404 and message == "Not Found":
         message = f"no such endpoint: {request.method} {request.url.path}; see /docs for the API."
-    return error_response(exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
+    return error_response(request, exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
                           dict(exc.headers) if exc.headers else None)
 
 
@@ -104,12 +106,12 @@ async def _kgqa(request: Request, exc: Exception) -> JSONResponse:
     suggestions = exc.suggestions if isinstance(exc, ConceptNotFoundError) else None
     if status >= 500:
         log.error("server-side kgqa error: %s", exc)
-    return error_response(status, type_, str(exc), suggestions=suggestions)
+    return error_response(request, status, type_, str(exc), suggestions=suggestions)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(500, "internal_error",
+    return error_response(request, 500, "internal_error",
                           f"internal error ({type(exc).__name__}); please report it with the request id.")
 
 

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Provider = Callable[[], "KnowledgeBase"]
-# builds or refreshes the index on disk, given the knowledge base being served (for its embedder)
-Builder = Callable[["KnowledgeBase"], object]
+# builds or refreshes the index on disk from the corpus folder
+Builder = Callable[[], object]
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,8 @@ class KBHolder:
     def _rebuild_once(self) -> None:
         started = time.perf_counter()
         try:
-            current = self.get()
-            self._builder(current)
+            self.get()  # the index being replaced must be loaded before it can be swapped out
+            self._builder()
             fresh = self._provider()
         except Exception as exc:  # a failed build must not kill the worker; the old index keeps serving
             log.exception("re-index failed; still serving the previous index")

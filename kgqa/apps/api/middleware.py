@@ -9,18 +9,21 @@ import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
-
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("kgqa.access")
-_request_id: ContextVar[str | None] = ContextVar("kgqa_request_id", default=None)
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 HEADER = "x-request-id"
 
 
-def current_request_id() -> str | None:
-    return _request_id.get()
+def request_id_of(scope: Scope) -> str | None:
+    rid = scope.get("state", {}).get("request_id")
+    return rid if isinstance(rid, str) else None
+
+
+def current_request_id(conn: HTTPConnection) -> str | None:
+    return request_id_of(conn.scope)
 
 
 class RequestIdMiddleware:
@@ -35,7 +38,8 @@ class RequestIdMiddleware:
             return
         given = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
         rid = given if _VALID_ID.match(given) else uuid.uuid4().hex[:16]
-        token = _request_id.set(rid)
+        # kept in the scope state (not a contextvar) so the outermost 500 handler still sees it
+        scope.setdefault("state", {})["request_id"] = rid
         started = time.perf_counter()
         status = 0
 
@@ -43,7 +47,10 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (HEADER.encode(), rid.encode())]
+                headers = list(message.get("headers", []))
+                if all(k.lower() != HEADER.encode() for k, _ in headers):
+                    headers.append((HEADER.encode(), rid.encode()))
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -54,7 +61,6 @@ class RequestIdMiddleware:
                 '%s %s "%s %s" %d %.1fms', rid, client[0] if client else "-", scope["method"], scope["path"],
                 status or 500, (time.perf_counter() - started) * 1000,
             )
-            _request_id.reset(token)
 
 
 class BodyTooLarge(Exception):
@@ -76,7 +82,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
-            await _send_413(send, int(declared), self.limit)
+            await _send_413(scope, send, int(declared), self.limit)
             return
         seen = 0
 
@@ -92,9 +98,9 @@ class BodyLimitMiddleware:
         await self.app(scope, counting_receive, send)
 
 
-async def _send_413(send: Send, size: int, limit: int) -> None:
+async def _send_413(scope: Scope, send: Send, size: int, limit: int) -> None:
     body = json.dumps({"error": {
-        "type": "too_large", "request_id": current_request_id(),
+        "type": "too_large", "request_id": request_id_of(scope),
         "message": f"request body is {size} bytes, over the limit of {limit}; send a smaller file "
                    "(the server's limit is KGQA_MAX_UPLOAD_BYTES).",
     }}).encode()

@@ -1,0 +1,101 @@
+"""The FastAPI application: settings and a :class:`KBHolder` on ``app.state``, one router per resource."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+
+from kgqa.apps.api import errors
+from kgqa.apps.api.holder import Builder, KBHolder, Provider
+from kgqa.apps.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from kgqa.apps.api.routers import ask, concepts, documents, health, retrieve
+from kgqa.config import Settings
+from kgqa.index.embed import Embedder
+from kgqa.pipeline import KnowledgeBase
+
+# multipart framing around an upload of exactly max_upload_bytes; the upload route checks the file itself
+BODY_SLACK = 64 * 1024
+
+DESCRIPTION = """Cited answers, retrieval and the concept graph over the indexed notes.
+
+Errors are JSON `{"error": {"type", "message"}}`. Document upload/delete need `Authorization: Bearer
+<KGQA_ADMIN_TOKEN>` and are off when no token is configured."""
+
+
+class SharedModel:
+    """The embedding model, loaded on first use and shared by loading and re-indexing (loaded once)."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self._settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()
+
+    def get(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                from kgqa.index.models import load_embedder
+
+                self._embedder = load_embedder(self._settings)
+            return self._embedder
+
+
+def default_provider(settings: Settings, model: SharedModel) -> Provider:
+    def provide() -> KnowledgeBase:
+        from kgqa.pipeline import load
+
+        return load(settings, embedder=model.get())
+
+    return provide
+
+
+def default_builder(settings: Settings, model: SharedModel) -> Builder:
+    def build() -> object:
+        from kgqa.pipeline import build_index
+
+        return build_index(settings, embedder=model.get())
+
+    return build
+
+
+def create_app(
+    settings: Settings,
+    kb_provider: Provider | None = None,
+    *,
+    embedder: Embedder | None = None,
+    builder: Builder | None = None,
+) -> FastAPI:
+    """The API over the index in ``settings.index_dir``.
+
+    ``kb_provider`` loads the knowledge base, at startup and again after each background re-index
+    (default: ``load(settings)`` with ``embedder``, itself defaulting to the configured model, loaded
+    once). ``builder`` refreshes the index after an upload or delete (default: ``build_index`` with the
+    same embedder).
+    """
+    model = SharedModel(settings, embedder)
+    holder = KBHolder(kb_provider or default_provider(settings, model), builder or default_builder(settings, model))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(holder.get)  # fail at startup, not on the first question
+        yield
+        await run_in_threadpool(holder.close)
+
+    app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.kb_holder = holder
+    errors.install(app)
+    for module in (health, ask, retrieve, concepts, documents):
+        app.include_router(module.router)
+
+    # added innermost first: request ids wrap everything, so CORS and 413 responses carry one too
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + BODY_SLACK)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["*"], expose_headers=["x-request-id"])
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,47 @@
+"""``kgqa serve``: refresh the index if the corpus changed, load the model once, serve the API with uvicorn."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from typing import TYPE_CHECKING, Any
+
+from kgqa.config import Settings
+
+if TYPE_CHECKING:
+    from kgqa.pipeline import ProgressFactory
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging plus kgqa's own loggers (the access log with request ids, re-index notices)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["kgqa"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
+          progress: ProgressFactory | None = None) -> None:
+    """Blocks until interrupted. Builds the index first when it is missing or stale (a no-op otherwise)."""
+    import uvicorn
+
+    from kgqa.apps.api import create_app
+    from kgqa.index.models import load_embedder
+    from kgqa.pipeline import build_index
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    say(f"loading embedding model {settings.embedding_model} ...")
+    embedder = load_embedder(settings)
+    report = build_index(settings, embedder=embedder, progress=progress)
+    if report.up_to_date:
+        say(f"index is up to date ({report.counts.get('chunks', 0)} chunks)")
+    else:
+        say(f"index rebuilt ({'; '.join(report.reasons)}): {report.counts.get('chunks', 0)} chunks "
+            f"in {report.seconds:.1f} s")
+    app = create_app(settings, embedder=embedder)
+    say(f"serving on http://{host}:{port} (API docs at /docs)")
+    # kgqa's middleware writes the access log, with request ids; uvicorn's own would duplicate it
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=log_config())

@@ -1,0 +1,122 @@
+"""Merging names into concepts, on purpose rather than by accident.
+
+Two names are one concept when (1) they fold to the same surface (case, width, hyphens,
+an English plural: ``Residual Connections`` = ``residual connection``), (2) a Chinese
+name differs only by a generic suffix (``自注意力机制`` = ``自注意力``, ``RETRO模型`` = ``RETRO``),
+(3) a pair or alias sentence ties them (``知识蒸馏（Knowledge Distillation）``), or (4) the
+glossary lists them as one concept (``模型剪枝`` = ``剪枝``).
+
+Names that merely contain another (``全精度量化`` vs ``量化``) stay distinct; the
+``lexical-head`` rule links them with ``variant-of``.
+
+>>> drafts, where = merge_names([("Self-Attention", "自注意力机制", ()), ("", "自注意力", ())], [])
+>>> [(d.id, d.en, d.zh) for d in drafts], where
+([('self-attention', 'Self-Attention', '自注意力')], [0, 0])
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kgqa.graph.glossary import GlossaryConcept
+from kgqa.graph.text import concept_id, is_cjk, normalise
+
+GENERIC_SUFFIXES = ("机制", "模型", "函数", "操作", "方法", "技术", "算法")
+
+Name = tuple[str, str, tuple[str, ...]]  # (en, zh, aliases)
+
+
+@dataclass
+class Draft:
+    id: str
+    en: str
+    zh: str
+    surfaces: list[str] = field(default_factory=list)
+    glossary: bool = False
+
+
+def merge_keys(surface: str) -> list[str]:
+    """The keys under which ``surface`` meets other names."""
+    norm = normalise(surface)
+    if not norm:
+        return []
+    keys = [norm]
+    if norm.isascii():
+        keys.append("en:" + concept_id(norm))
+    for suffix in GENERIC_SUFFIXES:
+        stem = norm[: -len(suffix)].strip()
+        if norm.endswith(suffix) and len(stem) >= 2 and (not stem.isascii() or len(stem) >= 3):
+            keys.append(stem)
+            if stem.isascii():
+                keys.append("en:" + concept_id(stem))
+    return keys
+
+
+class _Union:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+
+def _pick(values: list[str], shortest: bool = False) -> str:
+    counts = Counter(v for v in values if v)
+    if not counts:
+        return ""
+    return sorted(counts, key=lambda v: (-counts[v], len(v) if shortest else 0, v))[0]
+
+
+def merge_names(names: Sequence[Name], glossary: Sequence[GlossaryConcept]) -> tuple[list[Draft], list[int]]:
+    """Group glossary concepts and mined names; returns the drafts and each name's draft index.
+
+    Glossary concepts come first and are never merged with each other.
+    """
+    entries: list[tuple[str, str, tuple[str, ...], str]] = [(g.en, g.zh, g.aliases, g.id) for g in glossary]
+    entries += [(en, zh, aliases, "") for en, zh, aliases in names]
+    uf = _Union(len(entries))
+    owner_gid: dict[int, str] = {i: e[3] for i, e in enumerate(entries) if e[3]}
+    first_at: dict[str, int] = {}
+    for i, (en, zh, aliases, _) in enumerate(entries):
+        for surface in (en, zh, *aliases):
+            for key in merge_keys(surface):
+                j = first_at.setdefault(key, i)
+                a, b = uf.find(i), uf.find(j)
+                if a != b and not (a in owner_gid and b in owner_gid):
+                    lo, hi = sorted((a, b))
+                    uf.parent[hi] = lo
+                    if hi in owner_gid:
+                        owner_gid[lo] = owner_gid.pop(hi)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        groups.setdefault(uf.find(i), []).append(i)
+    drafts: list[Draft] = []
+    where = [0] * len(entries)
+    for root in sorted(groups):
+        members = groups[root]
+        drafts.append(_draft([entries[i] for i in members], owner_gid.get(root, "")))
+        for i in members:
+            where[i] = len(drafts) - 1
+    return drafts, where[len(glossary) :]
+
+
+def _draft(members: list[tuple[str, str, tuple[str, ...], str]], gid: str) -> Draft:
+    gloss = next((m for m in members if m[3]), None)
+    ens = [m[0] for m in members if m[0]]
+    zhs = [m[1] for m in members if m[1]]
+    en = gloss[0] if gloss else _pick(ens)
+    zh = gloss[1] if gloss and gloss[1] else _pick(zhs, shortest=True)
+    if not zh:  # an English-only alias list may still carry a Chinese name
+        zh = _pick([a for m in members for a in m[2] if a and is_cjk(a[0])], shortest=True)
+    cid = gid or (concept_id(en) if en else zh)
+    surfaces: dict[str, str] = {}
+    for m in members:
+        for s in (m[0], m[1], *m[2]):
+            if s:
+                surfaces.setdefault(normalise(s), s)
+    return Draft(cid, en, zh, [surfaces[k] for k in sorted(surfaces)], glossary=gloss is not None)

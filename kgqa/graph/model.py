@@ -1,0 +1,85 @@
+"""Graph-stage data: what one document contributes (DocGraph) and its parts. JSON round-trippable.
+
+A ``DocGraph`` is a pure function of (document, its chunks, glossary), so it can be
+cached per document sha256; ``build_graph`` merges any set of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kgqa.types import Evidence
+
+DOCGRAPH_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence (or heading / attached question) of a chunk; ``start``/``end`` are document offsets."""
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    kind: str = "body"  # body | heading | question
+
+    def evidence(self, rule: str) -> Evidence:
+        return Evidence(self.chunk_id, self.doc_id, self.start, self.end, self.text, rule)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A mined name for a concept. ``key`` is the document-local concept key."""
+
+    key: str
+    en: str
+    zh: str
+    aliases: tuple[str, ...]
+    rule: str
+    evidence: Evidence
+
+    def surfaces(self) -> list[str]:
+        return [s for s in (self.en, self.zh, *self.aliases) if s]
+
+
+@dataclass(frozen=True)
+class RawEdge:
+    """A typed relation between document-local keys, with the sentences that state it."""
+
+    source: str
+    target: str
+    type: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass
+class DocGraph:
+    doc_id: str
+    sha256: str
+    terms: list[Term] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: dict[str, list[str]] = field(default_factory=dict)  # key -> chunk ids
+    edges: list[RawEdge] = field(default_factory=list)
+    questions: dict[str, list[str]] = field(default_factory=dict)  # chunk id -> heading / question
+    version: int = DOCGRAPH_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DocGraph:
+        def ev(e: dict[str, Any]) -> Evidence:
+            return Evidence(**e)
+
+        return cls(
+            doc_id=d["doc_id"],
+            sha256=d["sha256"],
+            terms=[Term(t["key"], t["en"], t["zh"], tuple(t["aliases"]), t["rule"], ev(t["evidence"])) for t in d["terms"]],
+            sentences=[Sentence(**s) for s in d["sentences"]],
+            mentions={k: list(v) for k, v in d["mentions"].items()},
+            edges=[RawEdge(e["source"], e["target"], e["type"], tuple(ev(x) for x in e["evidence"])) for e in d["edges"]],
+            questions={k: list(v) for k, v in d["questions"].items()},
+            version=d.get("version", DOCGRAPH_VERSION),
+        )

@@ -1,0 +1,235 @@
+"""Relation rules that read one sentence: definitions, uses, goals, contrasts, examples, composition.
+
+Each rule takes a :class:`Linked` sentence (its concept mentions already found) and
+returns :class:`Rel` records naming the rule. Subjects come from the sentence itself
+(the first mention near its start), from the list label the line explains
+(``- 梯度裁剪：…以防止梯度爆炸``), or, after a pronoun (这/它/其), from the chunk topic.
+
+>>> from kgqa.graph.lexicon import Lexicon
+>>> from kgqa.graph.model import Sentence
+>>> lex = Lexicon({"梯度裁剪": "gradient-clipping", "梯度爆炸": "exploding-gradient"})
+>>> s = Sentence("c", "d", 0, 16, "梯度裁剪通过设定阈值，以防止梯度爆炸。")
+>>> [(r.source, r.type, r.target) for r in goal(link_sentence(s, lex))]
+[('gradient-clipping', 'mitigates', 'exploding-gradient')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kgqa.graph.lexicon import Lexicon, Mention
+from kgqa.graph.model import Sentence
+from kgqa.graph.terms import label_of
+from kgqa.graph.text import CLAUSE_END
+
+USE_VERBS = re.compile(r"通过|利用|使用|采用|借助|基于|结合了?|应用|引入")
+MITIGATE_VERBS = re.compile(r"防止|避免|缓解|解决|减少|降低|减轻|抑制|应对|克服")
+TECHNIQUE_VERBS = re.compile(r"提高|加速|提升|优化|实现|改进")
+SEQUENCE = re.compile(r"^\s*(?:并且?|而后|)?\s*(?:再|然后|接着|随后|之后|最后|最终)")
+PRONOUN = re.compile(r"^\s*(?:[-*•]\s*)?(?:这|它|其|该|此)")
+JOINER = re.compile(r"^\s*(?:[（(][^)）]*[)）])?\s*(?:和|与|、|及|或|以及|或者|/|,|，)?\s*$")
+GENERIC_TAIL = re.compile(r"^\s*(?:[（(][^)）]*[)）])?\s*(?:模型|技术|方法|架构|机制|技巧|框架|算法|函数|手段|策略|系列)?\s*[。；，,.]?\s*$")
+CONTRAST_WORDS = re.compile(r"区别|不同|差异|对比|相比|相较|而不是|而非|\bvs\b")
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A sentence with its mentions (offsets inside ``sentence.text``) and its context."""
+
+    sentence: Sentence
+    mentions: tuple[Mention, ...]
+    topic: str = ""
+    label: tuple[str, ...] = ()
+    label_text: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+    def within(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if m.start >= start and m.end <= end]
+
+
+@dataclass(frozen=True)
+class Rel:
+    source: str
+    target: str
+    type: str
+    rule: str
+    sentences: tuple[Sentence, ...]
+
+
+def link_sentence(s: Sentence, lexicon: Lexicon, topic: str = "") -> Linked:
+    mentions = tuple(lexicon.link(s.text))
+    label = label_of(s.text)
+    keys = tuple(dict.fromkeys(m.key for m in lexicon.link(label))) if label else ()
+    return Linked(s, mentions, topic, keys, label)
+
+
+def _rel(src: str, tgt: str, type_: str, rule: str, *sents: Sentence) -> list[Rel]:
+    return [Rel(src, tgt, type_, rule, sents)] if src and tgt and src != tgt else []
+
+
+def _clause_end(text: str, i: int) -> int:
+    return next((j for j in range(i, len(text)) if text[j] in CLAUSE_END), len(text))
+
+
+def _clause_start(text: str, i: int) -> int:
+    return next((j + 1 for j in range(i - 1, -1, -1) if text[j] in CLAUSE_END), 0)
+
+
+def subject(ls: Linked, before: int) -> str:
+    """Who the sentence is about: the list label, a mention opening the sentence, or (after a pronoun) the topic."""
+    if ls.label:
+        return ls.label[0]
+    body = len(ls.text) - len(ls.text.lstrip(" -*•#0123456789.、"))
+    first = next((m for m in ls.mentions if m.end <= before), None)
+    if first and first.start <= body + 8:
+        return first.key
+    return ls.topic if PRONOUN.match(ls.text) else ""
+
+
+def objects(ls: Linked, at: int) -> list[Mention]:
+    """The noun phrase right after position ``at``: the first mention and those joined to it by 和/、/或."""
+    out: list[Mention] = []
+    for m in ls.mentions:
+        if m.start < at:
+            continue
+        gap = ls.text[out[-1].end if out else at : m.start]
+        if (not out and len(gap.strip()) <= 4 and not re.search(r"[，,。；：:]", gap)) or (out and JOINER.match(gap)):
+            out.append(m)
+        elif out or m.start - at > 4:
+            break
+    return out
+
+
+def _sequenced(text: str, i: int) -> bool:
+    return bool(SEQUENCE.match(text[_clause_start(text, i) : i]))
+
+
+def definition(ls: Linked) -> list[Rel]:
+    """``X是一种(基于Z的)Y`` -> X instance-of Y, X uses Z."""
+    m = re.search(r"是(?:一种|一个|一类)", ls.text)
+    if not m:
+        return []
+    x = subject(ls, m.start())
+    end = _clause_end(ls.text, m.end())
+    out: list[Rel] = []
+    inside = ls.within(m.end(), end)
+    if inside and GENERIC_TAIL.match(ls.text[inside[-1].end : end + 1]):
+        out += _rel(x, inside[-1].key, "instance-of", "definition", ls.sentence)
+    for b in re.finditer(r"基于", ls.text[m.end() : end]):
+        for o in objects(ls, m.end() + b.end()):
+            out += _rel(x, o.key, "uses", "definition", ls.sentence)
+    return out
+
+
+def uses(ls: Linked) -> list[Rel]:
+    """``X通过/使用/采用 Y…`` -> X uses Y (not in clauses that continue a procedure)."""
+    out: list[Rel] = []
+    for v in USE_VERBS.finditer(ls.text):
+        if _sequenced(ls.text, v.start()) or ls.text[max(0, v.start() - 1) : v.start()] in ("一", "可"):
+            continue
+        x = subject(ls, v.start())
+        for o in objects(ls, v.end()):
+            out += _rel(x, o.key, "uses", "uses", ls.sentence)
+    return out
+
+
+def _actors(ls: Linked, target: str, verb_at: int) -> list[str]:
+    found = [o.key for v in USE_VERBS.finditer(ls.text) for o in objects(ls, v.end())]
+    ex = re.search(r"(?:如|例如|比如)\s*[:：]?", ls.text)
+    if ex:
+        found += [m.key for m in ls.mentions if m.start >= ex.end()]
+    if not found:
+        found = [subject(ls, verb_at)]
+    return [k for k in dict.fromkeys(found) if k and k != target]
+
+
+def goal(ls: Linked) -> list[Rel]:
+    """``…以防止 Y`` / ``…实现 Y``: the means (use-objects, examples, label, subject) mitigates / serves Y."""
+    out: list[Rel] = []
+    for verbs, type_ in ((MITIGATE_VERBS, "mitigates"), (TECHNIQUE_VERBS, "technique-for")):
+        for v in verbs.finditer(ls.text):
+            target = next((m for m in ls.mentions if v.end() <= m.start <= v.end() + 2), None)
+            if target is None:
+                continue
+            for actor in _actors(ls, target.key, v.start()):
+                out += _rel(actor, target.key, type_, "goal", ls.sentence)
+    return out
+
+
+def _contrast_pairs(ls: Linked) -> list[tuple[str, str]]:
+    t = ls.text
+    m = re.search(r"而(?:不是|非)", t)
+    if m:
+        a = [x for x in ls.mentions if x.end <= m.start()]
+        b = objects(ls, m.end())
+        return [(a[-1].key, o.key) for o in b] if a else []
+    m = re.search(r"(?:与|相较于|相比于|不同于|相对于)\s*(.{1,30}?)\s*(?:相比|不同|的区别|的不同|[，,])", t)
+    if m:
+        group = ls.within(m.start(1), m.end(1))
+        others = [x for x in ls.mentions if x.start >= m.end()] + [x for x in ls.mentions if x.end <= m.start()][::-1]
+        s = others[0].key if others else ls.topic
+        return [(s, g.key) for g in group]
+    m = re.search(r"的\S{0,6}?(?:区别|不同|差异)", t)
+    if m:
+        pair = [x for x in ls.mentions if x.end <= m.start()][-2:]
+        if len(pair) == 2 and JOINER.match(t[pair[0].end : pair[1].start]):
+            return [(pair[0].key, pair[1].key)]
+    return []
+
+
+def contrast(ls: Linked) -> list[Rel]:
+    """``与 A 相比，B…`` / ``A 而不是 B`` / ``A 和 B 的区别`` -> contrasts-with."""
+    if not CONTRAST_WORDS.search(ls.text):
+        return []
+    return [r for a, b in _contrast_pairs(ls) for r in _rel(a, b, "contrasts-with", "contrast", ls.sentence)]
+
+
+def example(ls: Linked) -> list[Rel]:
+    """``Y（如 A、B）`` -> A, B instance-of Y; ``Y 的改进和变体（如 A）`` -> variant-of Y."""
+    out: list[Rel] = []
+    for b in re.finditer(r"[（(]([^（()）]*?)(?:^|[，,\s]|)(?:如|例如|比如)\s*[:：]?([^（()）]+)[)）]", ls.text):
+        examples = ls.within(b.start(2), b.end(2))
+        before = [m for m in ls.mentions if m.end <= b.start()]
+        variant = re.search(r"(\S{0,12}?)(?:的)?(?:改进和|改进与)?(?:变体|变种)", ls.text[: b.start()])
+        cls, type_ = "", "instance-of"
+        if variant:
+            near = [m for m in before if m.end <= variant.start(1) + len(variant.group(1)) + 6]
+            cls, type_ = (near[-1].key, "variant-of") if near else ("", type_)
+        elif before and GENERIC_TAIL.match(ls.text[before[-1].end : b.start()]) and not b.group(1):
+            cls = before[-1].key
+        elif ls.label and not ls.text[b.end() :].strip(" 。.;；"):
+            cls = ls.label[0]
+        for e in examples:
+            out += _rel(e.key, cls, type_, "example", ls.sentence)
+    return out
+
+
+def composition(ls: Linked) -> list[Rel]:
+    """``X 由 A 和 B 组成`` / ``X 包含 A、B`` / a ``结构组成：A+B`` label -> A part-of X."""
+    out: list[Rel] = []
+    t = ls.text
+    first = ls.mentions[0].key if ls.mentions else ""
+    for m in re.finditer(r"由(.{1,40}?)(?:组成|构成)|包含|含有", t):
+        cs = _clause_start(t, m.start())
+        if m.group(0).startswith("由"):
+            parts = ls.within(m.start(1), m.end(1))
+        else:
+            parts = objects(ls, m.end())
+        wholes = [x.key for x in ls.within(cs, m.start())] or [first if first and ls.mentions[0].end <= cs else ls.topic]
+        out += [r for w in wholes for p in parts for r in _rel(p.key, w, "part-of", "composition", ls.sentence)]
+    if re.search(r"组成|组件|结构", ls.label_text) and ls.topic:
+        colon = re.search(r"[:：]", t)
+        for p in ls.within(colon.end(), len(t)) if colon else []:
+            out += _rel(p.key, ls.topic, "part-of", "composition", ls.sentence)
+    return out
+
+
+SENTENCE_RULES = (definition, uses, goal, contrast, example, composition)
+
+
+def sentence_relations(ls: Linked) -> list[Rel]:
+    return [r for rule in SENTENCE_RULES for r in rule(ls)]

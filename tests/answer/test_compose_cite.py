@@ -1,0 +1,115 @@
+"""Sentence selection, span mapping, citations and the LLM layer's citation check (fake chat model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kgqa.answer.abstain import should_abstain
+from kgqa.answer.cite import abstention_text, render
+from kgqa.answer.compose import pick_sentences, score_candidates
+from kgqa.answer.llm import check_citations, llm_answer
+from kgqa.index.bm25 import tokenize
+from kgqa.ingest.sentences import split_sentences
+from kgqa.testing import FakeChatModel, FakeEmbedder
+from kgqa.types import Chunk, Hit
+
+pytestmark = pytest.mark.unit
+
+DOC = (
+    "前言\n"
+    "### 9. 什么是知识蒸馏？\n\n"
+    "**题目：** 请解释知识蒸馏。\n\n"
+    "**答案：** 知识蒸馏通过训练一个较小的学生模型来模仿较大的教师模型。温度系数控制软目标分布的平滑程度。\n"
+    "### 10. 什么是剪枝？\n\n剪枝去除冗余的神经元或参数。\n"
+)
+
+
+def chunk(text: str, heading: str) -> Chunk:
+    start = DOC.index(text)
+    return Chunk(f"c{start}", "doc", start, start + len(text), text, heading=("题库", heading))
+
+
+KD = chunk(DOC[DOC.index("### 9."):DOC.index("### 10.")].strip(), "9. 什么是知识蒸馏？")
+PRUNE = chunk(DOC[DOC.index("### 10."):].strip(), "10. 什么是剪枝？")
+EMB = FakeEmbedder(dim=128)
+SENTS = {c.chunk_id: split_sentences(c) for c in (KD, PRUNE)}
+VECS = {cid: EMB.embed([s.text for s in ss], "passage") for cid, ss in SENTS.items()}
+
+
+def scored(question: str, hits: list[Hit]):  # type: ignore[no-untyped-def]
+    q = EMB.embed([question], "query")[0]
+    return score_candidates(question, question, q, hits, SENTS, VECS, tokenize)
+
+
+def test_sentences_map_back_to_exact_document_spans():
+    for ss in SENTS.values():
+        for s in ss:
+            assert DOC[s.start : s.end] == s.text
+
+
+def test_headings_labels_and_question_echo_are_never_quoted():
+    cands = scored("知识蒸馏是什么", [Hit(KD, 1.0)])
+    texts = [s.text for _, _, s, _ in cands]
+    assert not any(t.startswith("###") or t.startswith("**题目") for t in texts)
+    assert any("学生模型" in t for t in texts)
+
+
+def test_the_answer_quotes_the_defining_sentence_with_its_citation():
+    hits = [Hit(KD, 1.0), Hit(PRUNE, 0.5)]
+    picked = pick_sentences(0, scored("知识蒸馏如何训练学生模型", hits))
+    text, cites = render(picked, ["知识蒸馏如何训练学生模型"], {"doc": "题库"}, "zh")
+    assert "学生模型" in cites[0].quote and "[1]" in text
+    for c in cites:
+        assert DOC[c.start : c.end] == c.quote and c.doc_id == "doc" and c.section.endswith("知识蒸馏？")
+    assert sum(len(c.quote) for c in cites) < 300
+
+
+def test_each_part_of_a_two_part_question_gets_its_own_evidence():
+    parts = ["知识蒸馏如何训练学生模型？", "剪枝去除什么？"]
+    picked = []
+    for i, (p, hits) in enumerate(zip(parts, [[Hit(KD, 1)], [Hit(PRUNE, 1)]], strict=True)):
+        picked += pick_sentences(i, scored(p, hits))
+    text, cites = render(picked, parts, {"doc": "题库"}, "zh")
+    assert text.startswith("1. ") and "\n2. " in text
+    assert {c.chunk_id for c in cites} == {KD.chunk_id, PRUNE.chunk_id}
+
+
+def test_english_answers_say_the_quotes_are_chinese():
+    picked = pick_sentences(0, scored("knowledge distillation 知识蒸馏", [Hit(KD, 1)]))
+    text, _ = render(picked, ["What is knowledge distillation?"], {}, "en")
+    assert text.startswith("From the knowledge base")
+
+
+def test_abstention_messages_in_both_languages():
+    assert abstention_text("zh", "扩散模型", ["知识蒸馏"]).startswith("知识库中没有找到关于“扩散模型”")
+    assert "has no passage about" in abstention_text("en", "RLHF", [])
+    assert should_abstain(None, 3)
+
+
+def test_llm_citations_are_checked_and_unsupported_ones_dropped():
+    hits = [Hit(KD, 1.0), Hit(PRUNE, 0.5)]
+    reply = "知识蒸馏训练较小的学生模型来模仿教师模型[1]。月球由奶酪构成[2]。剪枝去除冗余参数[7]。"
+    checked = check_citations(reply, hits, SENTS, {"doc": "题库"}, tokenize)
+    assert [c.quote for c in checked.citations] == ["知识蒸馏通过训练一个较小的学生模型来模仿较大的教师模型。"]
+    assert sorted(checked.dropped) == [2, 7]
+    assert "[1]" in checked.text and "[2]" not in checked.text and "[7]" not in checked.text
+
+
+def test_llm_layer_with_the_fake_chat_model_sees_only_given_passages():
+    seen: list[str] = []
+
+    def reply(prompt: str) -> str:
+        seen.append(prompt)
+        return "剪枝去除冗余的神经元或参数[2]。"
+
+    out = llm_answer(FakeChatModel(reply=reply), "什么是剪枝？", [Hit(KD, 1), Hit(PRUNE, 1)], SENTS, {}, tokenize)
+    assert "[1]" in seen[0] and "[2]" in seen[0] and "[3]" not in seen[0]
+    assert out.citations[0].chunk_id == PRUNE.chunk_id and out.text.endswith("[1]。")
+    assert not out.dropped
+
+
+def test_scores_prefer_the_relevant_chunk():
+    cands = scored("剪枝去除冗余的神经元", [Hit(KD, 1), Hit(PRUNE, 1)])
+    assert "剪枝" in cands[0][2].text
+    assert np.isfinite([c[0] for c in cands]).all()

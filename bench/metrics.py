@@ -117,7 +117,7 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def citation_matches(cited: Cited, gold: Gold, min_share: float = 0.5) -> bool:
-    """The quote contains the gold text, or its span overlaps a gold occurrence by >= ``min_share`` of the gold.
+    """The quote contains the gold text, or its span overlaps a gold occurrence by >= ``min_share`` of it.
 
     >>> citation_matches(Cited("d", 0, 9, "the abc x"), Gold("other", "abc", ((0, 3),)))
     True
@@ -203,7 +203,8 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, object]:
         out["median_cited_chars"] = statistics.median(chars) if chars else None
     judged = [r for r in results if r.abstained is not None]
     if judged:
-        out["abstention"] = abstention_prf([bool(r.abstained) for r in judged], [not r.answerable for r in judged])
+        predicted = [bool(r.abstained) for r in judged]
+        out["abstention"] = abstention_prf(predicted, [not r.answerable for r in judged])
     times = [r.latency_ms for r in results if r.latency_ms is not None]
     if times:
         out["latency_ms"] = {"p50": round(percentile(times, 50), 2), "p95": round(percentile(times, 95), 2)}

@@ -12,7 +12,9 @@ from kgqa.errors import KgqaError
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on; 0.0.0.0 for every interface.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to listen on; 0.0.0.0 for every interface.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the HTTP API (chat Q&A, retrieval, concept graph); refreshes a missing or stale index first."""

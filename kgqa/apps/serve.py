@@ -21,8 +21,9 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
-          progress: ProgressFactory | None = None) -> None:
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8000, progress: ProgressFactory | None = None
+) -> None:
     """Blocks until interrupted. Builds the index first when it is missing or stale (a no-op otherwise)."""
     import uvicorn
 
@@ -39,8 +40,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000,
     if report.up_to_date:
         say(f"index is up to date ({report.counts.get('chunks', 0)} chunks)")
     else:
-        say(f"index rebuilt ({'; '.join(report.reasons)}): {report.counts.get('chunks', 0)} chunks "
-            f"in {report.seconds:.1f} s")
+        say(
+            f"index rebuilt ({'; '.join(report.reasons)}): {report.counts.get('chunks', 0)} chunks "
+            f"in {report.seconds:.1f} s"
+        )
     app = create_app(settings, embedder=embedder)
     say(f"serving on http://{host}:{port} (API docs at /docs)")
     # kgqa's middleware writes the access log, with request ids; uvicorn's own would duplicate it

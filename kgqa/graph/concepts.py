@@ -120,3 +120,47 @@ def _draft(members: list[tuple[str, str, tuple[str, ...], str]], gid: str) -> Dr
             if s:
                 surfaces.setdefault(normalise(s), s)
     return Draft(cid, en, zh, [surfaces[k] for k in sorted(surfaces)], glossary=gloss is not None)
+
+
+_HEAD_STRIP = ("机制", "模型", "函数", "操作")
+
+
+def _stem(norm: str) -> str:
+    for suffix in _HEAD_STRIP:
+        if norm.endswith(suffix) and len(norm) - len(suffix) >= 2:
+            return norm[: -len(suffix)]
+    return norm
+
+
+def _heads_of(stem: str) -> list[str]:
+    """Candidate head words of a folded name: its proper suffixes (and ``gpt 3`` -> ``gpt``)."""
+    if stem.isascii():
+        words = stem.split(" ")
+        out = [" ".join(words[i:]) for i in range(1, len(words))]
+        if len(words) == 2 and len(words[1]) <= 3:
+            out.append(words[0])
+        return out
+    return [stem[i:] for i in range(1, len(stem) - 1) if stem[:i] != "模型"]
+
+
+def lexical_heads(names: dict[str, tuple[list[str], list[str]]]) -> list[tuple[str, str]]:
+    """(compound, head) id pairs: a name that ends in another concept's label (全精度量化 / 量化).
+
+    ``names`` maps id -> (labels, all surfaces); only labels count as heads, so a loose
+    alias (压缩 for 模型压缩) never makes every ``…压缩`` a variant.
+
+    >>> lexical_heads({"q": (["量化"], ["量化"]), "fq": (["全精度量化"], ["全精度量化"])})
+    [('fq', 'q')]
+    """
+    index: dict[str, set[str]] = {}
+    for cid, (labels, _) in names.items():
+        for label in labels:
+            stem = _stem(normalise(label))
+            if len(stem) >= 2:
+                index.setdefault(stem, set()).add(cid)
+    pairs: set[tuple[str, str]] = set()
+    for cid, (_, surfaces) in names.items():
+        for surface in surfaces:
+            for head in _heads_of(_stem(normalise(surface))):
+                pairs |= {(cid, h) for h in index.get(head, ()) if h != cid}
+    return sorted(pairs)

@@ -2,7 +2,7 @@
 
 It names concepts whose English the corpus never writes (剪枝 = pruning), declares
 synonyms on purpose (模型剪枝 = 剪枝) and a few relations the text implies but never
-states. Each relation says ``why``. Parsing is pure; reading the file is in ``store``.
+states. Each relation says ``why``. ``parse_glossary`` is pure; ``load_glossary`` reads the file.
 
 >>> g = parse_glossary({"concepts": [{"id": "pruning", "en": "pruning", "zh": "剪枝"}]}, "g.yaml")
 >>> g.concepts[0].surfaces()
@@ -12,7 +12,10 @@ states. Each relation says ``why``. Parsing is pure; reading the file is in ``st
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from kgqa.errors import CorpusError
 from kgqa.graph.text import concept_id
@@ -95,3 +98,16 @@ def parse_glossary(data: Any, where: str) -> Glossary:
         raise _fail(where, f"concept ids must be unique, repeated: {', '.join(dupes)}")
     relations = tuple(_relation(e, set(ids), where) for e in data.get("relations") or [])
     return Glossary(concepts, relations)
+
+
+def load_glossary(path: Path) -> Glossary:
+    """The glossary at ``path``; a missing file is an empty glossary, invalid YAML a CorpusError."""
+    if not path.exists():
+        return Glossary()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CorpusError(
+            f"{path} is not valid YAML: {exc}. Fix the syntax (see the file's header)."
+        ) from exc
+    return parse_glossary(data, str(path))

@@ -78,6 +78,8 @@ class Lexicon:
         if _wordish(ch) and i > 0 and _wordish(norm[i - 1]):
             return None
         for length in self._lengths.get(ch, ()):
+            if i + length > len(norm):
+                continue
             cand = norm[i : i + length]
             key = self._table.get(cand)
             if key is None:

@@ -12,6 +12,8 @@ from typing import Any
 from kgqa.types import Evidence
 
 DOCGRAPH_VERSION = 1
+# bump when extraction rules change: cached DocGraphs of another version are re-extracted
+GRAPH_VERSION = "graph-1"
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,16 @@ class DocGraph:
         return cls(
             doc_id=d["doc_id"],
             sha256=d["sha256"],
-            terms=[Term(t["key"], t["en"], t["zh"], tuple(t["aliases"]), t["rule"], ev(t["evidence"])) for t in d["terms"]],
+            terms=[
+                Term(t["key"], t["en"], t["zh"], tuple(t["aliases"]), t["rule"], ev(t["evidence"]))
+                for t in d["terms"]
+            ],
             sentences=[Sentence(**s) for s in d["sentences"]],
             mentions={k: list(v) for k, v in d["mentions"].items()},
-            edges=[RawEdge(e["source"], e["target"], e["type"], tuple(ev(x) for x in e["evidence"])) for e in d["edges"]],
+            edges=[
+                RawEdge(e["source"], e["target"], e["type"], tuple(ev(x) for x in e["evidence"]))
+                for e in d["edges"]
+            ],
             questions={k: list(v) for k, v in d["questions"].items()},
             version=d.get("version", DOCGRAPH_VERSION),
         )

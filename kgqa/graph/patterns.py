@@ -25,11 +25,17 @@ from kgqa.graph.text import CLAUSE_END
 
 USE_VERBS = re.compile(r"通过|利用|使用|采用|借助|基于|结合了?|应用|引入")
 MITIGATE_VERBS = re.compile(r"防止|避免|缓解|解决|减少|降低|减轻|抑制|应对|克服")
-TECHNIQUE_VERBS = re.compile(r"提高|加速|提升|优化|实现|改进")
+TECHNIQUE_VERBS = re.compile(r"提高|加速|提升|优化|实现|改进|扩展|加快|改善")
+EXAMPLE = re.compile(r"(?:例如|比如|如)(?![何果下此今同])\s*[:：]?")
+_VERB_GAP = re.compile(r"^\s*(?:了|模型|各种|对)?\s*$")
+_NP_GLUE = re.compile(r"^\s*(?:的|中的|模型的|模型|中)?\s*$")
 SEQUENCE = re.compile(r"^\s*(?:并且?|而后|)?\s*(?:再|然后|接着|随后|之后|最后|最终)")
-PRONOUN = re.compile(r"^\s*(?:[-*•]\s*)?(?:这|它|其|该|此)")
-JOINER = re.compile(r"^\s*(?:[（(][^)）]*[)）])?\s*(?:和|与|、|及|或|以及|或者|/|,|，)?\s*$")
-GENERIC_TAIL = re.compile(r"^\s*(?:[（(][^)）]*[)）])?\s*(?:模型|技术|方法|架构|机制|技巧|框架|算法|函数|手段|策略|系列)?\s*[。；，,.]?\s*$")
+PRONOUN = re.compile(r"^\s*(?:[-*•]\s*)?(?:这是|这个|它|其|该)")
+_NOT_SUBJECT = re.compile(r"(?:与|和|及|或|、|对于|相较于|相比|防止|避免|为了|如何|在|如|例如)\s*$")
+JOINER = re.compile(r"^\s*(?:[（(][^)）]*[)）])?\s*(?:和|与|、|及|或|以及|或者|/)?\s*$")
+GENERIC_TAIL = re.compile(
+    r"^\s*[)）]?\s*(?:[（(][^)）]*[)）])?\s*(?:模型|技术|方法|架构|机制|技巧|框架|算法|函数|手段|策略|系列)?\s*[。；，,.]?\s*$"
+)
 CONTRAST_WORDS = re.compile(r"区别|不同|差异|对比|相比|相较|而不是|而非|\bvs\b")
 
 
@@ -79,15 +85,35 @@ def _clause_start(text: str, i: int) -> int:
     return next((j + 1 for j in range(i - 1, -1, -1) if text[j] in CLAUSE_END), 0)
 
 
+def np_head(ls: Linked, m: Mention) -> Mention:
+    """Follow a 的-chain to its head: ``Transformer模型的压缩`` -> 压缩."""
+    i = ls.mentions.index(m)
+    while i + 1 < len(ls.mentions) and _NP_GLUE.match(ls.text[ls.mentions[i].end : ls.mentions[i + 1].start]):
+        i += 1
+    return ls.mentions[i]
+
+
+def _body_start(ls: Linked) -> int:
+    if ls.label_text:
+        colon = re.search(r"[:：]", ls.text)
+        if colon:
+            return colon.end()
+    return len(ls.text) - len(ls.text.lstrip(" -*•#0123456789.、"))
+
+
 def subject(ls: Linked, before: int) -> str:
-    """Who the sentence is about: the list label, a mention opening the sentence, or (after a pronoun) the topic."""
+    """Who the sentence is about: a mention opening its body, its list label, or (after 它/这是) the topic."""
+    body = _body_start(ls)
+    for m in ls.mentions:
+        if m.start < body or m.end > before or m.start > body + 25:
+            continue
+        if not _NOT_SUBJECT.search(ls.text[body : m.start]) and not re.search(
+            r"[与和]\S{0,12}$", ls.text[body : m.start]
+        ):
+            return np_head(ls, m).key
     if ls.label:
         return ls.label[0]
-    body = len(ls.text) - len(ls.text.lstrip(" -*•#0123456789.、"))
-    first = next((m for m in ls.mentions if m.end <= before), None)
-    if first and first.start <= body + 8:
-        return first.key
-    return ls.topic if PRONOUN.match(ls.text) else ""
+    return ls.topic if PRONOUN.match(ls.text[body:]) else ""
 
 
 def objects(ls: Linked, at: int) -> list[Mention]:
@@ -97,7 +123,9 @@ def objects(ls: Linked, at: int) -> list[Mention]:
         if m.start < at:
             continue
         gap = ls.text[out[-1].end if out else at : m.start]
-        if (not out and len(gap.strip()) <= 4 and not re.search(r"[，,。；：:]", gap)) or (out and JOINER.match(gap)):
+        if (not out and len(gap.strip()) <= 4 and not re.search(r"[，,。；：:]", gap)) or (
+            out and JOINER.match(gap)
+        ):
             out.append(m)
         elif out or m.start - at > 4:
             break
@@ -129,7 +157,11 @@ def uses(ls: Linked) -> list[Rel]:
     """``X通过/使用/采用 Y…`` -> X uses Y (not in clauses that continue a procedure)."""
     out: list[Rel] = []
     for v in USE_VERBS.finditer(ls.text):
-        if _sequenced(ls.text, v.start()) or ls.text[max(0, v.start() - 1) : v.start()] in ("一", "可"):
+        if (
+            _sequenced(ls.text, v.start())
+            or ls.text[max(0, v.start() - 1) : v.start()] in ("一", "可")
+            or ls.text[v.end() : v.end() + 1] == "于"
+        ):
             continue
         x = subject(ls, v.start())
         for o in objects(ls, v.end()):
@@ -139,7 +171,7 @@ def uses(ls: Linked) -> list[Rel]:
 
 def _actors(ls: Linked, target: str, verb_at: int) -> list[str]:
     found = [o.key for v in USE_VERBS.finditer(ls.text) for o in objects(ls, v.end())]
-    ex = re.search(r"(?:如|例如|比如)\s*[:：]?", ls.text)
+    ex = EXAMPLE.search(ls.text)
     if ex:
         found += [m.key for m in ls.mentions if m.start >= ex.end()]
     if not found:
@@ -152,9 +184,12 @@ def goal(ls: Linked) -> list[Rel]:
     out: list[Rel] = []
     for verbs, type_ in ((MITIGATE_VERBS, "mitigates"), (TECHNIQUE_VERBS, "technique-for")):
         for v in verbs.finditer(ls.text):
-            target = next((m for m in ls.mentions if v.end() <= m.start <= v.end() + 2), None)
-            if target is None:
+            first = next((m for m in ls.mentions if m.start >= v.end()), None)
+            if first is None or not _VERB_GAP.match(ls.text[v.end() : first.start]):
                 continue
+            target = np_head(ls, first)
+            if ls.text[target.end : target.end + 2].strip()[:1] in ("中", "里", "内"):
+                continue  # the concept only locates the object (ReLU 中神经元死亡的问题)
             for actor in _actors(ls, target.key, v.start()):
                 out += _rel(actor, target.key, type_, "goal", ls.sentence)
     return out
@@ -167,16 +202,25 @@ def _contrast_pairs(ls: Linked) -> list[tuple[str, str]]:
         a = [x for x in ls.mentions if x.end <= m.start()]
         b = objects(ls, m.end())
         return [(a[-1].key, o.key) for o in b] if a else []
-    m = re.search(r"(?:与|相较于|相比于|不同于|相对于)\s*(.{1,30}?)\s*(?:相比|不同|的区别|的不同|[，,])", t)
-    if m:
-        group = ls.within(m.start(1), m.end(1))
-        others = [x for x in ls.mentions if x.start >= m.end()] + [x for x in ls.mentions if x.end <= m.start()][::-1]
-        s = others[0].key if others else ls.topic
+    for m in re.finditer(r"与|相较于|相比于|不同于|相对于", t):
+        group = objects(ls, m.end())
+        if not group or not re.match(r"\s*(?:相比|不同|的区别|的不同|的差异|[，,])", t[group[-1].end :]):
+            continue
+        before = [x for x in ls.mentions if x.end <= m.start()]
+        after = [x for x in ls.mentions if x.start >= group[-1].end]
+        if before and not t[before[-1].end : m.start()].strip():
+            s = before[-1].key
+        else:
+            s = after[0].key if after else (before[0].key if before else ls.topic)
         return [(s, g.key) for g in group]
     m = re.search(r"的\S{0,6}?(?:区别|不同|差异)", t)
     if m:
         pair = [x for x in ls.mentions if x.end <= m.start()][-2:]
-        if len(pair) == 2 and JOINER.match(t[pair[0].end : pair[1].start]):
+        if (
+            len(pair) == 2
+            and JOINER.match(t[pair[0].end : pair[1].start])
+            and not t[pair[1].end : m.start()].strip()
+        ):
             return [(pair[0].key, pair[1].key)]
     return []
 
@@ -191,7 +235,9 @@ def contrast(ls: Linked) -> list[Rel]:
 def example(ls: Linked) -> list[Rel]:
     """``Y（如 A、B）`` -> A, B instance-of Y; ``Y 的改进和变体（如 A）`` -> variant-of Y."""
     out: list[Rel] = []
-    for b in re.finditer(r"[（(]([^（()）]*?)(?:^|[，,\s]|)(?:如|例如|比如)\s*[:：]?([^（()）]+)[)）]", ls.text):
+    for b in re.finditer(
+        r"[（(]([^（()）]*?)(?:^|[，,\s]|)(?:如|例如|比如)\s*[:：]?([^（()）]+)[)）]", ls.text
+    ):
         examples = ls.within(b.start(2), b.end(2))
         before = [m for m in ls.mentions if m.end <= b.start()]
         variant = re.search(r"(\S{0,12}?)(?:的)?(?:改进和|改进与)?(?:变体|变种)", ls.text[: b.start()])
@@ -219,9 +265,13 @@ def composition(ls: Linked) -> list[Rel]:
             parts = ls.within(m.start(1), m.end(1))
         else:
             parts = objects(ls, m.end())
-        wholes = [x.key for x in ls.within(cs, m.start())] or [first if first and ls.mentions[0].end <= cs else ls.topic]
-        out += [r for w in wholes for p in parts for r in _rel(p.key, w, "part-of", "composition", ls.sentence)]
-    if re.search(r"组成|组件|结构", ls.label_text) and ls.topic:
+        wholes = [x.key for x in ls.within(cs, m.start())] or [
+            first if first and ls.mentions[0].end <= cs else ls.topic
+        ]
+        out += [
+            r for w in wholes for p in parts for r in _rel(p.key, w, "part-of", "composition", ls.sentence)
+        ]
+    if re.search(r"组成|组件", ls.label_text) and ls.topic:
         colon = re.search(r"[:：]", t)
         for p in ls.within(colon.end(), len(t)) if colon else []:
             out += _rel(p.key, ls.topic, "part-of", "composition", ls.sentence)

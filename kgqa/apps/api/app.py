@@ -77,7 +77,9 @@ def create_app(
     same embedder).
     """
     model = SharedModel(settings, embedder)
-    holder = KBHolder(kb_provider or default_provider(settings, model), builder or default_builder(settings, model))
+    holder = KBHolder(
+        kb_provider or default_provider(settings, model), builder or default_builder(settings, model)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,7 +97,12 @@ def create_app(
     # added innermost first: request ids wrap everything, so CORS and 413 responses carry one too
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + BODY_SLACK)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
-                           allow_headers=["*"], expose_headers=["x-request-id"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["x-request-id"],
+        )
     app.add_middleware(RequestIdMiddleware)
     return app

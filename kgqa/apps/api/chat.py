@@ -64,13 +64,18 @@ def _text(content: str | list[dict[str, Any]] | None) -> str:
 def question_and_history(messages: Sequence[ChatMessage]) -> tuple[str, list[Message]]:
     """The last user message is the question; earlier user/assistant turns are the history (system is ignored)."""
     if messages[-1].role != "user":
-        raise InputError(f"the last message must come from the user, got role {messages[-1].role!r}; "
-                         "append the question as {'role': 'user', 'content': ...}.")
+        raise InputError(
+            f"the last message must come from the user, got role {messages[-1].role!r}; "
+            "append the question as {'role': 'user', 'content': ...}."
+        )
     question = _text(messages[-1].content).strip()
     if not question:
         raise InputError("the last user message is empty; put the question in its content.")
-    history = [Message(role=m.role, content=_text(m.content))  # type: ignore[arg-type]
-               for m in messages[:-1] if m.role in ("user", "assistant")]
+    history = [
+        Message(role=m.role, content=_text(m.content))  # type: ignore[arg-type]
+        for m in messages[:-1]
+        if m.role in ("user", "assistant")
+    ]
     return question, history
 
 
@@ -82,8 +87,13 @@ def completion(answer: Answer, answer_json: dict[str, Any], question: str) -> di
     content = with_sources(answer)
     prompt, done = len(question), len(content)
     return {
-        "id": completion_id(), "object": "chat.completion", "created": int(time.time()), "model": MODEL_ID,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "id": completion_id(),
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": MODEL_ID,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+        ],
         # characters, not tokens: there is no tokenizer on the answer side; clients only display these
         "usage": {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done},
         "kgqa": answer_json,
@@ -95,8 +105,17 @@ def completion_chunks(answer: Answer) -> list[dict[str, Any]]:
     cid, created = completion_id(), int(time.time())
 
     def chunk(delta: dict[str, str], finish: str | None = None) -> dict[str, Any]:
-        return {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_ID,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        return {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": MODEL_ID,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
 
     pieces = split_deltas(with_sources(answer))
-    return [chunk({"role": "assistant", "content": ""}), *(chunk({"content": p}) for p in pieces), chunk({}, "stop")]
+    return [
+        chunk({"role": "assistant", "content": ""}),
+        *(chunk({"content": p}) for p in pieces),
+        chunk({}, "stop"),
+    ]

@@ -30,11 +30,19 @@ def _documents(corpus_dir: Path) -> dict[str, Path]:
 def _safe_name(filename: str) -> str:
     name = Path(filename.replace("\\", "/")).name.strip()
     if not name or name.startswith(".") or name in RESERVED:
-        raise ApiError(422, "invalid_filename", f"cannot store a document named {filename!r}; give the upload a "
-                                                f"plain file name such as notes.md (not hidden, not one of {sorted(RESERVED)}).")
+        raise ApiError(
+            422,
+            "invalid_filename",
+            f"cannot store a document named {filename!r}; give the upload a "
+            f"plain file name such as notes.md (not hidden, not one of {sorted(RESERVED)}).",
+        )
     if Path(name).suffix.lower() not in LOADERS:
-        raise ApiError(415, "unsupported_format", f"{name}: unsupported format {Path(name).suffix or '(none)'!r}; "
-                                                  f"upload one of {', '.join(sorted(LOADERS))}.")
+        raise ApiError(
+            415,
+            "unsupported_format",
+            f"{name}: unsupported format {Path(name).suffix or '(none)'!r}; "
+            f"upload one of {', '.join(sorted(LOADERS))}.",
+        )
     return name
 
 
@@ -45,8 +53,12 @@ def add_document(corpus_dir: Path, filename: str, data: bytes) -> Change:
     with _lock:
         existing = _documents(corpus_dir).get(doc_id)
         if existing is not None and existing.name != name:
-            raise ApiError(409, "duplicate_document", f"{name} would get document id {doc_id!r}, which "
-                                                      f"{existing.name} already has; rename the upload or delete {doc_id} first.")
+            raise ApiError(
+                409,
+                "duplicate_document",
+                f"{name} would get document id {doc_id!r}, which "
+                f"{existing.name} already has; rename the upload or delete {doc_id} first.",
+            )
         corpus_dir.mkdir(parents=True, exist_ok=True)
         # hidden while being written and checked: discovery skips dot files
         tmp = corpus_dir / f".upload-{uuid.uuid4().hex}{Path(name).suffix}"
@@ -54,7 +66,9 @@ def add_document(corpus_dir: Path, filename: str, data: bytes) -> Change:
             tmp.write_bytes(data)
             doc = load_document(tmp)  # raises UnreadableFileError with a fix for binary or non-UTF-8 files
             if not doc.text.strip():
-                raise ApiError(422, "empty_document", f"{name} has no text; upload a document with some content.")
+                raise ApiError(
+                    422, "empty_document", f"{name} has no text; upload a document with some content."
+                )
             os.replace(tmp, corpus_dir / name)
         finally:
             tmp.unlink(missing_ok=True)
@@ -66,8 +80,14 @@ def remove_document(corpus_dir: Path, doc_id: str) -> Change:
         docs = _documents(corpus_dir)
         path = docs.get(doc_id)
         if path is None:
-            raise ApiError(404, "document_not_found", f"no document {doc_id!r} in the corpus; list them with GET /v1/documents.")
+            raise ApiError(
+                404,
+                "document_not_found",
+                f"no document {doc_id!r} in the corpus; list them with GET /v1/documents.",
+            )
         if len(docs) == 1:
-            raise ApiError(409, "last_document", f"{doc_id!r} is the only document; upload another before deleting it.")
+            raise ApiError(
+                409, "last_document", f"{doc_id!r} is the only document; upload another before deleting it."
+            )
         path.unlink()
     return Change(doc_id)

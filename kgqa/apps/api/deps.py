@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from kgqa.apps.api.chat import question_and_history
 from kgqa.apps.api.errors import ApiError, too_large
 from kgqa.apps.api.holder import KBHolder
-from kgqa.apps.api.chat import question_and_history
 from kgqa.apps.api.schemas import AskRequest, ChatRequest, Message, RetrieveRequest
 from kgqa.config import Settings
 from kgqa.pipeline import KnowledgeBase
@@ -79,7 +79,9 @@ AskBody = Annotated[AskRequest, Depends(checked_ask)]
 ChatBody = Annotated[ChatQuestion, Depends(checked_chat)]
 RetrieveBody = Annotated[RetrieveRequest, Depends(checked_retrieve)]
 
-_bearer = HTTPBearer(auto_error=False, description="KGQA_ADMIN_TOKEN; document changes are off when it is unset.")
+_bearer = HTTPBearer(
+    auto_error=False, description="KGQA_ADMIN_TOKEN; document changes are off when it is unset."
+)
 
 
 def require_admin(
@@ -87,13 +89,23 @@ def require_admin(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     if not settings.admin_token:
-        raise ApiError(403, "admin_disabled", "document upload and delete are turned off on this server: "
-                                              "no admin token is configured. Set KGQA_ADMIN_TOKEN and restart.")
+        raise ApiError(
+            403,
+            "admin_disabled",
+            "document upload and delete are turned off on this server: "
+            "no admin token is configured. Set KGQA_ADMIN_TOKEN and restart.",
+        )
     if credentials is None:
-        raise ApiError(401, "unauthorized", "admin endpoint: send the header `Authorization: Bearer <KGQA_ADMIN_TOKEN>`.",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "admin endpoint: send the header `Authorization: Bearer <KGQA_ADMIN_TOKEN>`.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if not secrets.compare_digest(credentials.credentials.encode(), settings.admin_token.encode()):
-        raise ApiError(403, "forbidden", "the bearer token is not the server's admin token (KGQA_ADMIN_TOKEN).")
+        raise ApiError(
+            403, "forbidden", "the bearer token is not the server's admin token (KGQA_ADMIN_TOKEN)."
+        )
 
 
 Admin = Annotated[None, Depends(require_admin)]

@@ -31,14 +31,26 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An HTTP-level error raised by the API layer itself (auth, sizes, conflicts)."""
 
-    def __init__(self, status: int, type: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        type: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        suggestions: list[str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.type, self.message, self.headers = status, type, message, headers
+        self.suggestions = suggestions
 
 
 def too_large(what: str, size: int, limit: int, unit: str, setting: str) -> ApiError:
-    return ApiError(413, "too_large", f"{what} is {size} {unit}, over the limit of {limit}; "
-                                      f"make it smaller (the server's limit is set by {setting}).")
+    return ApiError(
+        413,
+        "too_large",
+        f"{what} is {size} {unit}, over the limit of {limit}; "
+        f"make it smaller (the server's limit is set by {setting}).",
+    )
 
 
 # most specific first: the first isinstance match wins
@@ -54,12 +66,27 @@ KGQA_STATUS: list[tuple[type[KgqaError], int, str]] = [
     (KgqaError, 400, "kgqa_error"),
 ]
 
-HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 406: "not_acceptable", 413: "too_large", 415: "unsupported_media_type"}
+UNPARSABLE_BODY = "There was an error parsing the body"
+HTTP_TYPES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
 
 
-def error_response(request: Request, status: int, type: str, message: str,
-                   headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def error_response(
+    request: Request,
+    status: int,
+    type: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     rid = current_request_id(request)
     body: dict[str, Any] = {"type": type, "message": message, "request_id": rid}
     body.update({k: v for k, v in extra.items() if v is not None})
@@ -74,21 +101,39 @@ def _where(loc: tuple[Any, ...]) -> str:
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = exc.errors()
-    details = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-               for e in errors]
+    details = [
+        {
+            "loc": [str(p) for p in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
+        for e in errors
+    ]
     summary = "; ".join(f"{_where(e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:5])
-    return error_response(request, 422, "validation_error", f"malformed request: {summary}. See /docs for the schema.",
-                          details=details)
+    return error_response(
+        request,
+        422,
+        "validation_error",
+        f"malformed request: {summary}. See /docs for the schema.",
+        details=details,
+    )
 
 
 async def _api(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(request, exc.status, exc.type, exc.message, exc.headers)
+    return error_response(
+        request, exc.status, exc.type, exc.message, exc.headers, suggestions=exc.suggestions
+    )
 
 
 async def _body_too_large(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BodyTooLarge)
-    return error_response(request, 413, "too_large", f"{exc}; send a smaller body (the server's limit is KGQA_MAX_UPLOAD_BYTES).")
+    return error_response(
+        request,
+        413,
+        "too_large",
+        f"{exc}; send a smaller body (the server's limit is KGQA_MAX_UPLOAD_BYTES).",
+    )
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
@@ -96,8 +141,23 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     message = str(exc.detail)
     if exc.status_code == 404 and message == "Not Found":
         message = f"no such endpoint: {request.method} {request.url.path}; see /docs for the API."
-    return error_response(request, exc.status_code, HTTP_TYPES.get(exc.status_code, "http_error"), message,
-                          dict(exc.headers) if exc.headers else None)
+    if (
+        exc.status_code == 400 and message == UNPARSABLE_BODY
+    ):  # FastAPI's words for a body that is not UTF-8 JSON
+        return error_response(
+            request,
+            422,
+            "validation_error",
+            "malformed request: the body could not be parsed; "
+            "send UTF-8 JSON with Content-Type: application/json.",
+        )
+    return error_response(
+        request,
+        exc.status_code,
+        HTTP_TYPES.get(exc.status_code, "http_error"),
+        message,
+        dict(exc.headers) if exc.headers else None,
+    )
 
 
 async def _kgqa(request: Request, exc: Exception) -> JSONResponse:
@@ -111,8 +171,12 @@ async def _kgqa(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, "internal_error",
-                          f"internal error ({type(exc).__name__}); please report it with the request id.")
+    return error_response(
+        request,
+        500,
+        "internal_error",
+        f"internal error ({type(exc).__name__}); please report it with the request id.",
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -9,6 +9,7 @@ import logging
 import re
 import time
 import uuid
+
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -58,8 +59,13 @@ class RequestIdMiddleware:
         finally:
             client = scope.get("client")
             access_log.info(
-                '%s %s "%s %s" %d %.1fms', rid, client[0] if client else "-", scope["method"], scope["path"],
-                status or 500, (time.perf_counter() - started) * 1000,
+                '%s %s "%s %s" %d %.1fms',
+                rid,
+                client[0] if client else "-",
+                scope["method"],
+                scope["path"],
+                status or 500,
+                (time.perf_counter() - started) * 1000,
             )
 
 
@@ -99,11 +105,21 @@ class BodyLimitMiddleware:
 
 
 async def _send_413(scope: Scope, send: Send, size: int, limit: int) -> None:
-    body = json.dumps({"error": {
-        "type": "too_large", "request_id": request_id_of(scope),
-        "message": f"request body is {size} bytes, over the limit of {limit}; send a smaller file "
-                   "(the server's limit is KGQA_MAX_UPLOAD_BYTES).",
-    }}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {
+            "error": {
+                "type": "too_large",
+                "request_id": request_id_of(scope),
+                "message": f"request body is {size} bytes, over the limit of {limit}; send a smaller file "
+                "(the server's limit is KGQA_MAX_UPLOAD_BYTES).",
+            }
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

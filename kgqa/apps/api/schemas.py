@@ -191,7 +191,9 @@ class Neighbour(BaseModel):
     id: str
     label: str
     label_zh: str
-    type: str = Field(description="Relation type, read from the concept to the neighbour when direction='out'.")
+    type: str = Field(
+        description="Relation type, read from the concept to the neighbour when direction='out'."
+    )
     direction: Literal["out", "in"]
     weight: float
     evidence: list[EvidenceOut]
@@ -275,7 +277,9 @@ class DocumentDetail(DocumentSummary):
 
 class DocumentChange(BaseModel):
     doc_id: str
-    status: Literal["indexing"] = Field(description="The change is live once a re-index finishes; poll /healthz.")
+    status: Literal["indexing"] = Field(
+        description="The change is live once a re-index finishes; poll /healthz."
+    )
     replaced: bool = False
 
 

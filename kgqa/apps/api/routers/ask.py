@@ -56,7 +56,9 @@ async def ask(body: AskBody, kb: KBDep, request: Request) -> Any:
     return EventSourceResponse(events())
 
 
-@router.post("/chat/completions", response_model=ChatCompletion, responses={**ERRORS, 200: {"content": SSE_DOC}})
+@router.post(
+    "/chat/completions", response_model=ChatCompletion, responses={**ERRORS, 200: {"content": SSE_DOC}}
+)
 async def chat_completions(body: ChatBody, kb: KBDep) -> Any:
     answer = await _ask(kb, body.question, body.history, None)
     if not body.stream:

@@ -29,28 +29,50 @@ def _chunk_counts(kb: KnowledgeBase) -> Counter[str]:
 @router.get("", response_model=list[DocumentSummary])
 def list_documents(kb: KBDep) -> list[DocumentSummary]:
     counts = _chunk_counts(kb)
-    return [DocumentSummary(doc_id=d.doc_id, title=d.title, language=d.language, source=d.source, sha256=d.sha256,
-                            chunks=counts[d.doc_id]) for d in sorted(kb.index.documents.values(), key=lambda d: d.doc_id)]
+    return [
+        DocumentSummary(
+            doc_id=d.doc_id,
+            title=d.title,
+            language=d.language,
+            source=d.source,
+            sha256=d.sha256,
+            chunks=counts[d.doc_id],
+        )
+        for d in sorted(kb.index.documents.values(), key=lambda d: d.doc_id)
+    ]
 
 
 @router.get("/{doc_id}", response_model=DocumentDetail, responses={404: {"model": ErrorResponse}})
 def get_document(doc_id: str, kb: KBDep) -> DocumentDetail:
     doc = kb.index.document(doc_id) if doc_id in kb.index.documents else None
     if doc is None:
-        raise ApiError(404, "document_not_found", f"no document {doc_id!r}; list them with GET /v1/documents.")
-    return DocumentDetail(doc_id=doc.doc_id, title=doc.title, language=doc.language, source=doc.source,
-                          sha256=doc.sha256, chunks=_chunk_counts(kb)[doc.doc_id], text=doc.text)
+        raise ApiError(
+            404, "document_not_found", f"no document {doc_id!r}; list them with GET /v1/documents."
+        )
+    return DocumentDetail(
+        doc_id=doc.doc_id,
+        title=doc.title,
+        language=doc.language,
+        source=doc.source,
+        sha256=doc.sha256,
+        chunks=_chunk_counts(kb)[doc.doc_id],
+        text=doc.text,
+    )
 
 
 @router.post("", response_model=DocumentChange, status_code=202, responses=ADMIN_ERRORS)
 async def upload_document(
-    _: Admin, file: Annotated[UploadFile, File(description="A .md, .txt or .html file.")],
-    settings: SettingsDep, holder: HolderDep,
+    _: Admin,
+    file: Annotated[UploadFile, File(description="A .md, .txt or .html file.")],
+    settings: SettingsDep,
+    holder: HolderDep,
 ) -> DocumentChange:
     data = await file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise too_large("the upload", len(data), settings.max_upload_bytes, "bytes", "KGQA_MAX_UPLOAD_BYTES")
-    change = await run_in_threadpool(corpus_files.add_document, settings.corpus_dir, file.filename or "", data)
+    change = await run_in_threadpool(
+        corpus_files.add_document, settings.corpus_dir, file.filename or "", data
+    )
     holder.request_reindex()
     return DocumentChange(doc_id=change.doc_id, status="indexing", replaced=change.replaced)
 

@@ -19,8 +19,18 @@ def healthz(kb: KBDep, holder: HolderDep) -> Health:
         documents=len(kb.index.documents),
         chunks=len(kb.index.chunks),
         concepts=kb.graph.stats()["concepts"],
-        index=IndexInfo(model=m.model_id, dim=m.dim, built_at=m.built_at, build_seconds=m.build_seconds,
-                        generation=kb.index.folder.name, counts=m.counts),
-        reindex=ReindexStatus(running=state.running, pending=state.pending, completed=state.completed,
-                              last_error=state.last_error),
+        index=IndexInfo(
+            model=m.model_id,
+            dim=m.dim,
+            built_at=m.built_at,
+            build_seconds=m.build_seconds,
+            generation=kb.index.folder.name,
+            counts=m.counts,
+        ),
+        reindex=ReindexStatus(
+            running=state.running,
+            pending=state.pending,
+            completed=state.completed,
+            last_error=state.last_error,
+        ),
     )

@@ -11,8 +11,11 @@ from kgqa.apps.api.schemas import ErrorResponse, RetrieveResponse, RetrieveResul
 router = APIRouter(prefix="/v1", tags=["retrieve"])
 
 
-@router.post("/retrieve", response_model=RetrieveResponse,
-             responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+@router.post(
+    "/retrieve",
+    response_model=RetrieveResponse,
+    responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+)
 async def retrieve(body: RetrieveBody, kb: KBDep) -> RetrieveResponse:
     hits = await run_in_threadpool(kb.retrieve, body.query, body.k)
     return RetrieveResponse(results=[RetrieveResult.model_validate(kb.hit_json(h)) for h in hits])

@@ -1,0 +1,202 @@
+"""DocGraphs -> one ConceptGraph: merge concepts, re-link sentences, add co-occurrence and glossary edges.
+
+Deterministic: every collection is sorted before it is written. The build is a pure
+function of the DocGraphs and the glossary, so an incremental build (one DocGraph
+replaced) equals a full rebuild.
+
+Steps:
+1. merge the mined names of all documents with the glossary (see ``concepts``),
+2. link every stored sentence against the merged lexicon (a term one document defines
+   is found in all the others),
+3. re-key typed edges; ``followed-by`` chains are transitively reduced (a step that a
+   longer chain already implies is dropped),
+4. ``related`` edges from co-occurrence within a chunk (Q&A unit), scored by NPMI,
+5. glossary relations, each grounded in a corpus sentence that mentions its source.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from itertools import combinations
+
+import networkx as nx
+
+from kgqa.graph.concepts import lexical_heads, merge_names
+from kgqa.graph.extract import extract_document
+from kgqa.graph.glossary import Glossary
+from kgqa.graph.lexicon import Lexicon
+from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
+from kgqa.graph.query import ConceptGraph
+from kgqa.types import Concept, Edge, Evidence
+
+__all__ = ["GRAPH_VERSION", "ConceptGraph", "DocGraph", "build_graph", "extract_document"]
+
+MIN_COOCCURRENCE = 2
+MIN_NPMI = 0.25
+MAX_EVIDENCE = 3
+
+
+def _sentence_mentions(parts: Sequence[DocGraph], lexicon: Lexicon) -> list[tuple[Sentence, list[str]]]:
+    out = []
+    for part in parts:
+        for s in part.sentences:
+            keys = sorted({m.key for m in lexicon.link(s.text)})
+            if keys:
+                out.append((s, keys))
+    return out
+
+
+def _concepts(
+    parts: Sequence[DocGraph], glossary: Glossary
+) -> tuple[dict[str, Concept], dict[str, str], Lexicon]:
+    """Merged concepts, the map from every document-local key to a concept id, and the lexicon."""
+    terms = [t for p in parts for t in p.terms]
+    drafts, where = merge_names([(t.en, t.zh, t.aliases) for t in terms], glossary.concepts)
+    local: dict[str, str] = {g.id: drafts[i].id for i, g in enumerate(glossary.concepts)}
+    sources: dict[str, set[str]] = {}
+    for t, i in zip(terms, where, strict=True):
+        local.setdefault(t.key, drafts[i].id)
+        sources.setdefault(drafts[i].id, set()).add(t.rule)
+    concepts: dict[str, Concept] = {}
+    for d in drafts:
+        rules = sources.get(d.id, set()) | ({"glossary"} if d.glossary else set())
+        aliases = [s for s in d.surfaces if s not in (d.en, d.zh)]
+        concepts[d.id] = Concept(d.id, d.en or d.zh, d.zh, sorted(aliases), sorted(rules), [])
+    lexicon = Lexicon({s: d.id for d in drafts for s in d.surfaces})
+    return concepts, local, lexicon
+
+
+def _typed_edges(
+    parts: Sequence[DocGraph], local: dict[str, str]
+) -> dict[tuple[str, str, str], list[Evidence]]:
+    edges: dict[tuple[str, str, str], list[Evidence]] = {}
+    for p in parts:
+        for e in p.edges:
+            s, t = local.get(e.source, e.source), local.get(e.target, e.target)
+            if s != t:
+                edges.setdefault((s, t, e.type), []).extend(e.evidence)
+    steps = nx.DiGraph([(s, t) for s, t, ty in edges if ty == "followed-by"])
+    if nx.is_directed_acyclic_graph(steps):
+        keep = set(nx.transitive_reduction(steps).edges())
+        for s, t in list(steps.edges()):
+            if (s, t) not in keep:
+                del edges[(s, t, "followed-by")]
+    return edges
+
+
+def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[str]]]) -> list[Edge]:
+    """variant-of from nested names; evidence: a sentence naming both, else one naming the compound."""
+    where: dict[str, list[int]] = {}
+    for i, (_, keys) in enumerate(linked):
+        for k in keys:
+            where.setdefault(k, []).append(i)
+    names = {
+        c.id: ([x for x in (c.label, c.label_zh) if x], [c.label, c.label_zh, *c.aliases])
+        for c in concepts.values()
+    }
+    out = []
+    for c, h in lexical_heads(names):
+        if c not in where:
+            continue
+        both = sorted(set(where[c]) & set(where.get(h, [])))
+        s = linked[(both or where[c])[0]][0]
+        out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
+    return out
+
+
+def _related(linked: list[tuple[Sentence, list[str]]], typed: set[frozenset[str]]) -> list[Edge]:
+    """NPMI of two concepts over chunks; evidence: a sentence naming both, else one naming the rarer."""
+    chunks: dict[str, set[str]] = {}
+    for s, keys in linked:
+        chunks.setdefault(s.chunk_id, set()).update(keys)
+    n = len(chunks)
+    single = Counter(k for ks in chunks.values() for k in ks)
+    pair = Counter(frozenset(p) for ks in chunks.values() for p in combinations(sorted(ks), 2))
+    out: list[Edge] = []
+    for p, n_ab in sorted(pair.items(), key=lambda x: sorted(x[0])):
+        a, b = sorted(p)
+        if n_ab < MIN_COOCCURRENCE or p in typed or n_ab == n:
+            continue
+        pmi = math.log(n * n_ab / (single[a] * single[b]))
+        npmi = pmi / -math.log(n_ab / n)
+        if npmi < MIN_NPMI:
+            continue
+        out.append(Edge(a, b, "related", round(npmi, 4), _cooccurrence_evidence(linked, a, b, single)))
+    return out
+
+
+def _cooccurrence_evidence(
+    linked: list[tuple[Sentence, list[str]]], a: str, b: str, single: Counter[str]
+) -> list[Evidence]:
+    both_chunks = {s.chunk_id for s, ks in linked if a in ks} & {s.chunk_id for s, ks in linked if b in ks}
+    both = [s for s, ks in linked if a in ks and b in ks]
+    rarer = a if single[a] <= single[b] else b
+    one = [s for s, ks in linked if rarer in ks and s.chunk_id in both_chunks]
+    picked: dict[str, Sentence] = {}
+    for s in both + one:
+        picked.setdefault(s.chunk_id, s)
+    chosen = sorted(picked.values(), key=lambda s: (s.doc_id, s.start))[:MAX_EVIDENCE]
+    return [s.evidence("cooccurrence") for s in chosen]
+
+
+def _glossary_edges(
+    glossary: Glossary, linked: list[tuple[Sentence, list[str]]], ids: set[str]
+) -> list[Edge]:
+    out = []
+    for r in glossary.relations:
+        if r.source not in ids or r.target not in ids:
+            continue
+        both = [s for s, ks in linked if r.source in ks and r.target in ks]
+        alone = [s for s, ks in linked if r.source in ks]
+        ground = (both or alone)[:1]
+        if ground:
+            out.append(Edge(r.source, r.target, r.type, 1.0, [ground[0].evidence("glossary")]))
+    return out
+
+
+def build_graph(parts: list[DocGraph], glossary: Glossary) -> ConceptGraph:
+    """Merge per-document contributions into the concept graph (order of ``parts`` does not matter)."""
+    parts = sorted(parts, key=lambda p: p.doc_id)
+    concepts, local, lexicon = _concepts(parts, glossary)
+    linked = _sentence_mentions(parts, lexicon)
+    questions = {cid: qs for p in parts for cid, qs in p.questions.items()}
+    for s, keys in linked:
+        for k in keys:
+            if s.chunk_id not in concepts[k].chunk_ids:
+                concepts[k].chunk_ids.append(s.chunk_id)
+    typed = _typed_edges(parts, local)
+    edges = [
+        Edge(s, t, ty, float(len({(e.chunk_id, e.start) for e in evs})), sorted(set(evs), key=_ev_key))
+        for (s, t, ty), evs in sorted(typed.items())
+        if s in concepts and t in concepts
+    ]
+    edges += _glossary_edges(glossary, linked, set(concepts))
+    stated = {(e.source, e.target) for e in edges} | {(e.target, e.source) for e in edges}
+    edges += [e for e in _head_edges(concepts, linked) if (e.source, e.target) not in stated]
+    edges += _related(linked, {frozenset((e.source, e.target)) for e in edges})
+    for c in concepts.values():
+        c.chunk_ids.sort()
+    kept = {k: c for k, c in sorted(concepts.items()) if _keep(c, edges)}
+    edges = [e for e in edges if e.source in kept and e.target in kept]
+    return ConceptGraph(kept, sorted(edges, key=lambda e: (e.source, e.target, e.type)), questions)
+
+
+WEAK_RULES = {"list-label", "heading", "definition", "english"}
+
+
+def _keep(c: Concept, edges: list[Edge]) -> bool:
+    """Glossary concepts and named ones (English label, or a pair/bold/quoted name) stay. A Chinese-only
+    phrase found only as a list label or heading stays when the text states a typed relation for it."""
+    if "glossary" in c.sources:
+        return True
+    if not c.chunk_ids:
+        return False
+    if c.label != c.label_zh or not set(c.sources) <= WEAK_RULES:
+        return True
+    return any(e.type != "related" and c.id in (e.source, e.target) for e in edges)
+
+
+def _ev_key(e: Evidence) -> tuple[str, int, int, str]:
+    return (e.doc_id, e.start, e.end, e.rule)

@@ -1,0 +1,143 @@
+"""One document -> its DocGraph: sentences, mined terms, mentions, typed relations with evidence.
+
+Pure: the result depends only on the document, its chunks and the glossary, so it can be
+cached by the document's sha256 and a changed document replaces only its own DocGraph.
+
+>>> from kgqa.types import Chunk, Document
+>>> from kgqa.graph.glossary import Glossary
+>>> text = "知识蒸馏（Knowledge Distillation）通过教师模型实现模型压缩。"
+>>> doc = Document("d", "d.md", "D", "zh", text, "sha")
+>>> dg = extract_document(doc, [Chunk("c1", "d", 0, len(text), text)], Glossary())
+>>> sorted(dg.mentions)
+['knowledge-distillation']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from kgqa.graph.concepts import merge_names
+from kgqa.graph.discourse import enumeration, procedure, topic_of
+from kgqa.graph.glossary import Glossary
+from kgqa.graph.lexicon import Lexicon
+from kgqa.graph.model import DocGraph, RawEdge, Sentence, Term
+from kgqa.graph.patterns import Linked, Rel, link_sentence, sentence_relations
+from kgqa.graph.terms import Found, english_terms, heading_terms, mine_sentence, pair_terms
+from kgqa.graph.text import is_code, sentences
+from kgqa.types import Chunk, Document, Evidence
+
+_NUMBERING = re.compile(r"^[#\s]*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．])?\s*")
+
+
+def _is_heading_line(line: str, chunk: Chunk) -> bool:
+    return bool(chunk.heading) and chunk.heading[-1].strip() in line
+
+
+def chunk_sentences(doc: Document, chunk: Chunk) -> list[Sentence]:
+    """The chunk's sentences in document offsets; the attached question (if any) comes first."""
+    out: list[Sentence] = []
+    qs = chunk.question_span
+    if chunk.question and qs is not None and doc.text[qs.start : qs.end].strip():
+        out += [
+            Sentence(chunk.chunk_id, doc.doc_id, qs.start + p.start, qs.start + p.end, p.value, "question")
+            for p in sentences(doc.text[qs.start : qs.end])
+        ]
+    text = chunk.text
+    for i, p in enumerate(sentences(text)):
+        line_start = text.rfind("\n", 0, p.start) + 1
+        line_end = text.find("\n", p.end)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if is_code(line):
+            continue
+        at_line_start = not text[line_start : p.start].strip()
+        kind = (
+            "heading" if i == 0 and _is_heading_line(line, chunk) else ("body" if at_line_start else "cont")
+        )
+        out.append(
+            Sentence(chunk.chunk_id, doc.doc_id, chunk.start + p.start, chunk.start + p.end, p.value, kind)
+        )
+    return out
+
+
+def _mine(s: Sentence) -> list[Found]:
+    if s.kind == "heading":
+        return heading_terms(s.text) + pair_terms(s.text) + english_terms(s.text)
+    return mine_sentence(s.text)
+
+
+def _edges(rels: Sequence[Rel]) -> list[RawEdge]:
+    merged: dict[tuple[str, str, str], dict[tuple[str, int, int, str], Evidence]] = {}
+    for r in rels:
+        bucket = merged.setdefault((r.source, r.target, r.type), {})
+        for s in r.sentences:
+            ev = s.evidence(r.rule)
+            bucket.setdefault((ev.chunk_id, ev.start, ev.end, ev.rule), ev)
+    return [RawEdge(s, t, ty, tuple(ev[k] for k in sorted(ev))) for (s, t, ty), ev in sorted(merged.items())]
+
+
+def local_terms(
+    sents: Sequence[Sentence], glossary: Glossary
+) -> tuple[list[Term], Lexicon, dict[str, list[str]]]:
+    """Mine and merge this document's names; returns terms, the document lexicon and surfaces per key."""
+    found = [(f, s) for s in sents for f in _mine(s)]
+    drafts, where = merge_names([(f.en, f.zh, f.aliases) for f, _ in found], glossary.concepts)
+    terms: dict[tuple[str, str, str, tuple[str, ...], str], Term] = {}
+    for (f, s), i in zip(found, where, strict=True):
+        key = (drafts[i].id, f.en, f.zh, f.aliases, f.rule)
+        terms.setdefault(key, Term(drafts[i].id, f.en, f.zh, f.aliases, f.rule, s.evidence(f.rule)))
+    surfaces = {d.id: d.surfaces for d in drafts}
+    lexicon = Lexicon({s: d.id for d in drafts for s in d.surfaces})
+    return list(terms.values()), lexicon, surfaces
+
+
+def extract_document(doc: Document, chunks: list[Chunk], glossary: Glossary) -> DocGraph:
+    """Everything one document contributes to the concept graph (chunks of other documents are ignored)."""
+    own: dict[str, Chunk] = {}
+    for c in chunks:
+        if c.doc_id == doc.doc_id:
+            own.setdefault(c.chunk_id, c)
+    per_chunk = {cid: chunk_sentences(doc, c) for cid, c in own.items()}
+    all_sents = [s for ss in per_chunk.values() for s in ss]
+    terms, lexicon, _ = local_terms(all_sents, glossary)
+
+    rels: list[Rel] = []
+    mentions: dict[str, set[str]] = {}
+    for cid, chunk in own.items():
+        topic = topic_of(chunk.heading, lexicon) or topic_of((chunk.question,), lexicon)
+        linked = _carry_labels([link_sentence(s, lexicon, topic) for s in per_chunk[cid]])
+        for ls in linked:
+            rels += sentence_relations(ls)
+            for m in ls.mentions:
+                mentions.setdefault(m.key, set()).add(cid)
+        body = [ls for ls in linked if ls.sentence.kind in ("body", "cont")]
+        header = [ls for ls in linked if ls.sentence.kind in ("heading", "question")]
+        rels += enumeration(body, header) + procedure(linked)
+    return DocGraph(
+        doc_id=doc.doc_id,
+        sha256=doc.sha256,
+        terms=sorted(terms, key=lambda t: (t.key, t.rule, t.en, t.zh, t.evidence.start)),
+        sentences=all_sents,
+        mentions={k: sorted(v) for k, v in sorted(mentions.items())},
+        edges=_edges(rels),
+        questions={cid: _questions(c) for cid, c in own.items()},
+    )
+
+
+def _carry_labels(linked: list[Linked]) -> list[Linked]:
+    """A sentence that continues a list item's line explains the same label."""
+    out: list[Linked] = []
+    for ls in linked:
+        if ls.sentence.kind == "cont" and out and not ls.label:
+            ls = replace(ls, label=out[-1].label, label_text=out[-1].label_text)
+        out.append(ls)
+    return out
+
+
+def _questions(chunk: Chunk) -> list[str]:
+    """Follow-up question candidates from the corpus: the attached question, then the heading."""
+    out = [chunk.question.strip()] if chunk.question.strip() else []
+    if chunk.heading:
+        out.append(_NUMBERING.sub("", chunk.heading[-1]).strip())
+    return out

@@ -1,0 +1,131 @@
+"""Each relation rule on a small crafted text (made-up concepts, so no rule is tuned to the corpus)."""
+
+from __future__ import annotations
+
+import pytest
+from graph_helpers import glossary, graph_of, triples
+
+pytestmark = pytest.mark.unit
+
+G = glossary(
+    {"id": "pooling", "en": "pooling", "zh": "池化"},
+    {"id": "max-pooling", "en": "max pooling", "zh": "最大池化"},
+    {"id": "convolution", "en": "convolution", "zh": "卷积"},
+    {"id": "cnn", "en": "CNN", "zh": "卷积网络"},
+    {"id": "stride", "en": "stride", "zh": "步长"},
+    {"id": "overfitting", "en": "overfitting", "zh": "过拟合"},
+    {"id": "weight-decay", "en": "weight decay", "zh": "权重衰减"},
+    {"id": "normalization", "en": "normalization", "zh": "归一化"},
+    {"id": "tokenizer", "en": "tokenizer", "zh": "分词器"},
+)
+
+
+def test_definition_gives_instance_of_and_based_on_uses() -> None:
+    g = graph_of("权重衰减是一种基于卷积的正则化（Regularization）技巧。", G)
+    assert ("weight-decay", "instance-of", "regularization") in triples(g)
+    assert ("weight-decay", "uses", "convolution") in triples(g)
+
+
+def test_uses_pattern_takes_joined_objects() -> None:
+    g = graph_of("卷积网络通过卷积和池化对图像进行处理。", G)
+    assert {("cnn", "uses", "convolution"), ("cnn", "uses", "pooling")} <= triples(g, "uses")
+
+
+def test_goal_pattern_mitigates_with_label_as_actor() -> None:
+    g = graph_of("- 权重衰减：通过惩罚大权重，以防止过拟合。", G)
+    assert ("weight-decay", "mitigates", "overfitting") in triples(g)
+
+
+def test_goal_pattern_examples_are_the_means() -> None:
+    g = graph_of("为了防止过拟合,可采用不同的策略,如权重衰减、池化。", G)
+    assert {("weight-decay", "mitigates", "overfitting"), ("pooling", "mitigates", "overfitting")} <= triples(
+        g
+    )
+
+
+def test_goal_verb_inside_a_noun_is_ignored() -> None:
+    g = graph_of("分词器结合了动量优化和卷积的优点。", G)
+    assert not triples(g, "technique-for")
+
+
+def test_contrast_patterns() -> None:
+    assert ("cnn", "contrasts-with", "tokenizer") in triples(graph_of("与分词器相比,卷积网络更快。", G))
+    assert ("pooling", "contrasts-with", "convolution") in triples(graph_of("这里使用池化而不是卷积。", G))
+    assert ("pooling", "contrasts-with", "convolution") in triples(graph_of("池化和卷积的区别是什么?", G))
+
+
+def test_parenthesised_examples_are_instances() -> None:
+    g = graph_of("常用的池化(如最大池化、Average Pooling)都很简单。", G)
+    assert ("max-pooling", "instance-of", "pooling") in triples(g)
+    assert ("average-pooling", "instance-of", "pooling") in triples(g)
+
+
+def test_examples_of_variants() -> None:
+    g = graph_of("可以给出一些卷积网络改进和变体的例子吗?(如:ResNet、VGGNet)", G)
+    assert {("resnet", "variant-of", "cnn"), ("vggnet", "variant-of", "cnn")} <= triples(g)
+
+
+def test_composition_patterns() -> None:
+    g = graph_of("卷积网络由卷积和池化组成。分词器包含归一化和步长。", G)
+    assert {("convolution", "part-of", "cnn"), ("pooling", "part-of", "cnn")} <= triples(g)
+    assert {("normalization", "part-of", "tokenizer"), ("stride", "part-of", "tokenizer")} <= triples(g)
+
+
+def test_enumeration_intro_picks_the_relation() -> None:
+    text = "以下是一些池化方法：\n1. **最大池化**：取最大值。\n2. **均值池化**：取平均。"
+    g = graph_of(text, G)
+    assert {("max-pooling", "instance-of", "pooling"), ("均值池化", "instance-of", "pooling")} <= triples(g)
+    steps = "以下是训练卷积网络的关键步骤：\n- **归一化**：缩放输入。\n- **池化**：降采样。"
+    assert {("cnn", "has-step", "normalization"), ("cnn", "has-step", "pooling")} <= triples(
+        graph_of(steps, G)
+    )
+    goal = "以下是一些防止过拟合的方法：\n- 权重衰减：惩罚大权重。\n- 池化：减少参数。"
+    assert ("weight-decay", "mitigates", "overfitting") in triples(graph_of(goal, G))
+    ads = "卷积网络具有以下几个优势：\n- **池化**：很快。"
+    assert not triples(graph_of(ads, G), "instance-of")
+
+
+def test_procedure_chain_with_sequence_words() -> None:
+    text = "卷积网络\n这是通过计算卷积来实现的,再对结果进行池化。然后应用归一化,得到输出。"
+    g = graph_of(text, G, headings={0: ("卷积网络",)})
+    chain = triples(g)
+    assert ("cnn", "has-step", "convolution") in chain
+    assert {("convolution", "followed-by", "pooling"), ("pooling", "followed-by", "normalization")} <= chain
+
+
+def test_followed_by_is_transitively_reduced() -> None:
+    text = "这是通过计算卷积得到,再进行池化,然后应用归一化。\n\n这是通过计算卷积得到,然后应用归一化。"
+    g = graph_of(text, G, headings={0: ("卷积网络",), 2: ("卷积网络",)})
+    assert ("convolution", "followed-by", "normalization") not in triples(g)
+    assert ("pooling", "followed-by", "normalization") in triples(g)
+
+
+def test_lexical_head_links_nested_names_not_merges_them() -> None:
+    g = graph_of("最大池化和全局池化都会用到。Leaky Tokenizer 也是一种分词器。", G)
+    assert ("max-pooling", "variant-of", "pooling") in triples(g)
+    assert "max-pooling" in g.concepts and "pooling" in g.concepts
+
+
+def test_cooccurrence_related_edges_are_thresholded_and_grounded() -> None:
+    paras = ["卷积和池化一起出现。"] * 3 + ["分词器单独出现。", "步长单独出现。", "归一化单独出现。"]
+    g = graph_of("\n\n".join(paras), G)
+    related = [e for e in g.edges if e.type == "related"]
+    assert [(e.source, e.target) for e in related] == [("convolution", "pooling")]
+    assert related[0].weight > 0.25 and all("卷积" in ev.quote for ev in related[0].evidence)
+
+
+def test_glossary_relation_needs_a_corpus_sentence() -> None:
+    gl = glossary(
+        {"id": "a", "en": "alpha", "zh": "甲"},
+        {"id": "b", "en": "beta", "zh": "乙"},
+        {"id": "c", "en": "gamma", "zh": "丙"},
+        relations=[
+            {"source": "a", "type": "uses", "target": "b", "why": "test"},
+            {"source": "c", "type": "uses", "target": "b", "why": "c is never mentioned"},
+        ],
+    )
+    g = graph_of("甲很常见。乙也是。", gl)
+    assert ("a", "uses", "b") in triples(g)
+    assert ("c", "uses", "b") not in triples(g)
+    edge = next(e for e in g.edges if e.type == "uses")
+    assert edge.evidence[0].rule == "glossary" and edge.evidence[0].quote == "甲很常见。"

@@ -1,0 +1,169 @@
+"""The Slack bot under test: the kgqa FastAPI app with Slack mounted, served by a real uvicorn on a free port,
+its WebClient pointed at a fake Slack Web API (another local server), answering from a real knowledge base
+built from a copy of the corpus with the hash embedder."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fake_slack import FakeSlack
+from fastapi import FastAPI
+from signed import SlackSender
+
+from kgqa.apps.slack import mount_slack
+from kgqa.apps.slack.feedback import FeedbackStore, default_path
+from kgqa.config import Settings
+from kgqa.pipeline import KnowledgeBase, build_index, load
+from kgqa.testing import FakeEmbedder
+from kgqa.types import Answer
+
+REPO = Path(__file__).resolve().parents[2]
+BOT_TOKEN = "xoxb-0000-test-token-never-logged"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@pytest.fixture(scope="session")
+def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    root = tmp_path_factory.mktemp("slack-kb")
+    shutil.copytree(REPO / "corpus", root / "corpus")
+    settings = Settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "indexes",
+        model_dir=root / "models",
+        embedding_model="fake-hash-embedder",
+        _env_file=None,
+    )  # type: ignore[call-arg]
+    embedder = FakeEmbedder()
+    build_index(settings, embedder=embedder)
+    return load(settings, embedder=embedder)
+
+
+@dataclass
+class RecordingKB:
+    """The real knowledge base, recording each question and its history; ``delay`` makes answers slow."""
+
+    kb: KnowledgeBase
+    delay: float = 0.0
+    asked: list[tuple[str, list[dict[str, str]] | None]] = field(default_factory=list)
+
+    def ask(
+        self, question: str, history: Sequence[dict[str, str]] | None = None, k: int | None = None
+    ) -> Answer:
+        self.asked.append((question, list(history) if history is not None else None))
+        if self.delay:
+            time.sleep(self.delay)
+        return self.kb.ask(question, history, k)
+
+
+@dataclass
+class Bot:
+    url: str
+    http: httpx.Client
+    slack: SlackSender
+    fake: FakeSlack
+    kb: RecordingKB
+    store: FeedbackStore
+    settings: Settings
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+def serve(app: FastAPI) -> tuple[str, Callable[[], None]]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn-slack"
+    )
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start; see the log above")
+        time.sleep(0.02)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+    return f"http://127.0.0.1:{sock.getsockname()[1]}", stop
+
+
+def slack_settings(tmp_path: Path, api_url: str) -> Settings:
+    return Settings(
+        corpus_dir=tmp_path / "corpus",
+        index_dir=tmp_path / "indexes",
+        model_dir=tmp_path / "models",
+        embedding_model="fake-hash-embedder",
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=api_url,
+        _env_file=None,
+    )  # type: ignore[call-arg]
+
+
+def make_app(settings: Settings, kb: RecordingKB) -> FastAPI:
+    app = FastAPI()
+    assert mount_slack(app, settings, lambda: kb)  # type: ignore[arg-type, return-value]
+    return app
+
+
+@pytest.fixture
+def start_bot(
+    tmp_path: Path, fake_slack: FakeSlack, knowledge_base: KnowledgeBase
+) -> Iterator[Callable[..., Bot]]:
+    stops: list[Callable[[], None]] = []
+    clients: list[httpx.Client] = []
+
+    def start(delay: float = 0.0) -> Bot:
+        fake_slack.reset()
+        settings = slack_settings(tmp_path, fake_slack.api_url)
+        kb = RecordingKB(knowledge_base, delay)
+        app = make_app(settings, kb)
+        url, stop = serve(app)
+        stops.append(stop)
+        http = httpx.Client(base_url=url, timeout=30)
+        clients.append(http)
+        return Bot(
+            url,
+            http,
+            SlackSender(http, SIGNING_SECRET),
+            fake_slack,
+            kb,
+            FeedbackStore(default_path(settings)),
+            settings,
+        )
+
+    yield start
+    for c in clients:
+        c.close()
+    for stop in stops:
+        stop()
+
+
+@pytest.fixture
+def bot(start_bot: Callable[..., Bot]) -> Bot:
+    return start_bot()
+
+
+def blocks_of(call: Any) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = call.params["blocks"]
+    return blocks

@@ -1,0 +1,111 @@
+"""The page under a real browser: uvicorn on a free port serving ``create_app`` over an index of a corpus copy
+(built with the hash embedder), and Debian's headless Chromium driven by playwright-python.
+
+Each test gets a fresh browser context (no shared local storage or history) on one shared browser and server.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from kgqa.apps.api import create_app
+from kgqa.apps.web import mount_web
+from kgqa.apps.web.mount import graph_library_missing
+from kgqa.config import Settings
+from kgqa.pipeline import build_index
+from kgqa.testing import FakeEmbedder
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 15_000
+
+
+@dataclass
+class Server:
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    @classmethod
+    def start(cls, app: FastAPI) -> Server:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn-web")
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start; see the log above")
+            time.sleep(0.02)
+        return cls(f"http://127.0.0.1:{sock.getsockname()[1]}", server, thread)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    problem = graph_library_missing()
+    if problem:
+        pytest.fail(problem)
+    root = tmp_path_factory.mktemp("web")
+    shutil.copytree(REPO / "corpus", root / "corpus")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "indexes", model_dir=root / "models",
+                        embedding_model="fake-hash-embedder", _env_file=None)  # type: ignore[call-arg]
+    embedder = FakeEmbedder()
+    build_index(settings, embedder=embedder)
+    app = create_app(settings, embedder=embedder)
+    mount_web(app)  # a no-op once create_app serves the page itself
+    server = Server.start(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, web_server: Server):  # type: ignore[no-untyped-def]
+    """A fresh page on the app, in English, that fails the test on any script error or off-site request."""
+    context = browser.new_context(viewport={"width": 1400, "height": 850}, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    offsite: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    # a 4xx from the API is an answer the page shows (e.g. an unknown concept); a 5xx or a missing asset is a bug
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 500 or (r.status >= 400 and "/v1/" not in r.url) else None)
+    page.on("request", lambda r: None if r.url.startswith((web_server.url, "data:")) else offsite.append(r.url))
+    page.goto(f"{web_server.url}/?lang=en")
+    page.wait_for_function("Number(document.getElementById('cy').dataset.nodes) > 0")
+    yield page
+    context.close()
+    assert not errors, f"the page logged errors: {errors}"
+    assert not offsite, f"the page must work offline, but it requested: {offsite}"

@@ -1,4 +1,4 @@
-"""Load test of the HTTP API: N concurrent clients asking and retrieving; latency percentiles, throughput, RSS.
+"""Load test of the HTTP API: N concurrent clients asking and retrieving; latency, throughput, RSS.
 
 Against a running server (give its pid for the RSS)::
 
@@ -43,11 +43,12 @@ from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder
 from kgqa.apps.api import create_app
 import uvicorn
-settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-hash-embedder", _env_file=None)
+settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-hash-embedder",
+                    _env_file=None)
 embedder = FakeEmbedder()
 build_index(settings, embedder=embedder)
-uvicorn.run(create_app(settings, embedder=embedder), host="127.0.0.1", port=int(sys.argv[3]), access_log=False,
-            log_level="warning")
+app = create_app(settings, embedder=embedder)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), access_log=False, log_level="warning")
 """
 
 

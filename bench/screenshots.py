@@ -1,7 +1,7 @@
 """Screenshots of the page's main views for the README: chat with citations, a citation opened in its document,
 a concept with its neighbours, a path between two concepts, and the English UI.
 
-    python bench/screenshots.py                 # throwaway index of a corpus copy, hash embedder
+    python bench/screenshots.py                 # throwaway index of a corpus copy, hash embedder (fast)
     python bench/screenshots.py --real          # `kgqa serve` on the configured index and model
     python bench/screenshots.py --out /tmp/shots
 
@@ -32,14 +32,26 @@ VIEWPORT = {"width": 1400, "height": 820}
 
 FAKE_SERVER = """
 import sys
+import numpy as np
 import uvicorn
 from kgqa.apps.api import create_app
 from kgqa.apps.web import mount_web
 from kgqa.config import Settings
 from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder
-settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-hash-embedder", _env_file=None)
-embedder = FakeEmbedder()
+
+class E5LikeEmbedder(FakeEmbedder):
+    # hash vectors plus a shared component: cosines in e5's range, so the abstention threshold lets answers through
+    def __init__(self):
+        super().__init__(dim=63, model_id="fake-e5-like")
+        self.dim = 64
+
+    def embed(self, texts, kind):
+        out = np.concatenate([super().embed(texts, kind), np.full((len(texts), 1), 3 ** 0.5, np.float32)], axis=1)
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-e5-like", _env_file=None)
+embedder = E5LikeEmbedder()
 build_index(settings, embedder=embedder)
 app = create_app(settings, embedder=embedder)
 mount_web(app)
@@ -112,7 +124,7 @@ def shoot(url: str, out: Path) -> list[Path]:
 
         page.goto(f"{url}/?lang=zh")
         page.wait_for_function("Number(document.getElementById('cy').dataset.nodes) > 0")
-        page.fill("#question", "什么是缩放点积注意力？")
+        page.fill("#question", "什么是多头注意力？")
         page.click("#ask-button")
         page.wait_for_selector("[data-testid=citation]")
         save("chat")

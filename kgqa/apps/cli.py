@@ -147,6 +147,11 @@ def ask(
 
 
 def main() -> None:
+    # the other command groups register themselves on ``app`` when imported
+    import kgqa.apps.cli_graph  # noqa: F401
+    import kgqa.apps.cli_serve  # noqa: F401
+    import kgqa.apps.cli_slack  # noqa: F401
+
     app()
 
 

@@ -1,4 +1,4 @@
-"""``kgqa slack`` and ``kgqa feedback export``, registered on :data:`kgqa.apps.cli.app` when imported.
+"""Registers ``kgqa slack`` and ``kgqa feedback export`` on the CLI (imported by ``kgqa.apps.cli.main``).
 
 kgqa slack --socket        run the Slack bot over Socket Mode (no public URL needed)
 kgqa slack                 say how the bot is configured and where HTTP mode is served

@@ -1,4 +1,4 @@
-"""``kgqa serve``: refresh the index if the corpus changed, load the model once, serve the API with uvicorn."""
+"""``kgqa serve``: refresh the index if the corpus changed, load the model once, serve with uvicorn."""
 
 from __future__ import annotations
 

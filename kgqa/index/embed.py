@@ -37,6 +37,9 @@ class SentenceTransformerEmbedder:
     def __init__(self, model_id: str, path: str | Path, batch_size: int = 32, device: str = "cpu") -> None:
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # a per-load "Loading weights" bar is noise in a CLI and in logs
 
             self._model = SentenceTransformer(str(path), device=device)
         except Exception as exc:  # the library raises many unrelated types here

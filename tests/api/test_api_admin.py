@@ -1,4 +1,4 @@
-"""Upload and delete: admin auth, limits, and changes that become visible in answers after the background re-index."""
+"""Upload and delete: admin auth, limits, and changes visible in answers after the background re-index."""
 
 from __future__ import annotations
 

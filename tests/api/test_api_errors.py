@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -72,3 +73,12 @@ def test_wrong_method_is_a_json_405(client: httpx.Client) -> None:
 def test_a_body_that_is_not_utf8_is_422(client: httpx.Client) -> None:
     r = client.post("/v1/retrieve", content=b"\x95\xb4\x9a#", headers={"Content-Type": "application/json"})
     assert r.status_code == 422 and "UTF-8 JSON" in r.json()["error"]["message"]
+
+
+def test_an_oversized_streamed_body_is_413(client: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the size is only known while the body streams in
+        for _ in range(200):
+            yield b"x" * 1024
+
+    r = client.post("/v1/ask", content=chunks(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["type"] == "too_large"

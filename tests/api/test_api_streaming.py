@@ -1,4 +1,4 @@
-"""SSE streaming of /v1/ask, read as SSE; the OpenAI-compatible endpoint through the official ``openai`` client."""
+"""SSE streaming of /v1/ask, parsed as SSE; the OpenAI-compatible endpoint through the ``openai`` client."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from fake_slack import FakeSlack
 from fastapi import FastAPI
 from signed import SlackSender
 
+from kgqa.apps.api import create_app
 from kgqa.apps.slack import mount_slack
 from kgqa.apps.slack.feedback import FeedbackStore, default_path
 from kgqa.config import Settings
@@ -121,8 +122,10 @@ def slack_settings(tmp_path: Path, api_url: str) -> Settings:
 
 
 def make_app(settings: Settings, kb: RecordingKB) -> FastAPI:
-    app = FastAPI()
-    assert mount_slack(app, settings, lambda: kb)  # type: ignore[arg-type, return-value]
+    """The kgqa service with the bot mounted at /slack/events, as `kgqa serve` runs it."""
+    app = create_app(settings, kb_provider=lambda: kb)  # type: ignore[arg-type, return-value]
+    if not hasattr(app.state, "slack_app"):  # until create_app mounts the bot itself
+        assert mount_slack(app, settings, app.state.kb_holder.get)
     return app
 
 

@@ -229,7 +229,8 @@ def test_the_manifest_matches_what_the_bot_handles() -> None:
     urls += [c["url"] for c in manifest["features"]["slash_commands"]]
     assert all(u.endswith("/slack/events") for u in urls)
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    needed = {"app_mentions:read", "chat:write", "commands", "reactions:write", "im:history", "channels:history"}
+    needed = {"app_mentions:read", "chat:write", "commands", "reactions:write", "im:history",
+              "channels:history"}
     assert needed <= scopes
 
 

@@ -46,7 +46,7 @@ def test_page_draws_the_concept_map_with_both_names(page) -> None:  # type: igno
 
 
 def test_ask_then_open_a_citation_in_its_document(page, web_server) -> None:  # type: ignore[no-untyped-def]
-    question = "什么是缩放点积注意力？"
+    question = "什么是多头注意力？"
     expected = httpx.post(f"{web_server.url}/v1/ask", json={"question": question}, timeout=30).json()
     assert expected["citations"], "the fixture question must be answerable from the corpus"
 
@@ -69,9 +69,9 @@ def test_ask_then_open_a_citation_in_its_document(page, web_server) -> None:  # 
 
 
 def test_answer_concepts_are_highlighted_and_chips_ask_the_follow_up(page) -> None:  # type: ignore[no-untyped-def]
-    ask(page, "什么是缩放点积注意力？")
+    ask(page, "什么是多头注意力？")
     page.wait_for_function("document.getElementById('cy').dataset.answer")
-    assert dataset(page, "answer").split()
+    assert "multi-head-attention" in dataset(page, "answer").split()
     chips = page.locator("[data-testid=related-chip]")
     assert chips.count() >= 1
     follow_up = chips.first.get_attribute("title")
@@ -92,7 +92,12 @@ def test_concept_panel_shows_definition_and_typed_neighbours_with_evidence(page)
     title = page.locator("[data-testid=concept-title]")
     title.wait_for()
     assert "attention" in title.inner_text() and "注意力" in title.inner_text()
-    assert page.locator("[data-testid=definition] blockquote").inner_text().strip()
+    definition = page.locator("[data-testid=definition] blockquote").inner_text()
+    assert "注意力" in definition or "attention" in definition.lower()
+    page.click("[data-testid=definition-open]")
+    page.locator("[data-testid=highlight]").wait_for()
+    assert squash(page.inner_text("[data-testid=highlight]")) == squash(definition)
+    page.click("[data-testid=doc-close]")
 
     neighbours = page.locator("[data-testid=neighbour]")
     neighbours.first.wait_for()
@@ -175,3 +180,15 @@ def test_language_toggle_switches_the_ui_text(page) -> None:  # type: ignore[no-
     page.reload()
     page.wait_for_function("Number(document.getElementById('cy').dataset.nodes) > 0")
     assert page.inner_text("[data-testid=ask]") == "Ask"  # ?lang=en in the address wins over the saved choice
+
+
+def test_defining_sentence_prefers_a_definition_over_a_mention(page) -> None:  # type: ignore[no-untyped-def]
+    concept = {"label": "quantization", "label_zh": "量化", "aliases": [], "chunks": [
+        {"doc_id": "d", "title": "t", "section": "一、模型压缩", "text": "模型压缩包括剪枝和量化。", "start": 0, "end": 12},
+        {"doc_id": "d", "title": "t", "section": "二、方法", "text": "二、方法\n量化（Quantization）是把权重换成低精度的方法。其他。",
+         "start": 100, "end": 134},
+    ]}
+    found = page.evaluate("async c => (await import('/static/map.js')).definingSentence(c)", concept)
+    assert found["text"] == "量化（Quantization）是把权重换成低精度的方法。"
+    assert (found["start"], found["end"]) == (105, 105 + len(found["text"]))
+    assert found["mention"] == [0, 2]

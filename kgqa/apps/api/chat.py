@@ -25,7 +25,7 @@ MAX_DELTA = 32
 
 
 def split_deltas(text: str, max_len: int = MAX_DELTA) -> list[str]:
-    """Cut text into stream pieces at sentence ends (then every ``max_len`` chars); they join back to ``text``."""
+    """Cut text into stream pieces at sentence ends (then every ``max_len`` chars); they join to ``text``."""
     pieces: list[str] = []
     start = 0
     cuts = [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]
@@ -62,7 +62,7 @@ def _text(content: str | list[dict[str, Any]] | None) -> str:
 
 
 def question_and_history(messages: Sequence[ChatMessage]) -> tuple[str, list[Message]]:
-    """The last user message is the question; earlier user/assistant turns are the history (system is ignored)."""
+    """The last user message is the question; earlier user/assistant turns are the history (no system)."""
     if messages[-1].role != "user":
         raise InputError(
             f"the last message must come from the user, got role {messages[-1].role!r}; "
@@ -72,7 +72,7 @@ def question_and_history(messages: Sequence[ChatMessage]) -> tuple[str, list[Mes
     if not question:
         raise InputError("the last user message is empty; put the question in its content.")
     history = [
-        Message(role=m.role, content=_text(m.content))  # type: ignore[arg-type]
+        Message(role=m.role, content=_text(m.content))
         for m in messages[:-1]
         if m.role in ("user", "assistant")
     ]

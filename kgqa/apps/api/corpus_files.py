@@ -47,7 +47,7 @@ def _safe_name(filename: str) -> str:
 
 
 def add_document(corpus_dir: Path, filename: str, data: bytes) -> Change:
-    """Store ``data`` as ``corpus_dir/filename`` after checking it would ingest; replaces a same-named file."""
+    """Store ``data`` as ``corpus_dir/filename`` once it is known to ingest; replaces a same-named file."""
     name = _safe_name(filename)
     doc_id = doc_id_for(Path(name))
     with _lock:

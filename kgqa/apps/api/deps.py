@@ -1,4 +1,4 @@
-"""Every dependency of the routes, named with ``Annotated``. Tests swap them with ``app.dependency_overrides``.
+"""Every dependency of the routes, named with ``Annotated``. Tests swap them via dependency_overrides.
 
 The app keeps its settings and its :class:`KBHolder` on ``app.state`` (set by ``create_app``); nothing here
 reads the environment.

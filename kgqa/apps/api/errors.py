@@ -141,9 +141,9 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     message = str(exc.detail)
     if exc.status_code == 404 and message == "Not Found":
         message = f"no such endpoint: {request.method} {request.url.path}; see /docs for the API."
-    if (
-        exc.status_code == 400 and message == UNPARSABLE_BODY
-    ):  # FastAPI's words for a body that is not UTF-8 JSON
+    if isinstance(exc.__cause__, BodyTooLarge):  # FastAPI wraps errors raised while it reads the body
+        return await _body_too_large(request, exc.__cause__)
+    if exc.status_code == 400 and message == UNPARSABLE_BODY:  # FastAPI's words for a body that is not JSON
         return error_response(
             request,
             422,

@@ -1,4 +1,4 @@
-"""Concept-graph query results -> the API's response models. Pure: reads the graph and the chunk table only."""
+"""Concept-graph query results -> the API's response models. Pure: reads the graph and the chunks only."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def current_request_id(conn: HTTPConnection) -> str | None:
 
 
 class RequestIdMiddleware:
-    """Takes a well-formed ``X-Request-ID`` from the client or makes one; echoes it and logs one line per request."""
+    """Uses the client's well-formed ``X-Request-ID`` or makes one; echoes it; logs one line per request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -1,4 +1,4 @@
-"""The concept graph: ``/v1/concepts`` (search), ``/v1/concepts/{id}``, ``/v1/graph`` (ego network) and ``/v1/path``.
+"""The concept graph: ``/v1/concepts`` (search), ``/v1/concepts/{id}``, ``/v1/graph`` and ``/v1/path``.
 
 Ids or names are accepted wherever a concept is named, in either language; an unknown one is a 404
 whose message suggests near names.

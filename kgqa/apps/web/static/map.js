@@ -21,6 +21,38 @@ function nodeLabel(c) {
 
 const edgeId = (e) => `${e.source}|${e.type}|${e.target}`;
 
+const DEFINES = /^\s*(（[^）]*）|\([^)]*\))?\s*(是|指|就是|即|:|：|is |are |refers )/i;
+const SENTENCE_END = /[。！？!?\n]/;
+
+/**
+ * The sentence that best defines a concept among the chunks mentioning it: "X（…）是…" / "X is…" first, then a
+ * mention in a section named after it, then the first mention. Offsets are the document's.
+ * {label_zh: "量化", chunks: [{text: "一、量化\n量化是把…。", start: 100, …}]} -> {text: "量化是把…。", start: 105, …}
+ */
+export function definingSentence(c) {
+  const names = [c.label_zh, c.label, ...(c.aliases || [])].filter(Boolean).map((n) => n.toLowerCase());
+  let best = null;
+  for (const chunk of c.chunks || []) {
+    const lower = chunk.text.toLowerCase();
+    for (const name of names) {
+      for (let at = lower.indexOf(name); at >= 0; at = lower.indexOf(name, at + 1)) {
+        const defines = DEFINES.test(chunk.text.slice(at + name.length, at + name.length + 16));
+        const score = defines ? 3 : (chunk.section || "").toLowerCase().includes(name) ? 2 : 1;
+        if (!best || score > best.score) best = { chunk, at, length: name.length, score };
+      }
+    }
+  }
+  if (!best) return null;
+  const text = best.chunk.text;
+  let s = best.at;
+  while (s > 0 && !SENTENCE_END.test(text[s - 1]) && best.at - s < 200) s--;
+  let e = best.at + best.length;
+  while (e < text.length && !SENTENCE_END.test(text[e]) && e - best.at < 300) e++;
+  if (e < text.length && text[e] !== "\n") e++;  // keep the full stop
+  return { chunk: best.chunk, text: text.slice(s, e), mention: [best.at - s, best.at - s + best.length],
+           start: best.chunk.start + s, end: best.chunk.start + e };
+}
+
 const STYLE = [
   { selector: "node", style: {
     label: "data(display)", "text-wrap": "wrap", "text-max-width": "120px", "font-size": 11, color: "#1f2933",
@@ -105,10 +137,19 @@ export class ConceptMap {
     return added.length + edges.length;
   }
 
+  /** Fits the view to ``eles`` without zooming in past ``maxZoom`` (a lone node would fill the screen). */
+  fitTo(eles, padding = 40, maxZoom = 1.2) {
+    const limit = this.cy.maxZoom();
+    this.cy.maxZoom(maxZoom);
+    this.cy.fit(eles, padding);
+    this.cy.maxZoom(limit);
+  }
+
   layout(fit = false) {
     if (!this.cy || this.cy.elements().empty()) return;
-    this.cy.layout({ name: "cose", randomize: false, animate: false, fit, padding: 30, nodeDimensionsIncludeLabels: true,
+    this.cy.layout({ name: "cose", randomize: false, animate: false, fit: false, nodeDimensionsIncludeLabels: true,
       idealEdgeLength: () => 90, nodeRepulsion: () => 9000, numIter: 600 }).run();
+    if (fit) this.fitTo(this.cy.elements(), 30);
   }
 
   relabel() {
@@ -132,7 +173,8 @@ export class ConceptMap {
       if (node.nonempty()) {
         this.cy.elements().unselect();
         node.select();
-        this.cy.animate({ center: { eles: node }, zoom: Math.max(this.cy.zoom(), 1) }, { duration: 200 });
+        if (this.cy.zoom() < 0.9) this.cy.zoom(0.9);
+        this.cy.center(node);
       }
     }
     await shown;
@@ -170,7 +212,7 @@ export class ConceptMap {
       this.openPanel(h("p", { class: "error" }, t("error") + e.message));
       return;
     }
-    const passage = c.definition || (c.chunks || [])[0];
+    const passage = definingSentence(c);
     const question = t("askTemplate", { name: getLang() === "zh" ? (c.label_zh || c.label) : (c.label || c.label_zh) });
     this.openPanel(
       h("h3", { "data-testid": "concept-title" }, names(c)),
@@ -185,10 +227,11 @@ export class ConceptMap {
           t("pathTo2"))),
       h("h4", {}, t("definition")),
       passage ? h("figure", { class: "passage", "data-testid": "definition" },
-        h("figcaption", {}, [passage.title, passage.section].filter(Boolean).join(" › ")),
-        h("blockquote", {}, passage.text || passage.quote),
-        h("button", { type: "button", class: "quote-link",
-          onclick: () => this.openDocument(passage.doc_id, passage.start, passage.end, passage.text || passage.quote) },
+        h("figcaption", {}, [passage.chunk.title, passage.chunk.section].filter(Boolean).join(" › ")),
+        h("blockquote", {}, passage.text.slice(0, passage.mention[0]),
+          h("mark", {}, passage.text.slice(...passage.mention)), passage.text.slice(passage.mention[1])),
+        h("button", { type: "button", class: "quote-link", "data-testid": "definition-open",
+          onclick: () => this.openDocument(passage.chunk.doc_id, passage.start, passage.end, passage.text) },
         t("openDoc"))) : h("p", { class: "muted" }, t("noPassage")),
       h("h4", {}, `${t("neighbours")} (${(c.neighbours || []).length})`),
       this.neighbourList(c.neighbours || []),
@@ -222,7 +265,7 @@ export class ConceptMap {
     const nodes = this.cy.collection(ids.map((id) => this.cy.getElementById(id)).filter((n) => n.nonempty()));
     nodes.addClass("answer");
     this.container.dataset.answer = nodes.map((n) => n.id()).join(" ");
-    if (nodes.nonempty()) this.cy.animate({ fit: { eles: nodes.closedNeighborhood(), padding: 40 } }, { duration: 300 });
+    if (nodes.nonempty()) this.fitTo(nodes.closedNeighborhood(), 40);
   }
 
   refreshFilter() {
@@ -240,7 +283,7 @@ export class ConceptMap {
 
   applyFilter() {
     this.cy.edges().forEach((e) => { e.toggleClass("hidden-type", this.hiddenTypes.has(e.data("type"))); });
-    this.container.dataset.visibleEdges = this.cy.edges(":visible").length;
+    this.container.dataset.visibleEdges = this.cy.edges().filter((e) => !e.hasClass("hidden-type")).length;
   }
 
   wireSearch() {
@@ -330,6 +373,6 @@ export class ConceptMap {
     for (const e of result.edges) eles.merge(this.cy.getElementById(edgeId(e)));
     eles.addClass("on-path");
     this.container.dataset.path = result.path.map((n) => n.id).join(" ");
-    this.cy.animate({ fit: { eles, padding: 60 } }, { duration: 300 });
+    this.fitTo(eles, 50, 1.5);
   }
 }

@@ -15,6 +15,7 @@ import argparse
 import inspect
 import json
 import logging
+import os
 import platform
 import sys
 import time
@@ -274,10 +275,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for retriever in (DenseBaseline(docs, embedder), BM25Baseline(own_chunks)):
         per_item[retriever.name] = run_retrieval(baseline_search(retriever), items)
     systems = {name: report(results) for name, results in per_item.items()}
-    out = {
+    load = [round(x, 2) for x in os.getloadavg()]
+    out: dict[str, Any] = {
         "meta": {"command": " ".join(["python bench/eval.py", *(argv if argv is not None else sys.argv[1:])]),
                  "embedder": getattr(embedder, "model_id", args.embedder), "system_status": status,
                  "index_dir": str(settings.index_dir), "k": K, "python": platform.python_version(),
+                 # latency is only comparable between runs on an equally quiet machine
+                 "loadavg_at_end": load, "cpus": os.cpu_count(),
                  "seconds": round(time.perf_counter() - started, 1),
                  "documents": {d.doc_id: d.sha256 for d in docs}},
         "devset": composition(items),
@@ -290,7 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
-        print(f"system: {status}\n")
+        print(f"system: {status}")
+        print(f"load average {load[0]} on {os.cpu_count()} CPUs (latency wants a quiet machine)\n")
         print("\n\n".join(table(systems, split) for split in SPLITS))
         print("\n" + "\n".join(out["targets"]))
         print(f"\nwrote {args.out}")

@@ -179,6 +179,8 @@ def report(
             "mean_ms": round(statistics.fmean(values) * 1000, 1),
         }
     out["server_rss_mib"] = {k: round(v / 1024, 1) for k, v in rss.items()}
+    # the machine's load: numbers taken next to other work are not comparable with a quiet run
+    out["cpus"], out["loadavg_1m"] = os.cpu_count(), round(os.getloadavg()[0], 2)
     return out
 
 

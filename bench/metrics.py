@@ -203,8 +203,11 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, object]:
         out["median_cited_chars"] = statistics.median(chars) if chars else None
     judged = [r for r in results if r.abstained is not None]
     if judged:
-        predicted = [bool(r.abstained) for r in judged]
-        out["abstention"] = abstention_prf(predicted, [not r.answerable for r in judged])
+        # P/R/F1 mean little in a group with no out-of-corpus question: there, report how often it gave up
+        out["abstained_share"] = round(sum(1 for r in judged if r.abstained) / len(judged), 4)
+        if any(not r.answerable for r in judged):
+            predicted = [bool(r.abstained) for r in judged]
+            out["abstention"] = abstention_prf(predicted, [not r.answerable for r in judged])
     times = [r.latency_ms for r in results if r.latency_ms is not None]
     if times:
         out["latency_ms"] = {"p50": round(percentile(times, 50), 2), "p95": round(percentile(times, 95), 2)}

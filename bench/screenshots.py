@@ -1,5 +1,5 @@
-"""Screenshots of the page's main views for the README: chat with citations, a citation opened in its document,
-a concept with its neighbours, a path between two concepts, and the English UI.
+"""Screenshots of the page's main views for the README: chat with citations, a citation opened in its
+document, a concept with its neighbours, a path between two concepts, and the English UI.
 
     python bench/screenshots.py                 # throwaway index of a corpus copy, hash embedder (fast)
     python bench/screenshots.py --real          # `kgqa serve` on the configured index and model
@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORT = {"width": 1400, "height": 820}
+VIEWPORT = {"width": 1280, "height": 720}
 
 FAKE_SERVER = """
 import sys
@@ -41,16 +41,19 @@ from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder
 
 class E5LikeEmbedder(FakeEmbedder):
-    # hash vectors plus a shared component: cosines in e5's range, so the abstention threshold lets answers through
+    # hash vectors plus a shared component: cosines in e5's range, so the abstention threshold lets answers
+    # through (as in tests/web/conftest.py)
     def __init__(self):
         super().__init__(dim=63, model_id="fake-e5-like")
         self.dim = 64
 
     def embed(self, texts, kind):
-        out = np.concatenate([super().embed(texts, kind), np.full((len(texts), 1), 3 ** 0.5, np.float32)], axis=1)
+        shared = np.full((len(texts), 1), 3 ** 0.5, np.float32)
+        out = np.concatenate([super().embed(texts, kind), shared], axis=1)
         return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
 
-settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-e5-like", _env_file=None)
+settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-e5-like",
+                    _env_file=None)
 embedder = E5LikeEmbedder()
 build_index(settings, embedder=embedder)
 app = create_app(settings, embedder=embedder)
@@ -74,8 +77,9 @@ def server(real: bool) -> Iterator[str]:
         if real:
             cmd = [sys.executable, "-m", "kgqa.apps.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
         else:
-            shutil.copytree(REPO / "corpus", Path(tmp) / "corpus")
-            cmd = [sys.executable, "-c", FAKE_SERVER, str(Path(tmp) / "corpus"), str(Path(tmp) / "indexes"), str(port)]
+            corpus, indexes = Path(tmp) / "corpus", Path(tmp) / "indexes"
+            shutil.copytree(REPO / "corpus", corpus)
+            cmd = [sys.executable, "-c", FAKE_SERVER, str(corpus), str(indexes), str(port)]
         proc = subprocess.Popen(cmd, cwd=REPO)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -157,7 +161,8 @@ def shoot(url: str, out: Path) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--real", action="store_true", help="serve the configured index and model (kgqa serve)")
+    parser.add_argument("--real", action="store_true",
+                        help="serve the configured index and model (kgqa serve)")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
@@ -166,7 +171,8 @@ def main() -> None:
               file=sys.stderr)
     with server(args.real) as url:
         for path in shoot(url, args.out):
-            print(f"{path.relative_to(REPO) if path.is_relative_to(REPO) else path}  {path.stat().st_size // 1024} KiB")
+            shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+            print(f"{shown}  {path.stat().st_size // 1024} KiB")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ def test_healthz_reports_what_is_served(client: httpx.Client) -> None:
     assert health["status"] == "ok"
     assert health["documents"] == 4 and health["chunks"] > 50 and health["concepts"] > 20
     assert health["index"]["model"] == "fake-e5-like" and health["index"]["built_at"]
+    assert health["slack"].startswith("off: set KGQA_SLACK_BOT_TOKEN")
 
 
 def test_retrieve_returns_ranked_chunks_best_first(client: httpx.Client) -> None:
@@ -112,6 +113,11 @@ def test_docs_and_openapi_are_served(client: httpx.Client) -> None:
         "/v1/documents",
         "/v1/documents/{doc_id}",
     } <= set(paths)
+
+
+def test_the_concept_map_page_is_served(client: httpx.Client) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
 
 
 def test_unknown_route_is_a_json_404(client: httpx.Client) -> None:

@@ -168,6 +168,8 @@ def test_summarise_and_breakdown_by_language():
     assert everything["citation_hit_rate"] == pytest.approx(0.3333)
     assert everything["median_cited_chars"] == 200  # abstained answers are not counted
     assert everything["abstention"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667}
+    assert "abstention" not in zh and zh["abstained_share"] == 0.0  # no out-of-corpus question to judge
+    assert everything["abstained_share"] == 0.5
     assert everything["latency_ms"] == {"p50": 25.0, "p95": 38.5}
 
 

@@ -66,7 +66,8 @@ class Server:
         sock.bind(("127.0.0.1", 0))
         config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
         server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn-web")
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                                  name="uvicorn-web")
         thread.start()
         deadline = time.monotonic() + 60
         while not server.started:
@@ -119,12 +120,13 @@ def page(browser, web_server: Server):  # type: ignore[no-untyped-def]
     errors: list[str] = []
     offsite: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    # a 4xx from the API is an answer the page shows (e.g. an unknown concept); a 5xx or a missing asset is a bug
+    # a 4xx from the API is an answer the page shows (an unknown concept); a 5xx or a missing asset is a bug
     page.on("console", lambda m: errors.append(m.text)
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
             if r.status >= 500 or (r.status >= 400 and "/v1/" not in r.url) else None)
-    page.on("request", lambda r: None if r.url.startswith((web_server.url, "data:")) else offsite.append(r.url))
+    local = (web_server.url, "data:")
+    page.on("request", lambda r: None if r.url.startswith(local) else offsite.append(r.url))
     page.goto(f"{web_server.url}/?lang=en")
     page.wait_for_function("Number(document.getElementById('cy').dataset.nodes) > 0")
     yield page

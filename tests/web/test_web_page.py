@@ -50,7 +50,9 @@ def test_ask_then_open_a_citation_in_its_document(page, web_server) -> None:  # 
     expected = httpx.post(f"{web_server.url}/v1/ask", json={"question": question}, timeout=30).json()
     assert expected["citations"], "the fixture question must be answerable from the corpus"
 
-    ask(page, question)
+    with page.expect_response("**/v1/ask") as response:
+        ask(page, question)
+    assert response.value.headers["content-type"].startswith("text/event-stream")  # the page reads the stream
     citations = page.locator("[data-testid=citation]")
     assert citations.count() >= 1
     first = expected["citations"][0]
@@ -80,8 +82,9 @@ def test_answer_concepts_are_highlighted_and_chips_ask_the_follow_up(page) -> No
     assert page.locator("[data-testid=msg-user]").nth(1).inner_text() == follow_up
 
 
-@pytest.mark.parametrize(("text", "concept"), [("注意力机制", "attention"), ("multi-head", "multi-head-attention"),
-                                               ("MHA", "multi-head-attention")])
+@pytest.mark.parametrize(("text", "concept"), [
+    ("注意力机制", "attention"), ("multi-head", "multi-head-attention"), ("MHA", "multi-head-attention"),
+])
 def test_search_by_chinese_english_or_alias(page, text: str, concept: str) -> None:  # type: ignore[no-untyped-def]
     assert concept in search(page, text)
 
@@ -119,8 +122,8 @@ def test_concept_panel_shows_definition_and_typed_neighbours_with_evidence(page)
     neighbour = page.locator("[data-testid=neighbour] .concept-link").first
     name = neighbour.inner_text()
     neighbour.click()
-    page.wait_for_function("name => document.querySelector('[data-testid=concept-title]')?.textContent === name",
-                           arg=name)
+    title_is = "name => document.querySelector('[data-testid=concept-title]')?.textContent === name"
+    page.wait_for_function(title_is, arg=name)
 
 
 def test_ask_about_this_asks_in_the_chat(page) -> None:  # type: ignore[no-untyped-def]
@@ -145,11 +148,13 @@ def test_path_finder_draws_the_chain_and_each_hops_evidence(page, web_server) ->
         hop = hops.nth(i)
         assert edge["type"] in hop.inner_text()
         if edge["evidence"]:
-            assert squash(edge["evidence"]["quote"]) in squash(hop.locator("[data-testid=evidence]").inner_text())
+            shown = hop.locator("[data-testid=evidence]").inner_text()
+            assert squash(edge["evidence"]["quote"]) in squash(shown)
     assert all(e["evidence"] for e in expected["edges"]), "every hop of this path is stated in the corpus"
     hops.last.locator("[data-testid=evidence]").click()
     page.locator("[data-testid=highlight]").wait_for()
-    assert squash(page.inner_text("[data-testid=highlight]")) == squash(expected["edges"][-1]["evidence"]["quote"])
+    last_quote = expected["edges"][-1]["evidence"]["quote"]
+    assert squash(page.inner_text("[data-testid=highlight]")) == squash(last_quote)
 
 
 def test_unknown_concept_in_path_finder_says_so(page) -> None:  # type: ignore[no-untyped-def]
@@ -184,9 +189,10 @@ def test_language_toggle_switches_the_ui_text(page) -> None:  # type: ignore[no-
 
 def test_defining_sentence_prefers_a_definition_over_a_mention(page) -> None:  # type: ignore[no-untyped-def]
     concept = {"label": "quantization", "label_zh": "量化", "aliases": [], "chunks": [
-        {"doc_id": "d", "title": "t", "section": "一、模型压缩", "text": "模型压缩包括剪枝和量化。", "start": 0, "end": 12},
-        {"doc_id": "d", "title": "t", "section": "二、方法", "text": "二、方法\n量化（Quantization）是把权重换成低精度的方法。其他。",
-         "start": 100, "end": 134},
+        {"doc_id": "d", "title": "t", "section": "一、模型压缩", "text": "模型压缩包括剪枝和量化。",
+         "start": 0, "end": 12},
+        {"doc_id": "d", "title": "t", "section": "二、方法",
+         "text": "二、方法\n量化（Quantization）是把权重换成低精度的方法。其他。", "start": 100, "end": 134},
     ]}
     found = page.evaluate("async c => (await import('/static/map.js')).definingSentence(c)", concept)
     assert found["text"] == "量化（Quantization）是把权重换成低精度的方法。"

@@ -14,6 +14,8 @@ from kgqa.apps.api import errors
 from kgqa.apps.api.holder import Builder, KBHolder, Provider
 from kgqa.apps.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from kgqa.apps.api.routers import ask, concepts, documents, health, retrieve
+from kgqa.apps.slack import mount_slack
+from kgqa.apps.web import mount_web
 from kgqa.config import Settings
 from kgqa.index.embed import Embedder
 from kgqa.pipeline import KnowledgeBase
@@ -93,6 +95,9 @@ def create_app(
     errors.install(app)
     for module in (health, ask, retrieve, concepts, documents):
         app.include_router(module.router)
+    # the other channels served here: the concept-map page, and Slack's HTTP mode when it is configured
+    mount_web(app)
+    mount_slack(app, settings, holder.get)
 
     # added innermost first: request ids wrap everything, so CORS and 413 responses carry one too
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + BODY_SLACK)

@@ -5,6 +5,8 @@ OpenAI-compatible chat completions. No I/O here.
 True
 >>> split_deltas("A. B.")
 ['A. ', 'B.']
+>>> split_deltas("one two three", max_len=8)
+['one two ', 'three']
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ def split_deltas(text: str, max_len: int = MAX_DELTA) -> list[str]:
         while cut < len(text) and text[cut] == " ":
             cut += 1
         while cut - start > max_len:
-            pieces.append(text[start : start + max_len])
-            start += max_len
+            # a long sentence is cut after its last space in the window, so English words stay whole
+            space = text.rfind(" ", start + 1, start + max_len)
+            end = space + 1 if space > 0 else start + max_len
+            pieces.append(text[start:end])
+            start = end
         if cut > start:
             pieces.append(text[start:cut])
             start = cut

@@ -47,6 +47,7 @@ class Health(BaseModel):
     concepts: int
     index: IndexInfo
     reindex: ReindexStatus
+    slack: str = Field(description='"on", or "off: ..." saying what to set.')
 
 
 # --- retrieve -----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Serves the concept-map and chat page on an existing app: ``/`` and its assets under ``/static``.
 
-The page is plain files (no build step of its own) except the graph library, which ``build.sh`` vendors from the
-npm registry into ``static/vendor/``. Without it the chat still works and the map says how to fix it.
+The page is plain files (no build step of its own) except the graph library, which ``build.sh`` vendors
+from the npm registry into ``static/vendor/``. Without it the chat still works and the map says how to fix it.
 
 >>> from fastapi import FastAPI
 >>> app = FastAPI()

@@ -1,17 +1,18 @@
-"""``GET /healthz``: liveness plus what is being served (counts, model, when it was built, re-index state)."""
+"""``GET /healthz``: liveness plus what is served (counts, model, build time, re-index state, Slack)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kgqa.apps.api.deps import HolderDep, KBDep
+from kgqa.apps.api.deps import HolderDep, KBDep, SettingsDep
 from kgqa.apps.api.schemas import Health, IndexInfo, ReindexStatus
+from kgqa.apps.slack import slack_status
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health)
-def healthz(kb: KBDep, holder: HolderDep) -> Health:
+def healthz(kb: KBDep, holder: HolderDep, settings: SettingsDep) -> Health:
     m = kb.index.manifest
     state = holder.state()
     return Health(
@@ -33,4 +34,5 @@ def healthz(kb: KBDep, holder: HolderDep) -> Health:
             completed=state.completed,
             last_error=state.last_error,
         ),
+        slack=slack_status(settings),
     )

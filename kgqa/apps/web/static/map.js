@@ -24,9 +24,19 @@ const edgeId = (e) => `${e.source}|${e.type}|${e.target}`;
 const DEFINES = /^\s*(（[^）]*）|\([^)]*\))?\s*(是|指|就是|即|:|：|is |are |refers )/i;
 const SENTENCE_END = /[。！？!?\n]/;
 
+/** The sentence of ``text`` around ``[at, at + length)``: from the previous sentence end to the next (kept). */
+function sentenceAround(text, at, length) {
+  let s = at;
+  while (s > 0 && !SENTENCE_END.test(text[s - 1]) && at - s < 200) s--;
+  let e = at + length;
+  while (e < text.length && !SENTENCE_END.test(text[e]) && e - at < 300) e++;
+  if (e < text.length && text[e] !== "\n") e++;
+  return [s, e];
+}
+
 /**
  * The sentence that best defines a concept among the chunks mentioning it: "X（…）是…" / "X is…" first, then a
- * mention in a section named after it, then the first mention. Offsets are the document's.
+ * mention in a section named after it, then any mention; questions and headings last. Offsets are the document's.
  * {label_zh: "量化", chunks: [{text: "一、量化\n量化是把…。", start: 100, …}]} -> {text: "量化是把…。", start: 105, …}
  */
 export function definingSentence(c) {
@@ -36,34 +46,35 @@ export function definingSentence(c) {
     const lower = chunk.text.toLowerCase();
     for (const name of names) {
       for (let at = lower.indexOf(name); at >= 0; at = lower.indexOf(name, at + 1)) {
-        const defines = DEFINES.test(chunk.text.slice(at + name.length, at + name.length + 16));
-        const score = defines ? 3 : (chunk.section || "").toLowerCase().includes(name) ? 2 : 1;
-        if (!best || score > best.score) best = { chunk, at, length: name.length, score };
+        const [s, e] = sentenceAround(chunk.text, at, name.length);
+        const sentence = chunk.text.slice(s, e).trim();
+        const after = chunk.text.slice(at + name.length, at + name.length + 16);
+        const score = /[？?]$/.test(sentence) || sentence.startsWith("#") ? 0
+          : DEFINES.test(after) && !/^\s*是(什么|啥)/.test(after) ? 3
+            : (chunk.section || "").toLowerCase().includes(name) ? 2 : 1;
+        if (!best || score > best.score) best = { chunk, at, length: name.length, s, e, score };
       }
     }
   }
   if (!best) return null;
-  const text = best.chunk.text;
-  let s = best.at;
-  while (s > 0 && !SENTENCE_END.test(text[s - 1]) && best.at - s < 200) s--;
-  let e = best.at + best.length;
-  while (e < text.length && !SENTENCE_END.test(text[e]) && e - best.at < 300) e++;
-  if (e < text.length && text[e] !== "\n") e++;  // keep the full stop
-  return { chunk: best.chunk, text: text.slice(s, e), mention: [best.at - s, best.at - s + best.length],
-           start: best.chunk.start + s, end: best.chunk.start + e };
+  const { chunk, at, length, s, e } = best;
+  return { chunk, text: chunk.text.slice(s, e), mention: [at - s, at - s + length], start: chunk.start + s, end: chunk.start + e };
 }
 
 const STYLE = [
   { selector: "node", style: {
-    label: "data(display)", "text-wrap": "wrap", "text-max-width": "120px", "font-size": 11, color: "#1f2933",
+    label: "data(display)", "text-wrap": "wrap", "text-max-width": "120px", "font-size": 11, "min-zoomed-font-size": 5,
+    color: "#1f2933",
     "text-valign": "bottom", "text-margin-y": 3, "background-color": "#7b8ea8",
     width: "mapData(degree, 0, 30, 14, 40)", height: "mapData(degree, 0, 30, 14, 40)",
     "text-background-color": "#fff", "text-background-opacity": 0.7, "text-background-padding": 1 } },
   { selector: "edge", style: {
     width: 1.5, "curve-style": "bezier", "target-arrow-shape": "triangle", "arrow-scale": 0.8,
     "line-color": "data(colour)", "target-arrow-color": "data(colour)", opacity: 0.7,
-    label: "data(type)", "font-size": 8, color: "#52606d", "text-rotation": "autorotate",
+    label: "data(type)", "font-size": 8, "min-zoomed-font-size": 9, color: "#52606d", "text-rotation": "autorotate",
     "text-background-color": "#fff", "text-background-opacity": 0.8 } },
+  // co-occurrence links are the weakest evidence: drawn faint so the typed relations stand out
+  { selector: "edge[type = 'related']", style: { "line-style": "dashed", opacity: 0.35 } },
   { selector: "edge.hidden-type", style: { display: "none" } },
   { selector: "node.answer", style: { "background-color": "#f5b700", "border-width": 3, "border-color": "#b38600" } },
   { selector: "node.on-path", style: { "background-color": "#e15759", "border-width": 3, "border-color": "#8f1d21" } },

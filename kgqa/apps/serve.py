@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import socket
 import sys
 from typing import TYPE_CHECKING, Any
 
 from kgqa.config import Settings
+from kgqa.errors import ConfigError
 
 if TYPE_CHECKING:
     from kgqa.pipeline import ProgressFactory
@@ -21,6 +23,17 @@ def log_config() -> dict[str, Any]:
     return config
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail before the model loads, not after, when the address is taken."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            message = f"cannot listen on {host}:{port}: {exc.strerror}; pick another with --port."
+            raise ConfigError(message) from exc
+
+
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 8000, progress: ProgressFactory | None = None
 ) -> None:
@@ -30,6 +43,8 @@ def serve(
     from kgqa.apps.api import create_app
     from kgqa.index.models import load_embedder
     from kgqa.pipeline import build_index
+
+    check_port(host, port)
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import MAX_UPLOAD
 from live_server import LiveServer
 
 from kgqa.apps.api.deps import get_settings
@@ -102,10 +101,13 @@ def test_upload_then_delete_is_visible_in_answers(
     assert client.get("/v1/documents/zebra-quant").status_code == 404
 
 
-def test_upload_over_the_size_limit_is_413(client: httpx.Client, admin: dict[str, str]) -> None:
-    r = upload(client, "big.md", b"a" * (MAX_UPLOAD + 1), admin)
+def test_upload_over_the_size_limit_is_413(
+    client: httpx.Client, admin: dict[str, str], api_settings: Settings
+) -> None:
+    limit = api_settings.max_upload_bytes
+    r = upload(client, "big.md", b"a" * (limit + 1), admin)
     assert r.status_code == 413 and "KGQA_MAX_UPLOAD_BYTES" in r.json()["error"]["message"]
-    huge = upload(client, "huge.md", b"a" * (MAX_UPLOAD * 4), admin)  # refused from its Content-Length
+    huge = upload(client, "huge.md", b"a" * (limit * 4), admin)  # refused from its Content-Length
     assert huge.status_code == 413
 
 

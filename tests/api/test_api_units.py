@@ -149,3 +149,17 @@ def test_serve_is_registered_on_the_cli() -> None:
 
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0 and "--port" in result.output
+
+
+def test_serve_refuses_a_taken_port_before_loading_anything() -> None:
+    import socket
+
+    from kgqa.apps.serve import check_port
+    from kgqa.errors import ConfigError
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{port}.*--port"):
+            check_port("127.0.0.1", port)

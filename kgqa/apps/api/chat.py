@@ -88,7 +88,8 @@ def completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex[:24]}"
 
 
-def completion(answer: Answer, answer_json: dict[str, Any], question: str) -> dict[str, Any]:
+def completion(answer: Answer, question: str) -> dict[str, Any]:
+    """A ``chat.completion`` object; the structured answer rides along under ``kgqa`` for clients."""
     content = with_sources(answer)
     prompt, done = len(question), len(content)
     return {
@@ -101,7 +102,7 @@ def completion(answer: Answer, answer_json: dict[str, Any], question: str) -> di
         ],
         # characters, not tokens: there is no tokenizer on the answer side; clients only display these
         "usage": {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done},
-        "kgqa": answer_json,
+        "kgqa": answer.to_dict(),
     }
 
 

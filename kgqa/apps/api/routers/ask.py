@@ -62,7 +62,7 @@ async def ask(body: AskBody, kb: KBDep, request: Request) -> Any:
 async def chat_completions(body: ChatBody, kb: KBDep) -> Any:
     answer = await _ask(kb, body.question, body.history, None)
     if not body.stream:
-        return chat.completion(answer, answer.to_dict(), body.question)
+        return chat.completion(answer, body.question)
 
     async def events() -> AsyncIterator[str]:
         for chunk in chat.completion_chunks(answer):

@@ -10,11 +10,13 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+import numpy as np
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgqa.config import Settings
+from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.graph import build as graph_build
 from kgqa.graph.build import ConceptGraph, build_graph, extract_document
 from kgqa.graph.glossary import load_glossary
@@ -28,7 +30,13 @@ from kgqa.ingest import corpus as ingest
 from kgqa.ingest.chunk import CHUNKER_VERSION
 from kgqa.ingest.load import load_corpus
 from kgqa.ingest.sentences import split_sentences
-from kgqa.answer.abstain import should_abstain
+from kgqa.answer.abstain import (
+    E5_MIN_SIMILARITY,
+    E5_MIN_SIMILARITY_UNLINKED,
+    Coverage,
+    should_abstain,
+    unknown_terms,
+)
 from kgqa.answer.cite import abstention_text, render
 from kgqa.answer.compose import pick_sentences, score_candidates
 from kgqa.answer.llm import llm_answer, make_chat_model
@@ -103,11 +111,12 @@ def build_index(
 
             embedder = load_embedder(settings)
         texts = [c.index_text() for c in chunked.chunks]
+        units = [c.unit_text() for c in chunked.chunks]
         sentences = [s.text for c in chunked.chunks for s in split_sentences(c)]
         cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
-        advance = progress("embedding", len(texts) + len(sentences)) if progress else None
-        emb = embed_texts(texts, embedder, cache, settings.embedding_batch_size, advance)
-        sent = embed_texts(sentences, embedder, cache, settings.embedding_batch_size, advance)
+        advance = progress("embedding", len(texts) + len(units) + len(sentences)) if progress else None
+        emb, unit, sent = (embed_texts(t, embedder, cache, settings.embedding_batch_size, advance)
+                           for t in (texts, units, sentences))
         cache.close()
 
         # 4. concept graph, reusing unchanged documents' contributions
@@ -131,10 +140,10 @@ def build_index(
         for doc_id, key, dg in graph_parts:
             store.put_part("graph", doc_id, key, dg.to_dict())
         store.close()
-        write_search_indexes(folder, chunked.chunks, emb.vectors, sent.vectors, settings.faiss_index)
+        write_search_indexes(folder, chunked.chunks, emb.vectors, unit.vectors, sent.vectors, settings.faiss_index)
         graph.save(folder / "graph.json")
-        counts = {"documents": len(docs), **chunked.summary(), "embedded": emb.embedded + sent.embedded,
-                  "cached": emb.cached + sent.cached, "sentences": len(sentences),
+        counts = {"documents": len(docs), **chunked.summary(), "embedded": emb.embedded + unit.embedded + sent.embedded,
+                  "cached": emb.cached + unit.cached + sent.cached, "sentences": len(sentences),
                   "rechunked_documents": len(chunked.rechunked), **graph.stats_counts()}
         expected.dim, expected.counts = embedder.dim, counts
         expected.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -152,10 +161,12 @@ class KnowledgeBase:
     index: IndexReader
     graph: ConceptGraph
     engine: Engine
+    coverage: Coverage
     chat_model: Any = None
 
-    def retrieve(self, query: str, k: int = 5) -> list[Hit]:
-        return self.engine.search(query, k=k)
+    def retrieve(self, query: str, k: int = 5, history: Sequence[object] | None = None) -> list[Hit]:
+        """Ranked passages for a question (follow-ups resolved against ``history``), no answer composed."""
+        return self.engine.search(query, k=k, history=history)
 
     def titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.index.documents.values()}
@@ -173,10 +184,13 @@ class KnowledgeBase:
                              self.index.sentences, self.index.sentence_vectors, tokenize)
             for r in results
         ]
-        best = max((s[0][0] for s in scored if s), default=None)
         related = related_concepts(self.graph, plan.concepts)
-        # 4. abstain when the corpus does not hold the answer
-        if should_abstain(best, len(plan.concepts)):
+        # 4. abstain when the corpus does not hold the answer: unknown key terms, or too little similarity
+        unknown = unknown_terms(question, [(s, e) for _, _, s, e in self.graph.link(question)], self.coverage)
+        top = max((float(np.max(self.index.sentence_vectors[h.chunk.chunk_id] @ r.query_vector))
+                   for r in results for h in r.hits if len(self.index.sentence_vectors[h.chunk.chunk_id])),
+                  default=None)
+        if should_abstain(unknown, top, len(plan.concepts), *abstain_thresholds(self.settings)):
             nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], plan.language)
             return Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
                           plan.concepts, abstained=True)
@@ -185,7 +199,8 @@ class KnowledgeBase:
             hits = [h for r in results for h in r.hits][:k]
             checked = llm_answer(self.chat_model, question, hits, self.index.sentences, self.titles(), tokenize)
             return Answer(checked.text, checked.citations, related, plan.concepts)
-        picked = [p for i, s in enumerate(scored) for p in pick_sentences(i, s)]
+        picked = [p for i, s in enumerate(scored)
+                  for p in pick_sentences(i, s, self.index.sentences, plan.parts[i].text)]
         text, citations = render(picked, [p.text for p in plan.parts], self.titles(), plan.language)
         return Answer(text, citations, related, plan.concepts)
 
@@ -210,6 +225,17 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
             "run `kgqa ingest` to rebuild with the configured model."
         )
     graph = ConceptGraph.load(index.folder / "graph.json")
-    retriever = HybridRetriever(index.chunks, index.vectors, index.bm25, embedder)
+    retriever = HybridRetriever(index.chunks, index.vectors, index.bm25, embedder, index.unit_vectors,
+                                settings.fusion_weights)
     engine = Engine(retriever, graph, settings.max_question_chars)
-    return KnowledgeBase(settings, index, graph, engine, make_chat_model(settings))
+    coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary())
+    return KnowledgeBase(settings, index, graph, engine, coverage, make_chat_model(settings))
+
+
+def abstain_thresholds(settings: Settings) -> tuple[float | None, float | None]:
+    """(floor, floor when no concept is named): explicit setting, else calibrated for the default model only."""
+    if settings.abstain_min_similarity is not None:
+        return settings.abstain_min_similarity, settings.abstain_min_similarity
+    if settings.embedding_model == DEFAULT_MODEL:
+        return E5_MIN_SIMILARITY, E5_MIN_SIMILARITY_UNLINKED
+    return None, None

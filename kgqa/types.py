@@ -68,6 +68,12 @@ class Chunk:
         parts.append(self.text)
         return "\n".join(p for p in parts if p)
 
+    def unit_text(self) -> str:
+        """What the chunk answers: its own heading and attached question (else its opening words).
+        Questions are matched against this as well as against the full text."""
+        unit = " ".join(p for p in (*self.heading[-1:], self.question) if p)
+        return unit or self.text[:80]
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

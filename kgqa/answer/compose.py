@@ -1,9 +1,12 @@
 """Extractive answer composition: pick the sentences that answer each part of the question.
 
-Pure: candidates are the sentences of the top hits; each is scored by its cosine to the
-question vector (computed once for retrieval), its overlap with the question's keywords
-(including cross-lingual expansions) and the rank of its chunk. Headings, bare labels
-("回答：") and code are never quoted unless the question asks for code.
+Pure. Candidates are the sentences of the top hits, scored by cosine to the question
+vector (computed once for retrieval), overlap with the question's keywords (including
+cross-lingual expansions), how well the chunk's own heading or question matches, and
+the chunk's rank. The best one is the anchor; the answer then grows around it the way
+the source is written: a list answer takes the items of the anchor's list, a paragraph
+answer takes the anchor's neighbouring sentences, all within a character budget.
+Headings, restated questions and bare labels are never quoted, nor code unless asked for.
 """
 
 from __future__ import annotations
@@ -14,16 +17,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kgqa.ingest.qa_list import similarity
 from kgqa.ingest.sentences import Sentence
+from kgqa.ingest.structure import is_code_line
 from kgqa.types import Hit
 
 CHUNKS_PER_PART = 3
-MAX_SENTENCES_PER_PART = 3
-CHAR_BUDGET = 260
-KEEP_RATIO = 0.9
+CHAR_BUDGET = 280
+MAX_ITEMS = 6
 _CODE_WORDS = re.compile(r"代码|实现|code|implement|snippet", re.I)
 _LABEL_ONLY = re.compile(r"^[\W\s]*(\*\*)?(题目|答案|问题|回答|解析|内容|目标)[:：]?(\*\*)?[:：]?\s*$")
-_QUESTION_ECHO = re.compile(r"^\**\s*题目[:：]")
+
+Scored = tuple[float, int, Sentence, Hit]
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,7 @@ class Picked:
 
 
 def _quotable(s: Sentence, allow_code: bool) -> bool:
-    from kgqa.ingest.structure import is_code_line
-
-    if s.is_heading or len(s.plain) < 6 or _LABEL_ONLY.match(s.text) or _QUESTION_ECHO.match(s.text):
+    if s.role in ("heading", "question") or len(s.plain) < 6 or _LABEL_ONLY.match(s.text):
         return False
     return allow_code or not is_code_line(s.text)
 
@@ -60,34 +63,86 @@ def score_candidates(
     sentences: Mapping[str, list[Sentence]],
     vectors: Mapping[str, np.ndarray],
     tokenize: Callable[[str], list[str]],
-) -> list[tuple[float, int, Sentence, Hit]]:
+) -> list[Scored]:
+    """Quotable sentences of the top hits, best first, as (score, hit rank, sentence, hit)."""
     allow_code = bool(_CODE_WORDS.search(question))
     q_tokens = set(tokenize(keyword_text))
+    if not any("\u4e00" <= c <= "\u9fff" for c in question):
+        # an English question matches Chinese text through its expansion only; its own English words
+        # would favour the rare sentences that happen to repeat an English term
+        q_tokens = {t for t in q_tokens if not t.isascii()}
     out = []
     for rank, hit in enumerate(hits[:CHUNKS_PER_PART]):
         sents = sentences.get(hit.chunk.chunk_id, [])
         sims = vectors[hit.chunk.chunk_id] @ query_vector if sents else np.zeros(0)
+        unit = " ".join([*hit.chunk.heading[-1:], hit.chunk.question])
+        heading_match = max(similarity(unit, question), similarity(question, unit)) if unit.strip() else 0.0
         for s, sim in zip(sents, sims, strict=True):
             if not _quotable(s, allow_code):
                 continue
             lex = lexical_overlap(q_tokens, tokenize(s.plain))
-            score = float(sim) + 0.25 * lex - 0.03 * rank - 0.004 * s.index
+            score = float(sim) + 0.25 * lex + 0.1 * heading_match - 0.05 * rank - 0.004 * s.index
             out.append((round(score, 5), rank, s, hit))
     return sorted(out, key=lambda t: (-t[0], t[1], t[2].start))
 
 
-def pick_sentences(part: int, scored: Sequence[tuple[float, int, Sentence, Hit]]) -> list[Picked]:
-    """The best sentence, plus close runners-up (same chunk or above KEEP_RATIO of the best) within budget."""
+def _list_run(sents: Sequence[Sentence], anchor: Sentence) -> list[Sentence]:
+    """The entries of the list the anchor opens (a lead) or belongs to (an item). Entries are items
+    and the sub-leads of nested lists ("BERT(...):"); an item's second sentence stays part of it."""
+    i = anchor.index + 1
+    if anchor.role == "item":
+        i = anchor.index
+        while i > 0 and (sents[i - 1].role == "item" or (sents[i - 1].role == "text" and i > 1
+                                                          and sents[i - 2].role == "item")):
+            i -= 1
+    run: list[Sentence] = []
+    for s in sents[i:]:
+        if s.role in ("item", "lead"):
+            run.append(s)
+        elif not (s.role == "text" and run and run[-1].role == "item"):
+            break
+    return run
+
+
+def _paragraph(sents: Sequence[Sentence], anchor: Sentence, allow_code: bool) -> list[Sentence]:
+    """The anchor and the sentences right after it (before it when it ends its paragraph)."""
+    after = [s for s in sents[anchor.index + 1 :] if s.role in ("text", "item")][:2]
+    before = [s for s in sents[: anchor.index] if s.role == "text"][-1:]
+    return [anchor, *[s for s in after + before if _quotable(s, allow_code)]]
+
+
+def _list_group(sents: Sequence[Sentence], anchor: Sentence) -> list[Sentence]:
+    """A list answer: the statement that introduces it, the lead line, then the items."""
+    start = anchor if anchor.role != "text" else sents[anchor.index + 1]
+    run = _list_run(sents, start)
+    first = run[0].index if run else start.index
+    lead = [s for s in sents[max(first - 1, 0) : first] if s.role == "lead"]
+    before = anchor.index if anchor.role == "text" else (lead[0].index if lead else first)
+    intro = [anchor] if anchor.role == "text" else [s for s in sents[:before] if s.role == "text"][-1:]
+    return [*intro, *lead, anchor, *run[:MAX_ITEMS]]
+
+
+def pick_sentences(
+    part: int, scored: Sequence[Scored], sentences: Mapping[str, list[Sentence]], question: str = ""
+) -> list[Picked]:
+    """The anchor sentence grown into the answer unit its source writes, within the character budget."""
     if not scored:
         return []
-    best_score, best_rank, best, best_hit = scored[0]
-    picked = [Picked(part, best, best_score, best_rank, best_hit)]
-    used = len(best.text)
-    for score, rank, s, hit in scored[1:]:
-        if len(picked) >= MAX_SENTENCES_PER_PART or used + len(s.text) > CHAR_BUDGET:
+    best_score, rank, anchor, hit = scored[0]
+    sents = sentences[anchor.chunk_id]
+    allow_code = bool(_CODE_WORDS.search(question))
+    opens_list = anchor.index + 1 < len(sents) and sents[anchor.index + 1].role in ("lead", "item")
+    if anchor.role in ("lead", "item") or opens_list:
+        group = _list_group(sents, anchor)
+    else:
+        group = _paragraph(sents, anchor, allow_code)
+    chosen: list[Sentence] = []
+    used = 0
+    for s in sorted(set(group), key=lambda s: s.index):
+        if _LABEL_ONLY.match(s.text) or s.role in ("heading", "question"):
             continue
-        same_chunk_next = s.chunk_id == best.chunk_id and abs(s.index - best.index) == 1
-        if score >= best_score * KEEP_RATIO and (same_chunk_next or score >= best_score * 0.97):
-            picked.append(Picked(part, s, score, rank, hit))
-            used += len(s.text)
-    return sorted(picked, key=lambda p: (p.hit_rank, p.sentence.start))
+        if chosen and used + len(s.text) > CHAR_BUDGET and s is not anchor:
+            continue
+        chosen.append(s)
+        used += len(s.text)
+    return [Picked(part, s, best_score, rank, hit) for s in chosen]

@@ -64,6 +64,9 @@ class BM25Index:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
 
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(getattr(self._retriever, "vocab_dict", {}) or {})
+
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder))  # type: ignore[attr-defined]
         (folder / "size").write_text(str(self.size))

@@ -28,6 +28,7 @@ class IndexReader:
     documents: dict[str, Document]  # without text; use document() for the text
     sentences: dict[str, list[Sentence]]  # chunk id -> its sentences
     sentence_vectors: dict[str, np.ndarray]  # chunk id -> one row per sentence
+    unit_vectors: np.ndarray  # one row per chunk, in chunk order: what the chunk answers
 
     def document(self, doc_id: str) -> Document | None:
         return self.store.document(doc_id)
@@ -65,4 +66,5 @@ def open_index(index_dir: Path) -> IndexReader:
         documents={d.doc_id: d for d in store.documents()},
         sentences=sentences,
         sentence_vectors=rows,
+        unit_vectors=np.load(folder / "unit_vectors.npy").astype(np.float32),
     )

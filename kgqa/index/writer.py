@@ -57,11 +57,18 @@ def embed_texts(
 
 
 def write_search_indexes(
-    folder: Path, chunks: Sequence[Chunk], vectors: np.ndarray, sentence_vectors: np.ndarray, kind: IndexType
+    folder: Path,
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    unit_vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
+    kind: IndexType,
 ) -> None:
-    """FAISS over the chunk vectors, BM25 over the chunk texts (both in chunk order), and the sentence
-    vectors (in ``split_sentences`` order over the chunks) that answer composition scores against."""
+    """FAISS over the chunk vectors, BM25 over the chunk texts, the vectors of what each chunk answers
+    (``Chunk.unit_text``; all three in chunk order), and the sentence vectors (in ``split_sentences``
+    order over the chunks) that answer composition scores against."""
     FaissVectorStore.build(vectors, [c.chunk_id for c in chunks], kind).save(folder)
+    np.save(folder / "unit_vectors.npy", unit_vectors.astype(np.float16))
     np.save(folder / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
     bm25_dir = folder / "bm25"
     bm25_dir.mkdir()

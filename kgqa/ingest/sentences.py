@@ -1,12 +1,16 @@
-"""Split chunk text into sentences with exact document offsets.
+"""Split chunk text into sentences with exact document offsets and a role.
 
-A sentence ends at 。！？；!?; or at a line end; list items and headings are their own
-units; leading labels (**答案：**) and list markers are left out of the span. Markdown emphasis stays in the quote (quotes are exact) but is ignored when scoring.
+A sentence ends at 。！？；!?; or at a line end. Each sentence gets a role:
+``heading`` (the section's own heading line), ``question`` (a restated question after a
+题目/问题 label), ``item`` (a list item), ``lead`` (a line ending in a colon that opens a
+list) or ``text``. Leading labels (**答案：**) and list markers are left out of the span,
+so a quote is the statement itself; markdown emphasis stays in the quote (quotes are exact)
+but ``plain`` drops it.
 
 >>> from kgqa.types import Chunk
->>> c = Chunk("c", "d", 10, 21, "标题\\n第一句。第二句！", heading=("标题",))
->>> [(s.text, s.start, s.end) for s in split_sentences(c)]
-[('标题', 10, 12), ('第一句。', 13, 17), ('第二句！', 17, 21)]
+>>> c = Chunk("c", "d", 10, 32, "标题\\n方法如下：\\n- 第一。\\n- 第二！", heading=("标题",))
+>>> [(s.text, s.start, s.role) for s in split_sentences(c)]
+[('标题', 10, 'heading'), ('方法如下：', 13, 'lead'), ('第一。', 21, 'item'), ('第二！', 27, 'item')]
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from dataclasses import dataclass
 from kgqa.types import Chunk
 
 _END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』)]*|\n|$)")
-_LEAD = re.compile(r"^(?:\*\*\s*(?:题目|答案|问题|回答|解析)\s*[:：]\s*\*\*\s*|(?:题目|答案|回答|解析)\s*[:：]\s*|[-*•]\s+|\d{1,2}[.)]\s+)")
+_LABEL = re.compile(r"^(?:\*\*\s*(题目|答案|问题|回答|解析)\s*[:：]\s*\*\*\s*|(题目|答案|回答|解析)\s*[:：]\s*)")
+_MARKER = re.compile(r"^(?:[-*•]\s+|\d{1,2}[.)]\s+)")
 _MARKUP = re.compile(r"\*\*|^#+\s*|^\s*[-*•]\s+|^\s*\d+\.\s+")
 
 
@@ -29,7 +34,11 @@ class Sentence:
     end: int
     text: str  # exact document text
     index: int  # position within the chunk
-    is_heading: bool = False
+    role: str = "text"  # heading | question | lead | item | text
+
+    @property
+    def is_heading(self) -> bool:
+        return self.role == "heading"
 
     @property
     def plain(self) -> str:
@@ -45,23 +54,38 @@ def _heading_len(chunk: Chunk) -> int:
     return 0
 
 
+def _strip_lead(body: str, line_start: bool) -> tuple[str, str]:
+    """(text without label or list marker, role implied by what was stripped)."""
+    role = "text"
+    label = _LABEL.match(body)
+    if label and len(body) > label.end():
+        role = "question" if (label.group(1) or label.group(2)) in ("题目", "问题") else "text"
+        body = body[label.end() :]
+    marker = _MARKER.match(body) if line_start else None
+    if marker and len(body) > marker.end():
+        role, body = "item", body[marker.end() :]
+    return body, role
+
+
 def split_sentences(chunk: Chunk) -> list[Sentence]:
     out: list[Sentence] = []
     head = _heading_len(chunk)
 
-    def add(s: int, body: str, heading: bool) -> None:
+    def add(s: int, body: str, role: str) -> None:
         start = chunk.start + s
-        out.append(Sentence(chunk.chunk_id, chunk.doc_id, start, start + len(body), body, len(out), heading))
+        out.append(Sentence(chunk.chunk_id, chunk.doc_id, start, start + len(body), body, len(out), role))
 
     if head:
-        add(0, chunk.text[:head].strip(), True)
+        add(0, chunk.text[:head].strip(), "heading")
     for m in _END.finditer(chunk.text, head):
         raw = m.group(0)
-        body = raw.strip()
-        lead = _LEAD.match(body)
-        if lead and len(body) > lead.end():  # a label or list marker is not part of the quote
-            body = body[lead.end() :]
+        if not raw.strip():
+            continue
+        at_line_start = m.start() == 0 or chunk.text[m.start() - 1] == "\n"
+        body, role = _strip_lead(raw.strip(), at_line_start)
         if not body.strip():
             continue
-        add(m.start() + raw.index(body), body, False)
+        if role == "text" and body.rstrip().endswith(("：", ":")):
+            role = "lead"
+        add(m.start() + raw.index(body), body, role)
     return out

@@ -51,6 +51,7 @@ class HybridRetriever:
         vectors: VectorStore,
         bm25: BM25Index,
         embedder: Embedder,
+        unit_vectors: np.ndarray | None = None,
         weights: Mapping[str, float] | None = None,
     ) -> None:
         self.chunks = list(chunks)
@@ -58,13 +59,17 @@ class HybridRetriever:
         self.vectors = vectors
         self.bm25 = bm25
         self.embedder = embedder
+        self.unit_vectors = unit_vectors
         self.weights = dict(weights or {})
 
     def dense(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
         return self.vectors.search(self.embedder.embed([text], kind="query")[0], n)
 
     def keyword(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
-        scores = self.bm25.scores(text)
+        return self._top(self.bm25.scores(text), n)
+
+    def _top(self, scores: np.ndarray, n: int = CANDIDATES) -> list[tuple[str, float]]:
+        """The n best chunks by a score per chunk (in chunk order); zero scores do not count."""
         if not scores.size:
             return []
         top = np.argsort(-scores, kind="stable")[:n]
@@ -75,13 +80,15 @@ class HybridRetriever:
     ) -> Channels:
         ch = Channels()
         ch.add("dense", self.vectors.search(vector, CANDIDATES))
+        if self.unit_vectors is not None and len(self.unit_vectors):
+            ch.add("question", self._top(self.unit_vectors @ vector))
         ch.add("bm25", self.keyword(keyword_text))
         if graph_ranked:
             ch.add("graph", [(i, s) for i, s in graph_ranked if i in self.by_id][:CANDIDATES])
         return ch
 
     def fuse(self, ch: Channels, k: int) -> list[Hit]:
-        fused = rrf(ch.ranked, weights=self.weights)
+        fused = [(i, s) for i, s in rrf(ch.ranked, weights=self.weights) if s > 0]
         order = drop_near_duplicates([(i, self.by_id[i].text) for i, _ in fused[: max(3 * k, 20)]])
         score = dict(fused)
         hits = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kgqa.answer.abstain import should_abstain
+from kgqa.answer.abstain import Coverage, should_abstain, unknown_terms
 from kgqa.answer.cite import abstention_text, render
 from kgqa.answer.compose import pick_sentences, score_candidates
 from kgqa.answer.llm import check_citations, llm_answer
@@ -57,7 +57,7 @@ def test_headings_labels_and_question_echo_are_never_quoted():
 
 def test_the_answer_quotes_the_defining_sentence_with_its_citation():
     hits = [Hit(KD, 1.0), Hit(PRUNE, 0.5)]
-    picked = pick_sentences(0, scored("知识蒸馏如何训练学生模型", hits))
+    picked = pick_sentences(0, scored("知识蒸馏如何训练学生模型", hits), SENTS)
     text, cites = render(picked, ["知识蒸馏如何训练学生模型"], {"doc": "题库"}, "zh")
     assert "学生模型" in cites[0].quote and "[1]" in text
     for c in cites:
@@ -69,14 +69,14 @@ def test_each_part_of_a_two_part_question_gets_its_own_evidence():
     parts = ["知识蒸馏如何训练学生模型？", "剪枝去除什么？"]
     picked = []
     for i, (p, hits) in enumerate(zip(parts, [[Hit(KD, 1)], [Hit(PRUNE, 1)]], strict=True)):
-        picked += pick_sentences(i, scored(p, hits))
+        picked += pick_sentences(i, scored(p, hits), SENTS)
     text, cites = render(picked, parts, {"doc": "题库"}, "zh")
     assert text.startswith("1. ") and "\n2. " in text
     assert {c.chunk_id for c in cites} == {KD.chunk_id, PRUNE.chunk_id}
 
 
 def test_english_answers_say_the_quotes_are_chinese():
-    picked = pick_sentences(0, scored("knowledge distillation 知识蒸馏", [Hit(KD, 1)]))
+    picked = pick_sentences(0, scored("knowledge distillation 知识蒸馏", [Hit(KD, 1)]), SENTS)
     text, _ = render(picked, ["What is knowledge distillation?"], {}, "en")
     assert text.startswith("From the knowledge base")
 
@@ -84,7 +84,49 @@ def test_english_answers_say_the_quotes_are_chinese():
 def test_abstention_messages_in_both_languages():
     assert abstention_text("zh", "扩散模型", ["知识蒸馏"]).startswith("知识库中没有找到关于“扩散模型”")
     assert "has no passage about" in abstention_text("en", "RLHF", [])
-    assert should_abstain(None, 3)
+
+
+COVERAGE = Coverage(DOC.lower(), frozenset(tokenize(DOC)))
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("什么是知识蒸馏？", []),
+        ("剪枝有什么优缺点？", []),  # framing nouns are not the subject
+        ("卷积神经网络中的池化层有什么作用？", ["卷积", "神经网络", "池化层"]),
+        ("推理时的 KV cache 起什么作用？", ["KV", "cache"]),  # English words in a Chinese question count
+        ("How does RLHF work?", ["RLHF"]),
+        ("How do I configure autoscaling in Kubernetes?", ["Kubernetes"]),
+        ("How does knowledge distillation work?", []),  # ordinary English words do not count
+    ],
+)
+def test_unknown_key_terms(question, unknown):
+    assert unknown_terms(question, [], COVERAGE) == unknown
+
+
+def test_linked_concepts_are_never_unknown():
+    q = "How does RLHF work?"
+    assert unknown_terms(q, [(9, 13)], COVERAGE) == []
+
+
+def test_abstention_rules():
+    assert should_abstain(["池化层"], 0.99, 2, None, None)  # an unknown term wins over similarity
+    assert should_abstain([], None, 1, None, None)  # nothing retrieved
+    assert not should_abstain([], 0.5, 0, None, None)  # no calibrated floor: term check only
+    assert should_abstain([], 0.82, 0, 0.80, 0.83)  # no concept named: the higher floor
+    assert not should_abstain([], 0.82, 1, 0.80, 0.83)
+    assert should_abstain([], 0.79, 1, 0.80, 0.83)
+
+
+def test_a_list_answer_takes_the_items_after_its_lead():
+    text = "### 7. 方法\n\n剪枝是一种压缩方法。以下是一些剪枝方法：\n\n1. **基于阈值的剪枝**：去除小权重。\n2. **基于梯度的剪枝**：看梯度。\n"
+    c = Chunk("L", "doc", 0, len(text), text, heading=("题库", "7. 方法"))
+    sents = {"L": split_sentences(c)}
+    anchor = next(s for s in sents["L"] if s.role == "lead")
+    picked = pick_sentences(0, [(1.0, 0, anchor, Hit(c, 1.0))], sents)
+    assert [p.sentence.role for p in picked] == ["text", "lead", "item", "item"]
+    assert picked[-1].sentence.text == "**基于梯度的剪枝**：看梯度。"
 
 
 def test_llm_citations_are_checked_and_unsupported_ones_dropped():

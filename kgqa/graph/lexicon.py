@@ -3,16 +3,22 @@
 Matching is case- and width-insensitive (see :func:`kgqa.graph.text.normalise`); an ASCII
 surface only matches on word boundaries, so ``PE`` never fires inside ``Performer``.
 Scanning is left to right, longest surface first, so ``旋转位置编码`` beats ``位置编码``.
+English surfaces also match in other inflections (Snowball stems, word by word), so
+``deploying`` finds ``deployment`` and ``layer normalisation`` finds ``Layer Normalization``.
 
 >>> lex = Lexicon({"位置编码": "positional-encoding", "旋转位置编码": "rope", "RoPE": "rope"})
 >>> [(m.key, m.surface) for m in lex.link("ＲｏＰＥ即旋转位置编码")]
 [('rope', 'ＲｏＰＥ'), ('rope', '旋转位置编码')]
+>>> [m.key for m in Lexicon({"deployment": "deployment"}).link("Before deploying it")]
+['deployment']
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kgqa.graph.text import normalise, normalise_with_map
 
@@ -29,6 +35,22 @@ def _wordish(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+_WORD = re.compile(r"[A-Za-z]+")
+MAX_WORDS = 4
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def stem_key(words: Iterable[str]) -> str:
+    """``["Deploying", "models"]`` -> ``"deploy model"``."""
+    return " ".join(_stemmer().stemWords([w.lower() for w in words]))
+
+
 class Lexicon:
     """An immutable surface table. Build once per graph; ``link`` is a single left-to-right scan."""
 
@@ -43,6 +65,13 @@ class Lexicon:
         for norm in table:
             lengths.setdefault(norm[0], set()).add(len(norm))
         self._lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
+        stems: dict[str, str] = {}
+        for surface, key in sorted(surfaces.items()):
+            words = surface.split()
+            if surface.isascii() and all(_WORD.fullmatch(w) for w in words) and 0 < len(words) <= MAX_WORDS:
+                if len(surface) > 3:  # short acronyms only match exactly
+                    stems.setdefault(stem_key(words), key)
+        self._stems = stems
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Lexicon:
@@ -71,7 +100,27 @@ class Lexicon:
             start, end = index[i], index[i + length - 1] + 1
             out.append(Mention(key, text[start:end], start, end))
             i += length
-        return out
+        return sorted(out + self._stem_mentions(text, out), key=lambda m: m.start)
+
+    def _stem_mentions(self, text: str, taken: list[Mention]) -> list[Mention]:
+        """English word sequences (up to MAX_WORDS) whose stems match a surface's, outside ``taken``."""
+        words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+        free = [not any(t.start < e and s < t.end for t in taken) for s, e, _ in words]
+        found: list[Mention] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+                span = words[i : i + n]
+                if not all(free[i : i + n]) or text[span[0][0] : span[-1][1]].count("\n"):
+                    continue
+                key = self._stems.get(stem_key(w for _, _, w in span))
+                if key is not None:
+                    found.append(Mention(key, text[span[0][0] : span[-1][1]], span[0][0], span[-1][1]))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
 
     def _match_at(self, norm: str, i: int) -> tuple[int, str] | None:
         ch = norm[i]

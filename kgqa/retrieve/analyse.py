@@ -6,6 +6,8 @@ Pure functions over the question, the history and a concept linker (the graph).
 ('en', 'zh')
 >>> split_parts("什么是知识蒸馏？它有哪些关键点？")
 ['什么是知识蒸馏？', '它有哪些关键点？']
+>>> split_coordinated("BERT和GPT分别使用了哪一部分？", [(0, 4), (5, 8)])
+['BERT使用了哪一部分？', 'GPT使用了哪一部分？']
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ _EN_FOLLOWUP = re.compile(
     r"^(and|but|so|what about|how about|then)\b|\b(it|its|it's|they|them|their|this|that|these|those)\b", re.I
 )
 _ZH_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|其|它|这个|那个|这种|该)|它|它们|其|这个方法|这种方法|上述")
+_COMPARE = re.compile(r"区别|不同|对比|比较|差异|相比|异同|\bvs\.?\b|versus|differ|compar|contrast", re.I)
+_CONJ = re.compile(r"^\s*(?:和|与|及|以及|、|,|，|&|and|or)\s*$", re.I)
+_EACH = re.compile(r"\s*(?:分别|各自|各|\beach\b|\brespectively\b|\bboth\b)\s*", re.I)
 _EN_PART = re.compile(r"\s*(?:;|\?|\band (?=(?:what|how|why|when|which|where|who)\b))\s*", re.I)
 
 
@@ -73,6 +78,25 @@ def split_parts(question: str) -> list[str]:
     return merged or [question.strip()]
 
 
+def split_coordinated(text: str, mentions: Sequence[tuple[int, int]]) -> list[str]:
+    """One question about several coordinated concepts ("A和B分别是什么", "Explain A and B") becomes one
+    question per concept; a comparison ("A和B有什么区别") stays whole."""
+    if _COMPARE.search(text) or len(mentions) < 2:
+        return [text]
+    spans = sorted(mentions)
+    for i in range(len(spans) - 1):
+        chain = [spans[i]]
+        for nxt in spans[i + 1 :]:
+            if not _CONJ.match(text[chain[-1][1] : nxt[0]]):
+                break
+            chain.append(nxt)
+        if len(chain) >= 2:
+            head, tail = text[: chain[0][0]], text[chain[-1][1] :]
+            tail = _EACH.sub(" " if tail[:1].isascii() and tail.strip()[:1].isalpha() else "", tail, count=1)
+            return [f"{head}{text[s:e]}{tail}".strip() for s, e in chain]
+    return [text]
+
+
 def is_followup(text: str) -> bool:
     if detect_language(text) == "zh":
         return bool(_ZH_FOLLOWUP.search(text)) and len(text) <= 30
@@ -122,7 +146,9 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
     prior_concepts = linked_ids(linker, previous) if previous else []
     parts: list[QueryPart] = []
     followup = False
-    for text in split_parts(question):
+    pieces = [p for piece in split_parts(question)
+              for p in split_coordinated(piece, [(s, e) for _, _, s, e in linker.link(piece)])]
+    for text in pieces:
         own = linked_ids(linker, text)
         resolved = text
         if previous and (is_followup(text) or not own):

@@ -114,10 +114,12 @@ def build_index(
         units = [c.unit_text() for c in chunked.chunks]
         sentences = [s.text for c in chunked.chunks for s in split_sentences(c)]
         cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
-        advance = progress("embedding", len(texts) + len(units) + len(sentences)) if progress else None
-        emb, unit, sent = (embed_texts(t, embedder, cache, settings.embedding_batch_size, advance)
-                           for t in (texts, units, sentences))
+        everything = texts + units + sentences
+        advance = progress("embedding", len(everything)) if progress else None
+        emb = embed_texts(everything, embedder, cache, settings.embedding_batch_size, advance)
         cache.close()
+        chunk_vectors, unit_vectors = emb.vectors[: len(texts)], emb.vectors[len(texts) : len(texts) + len(units)]
+        sentence_vectors = emb.vectors[len(texts) + len(units) :]
 
         # 4. concept graph, reusing unchanged documents' contributions
         glossary = load_glossary(glossary_path)
@@ -140,10 +142,11 @@ def build_index(
         for doc_id, key, dg in graph_parts:
             store.put_part("graph", doc_id, key, dg.to_dict())
         store.close()
-        write_search_indexes(folder, chunked.chunks, emb.vectors, unit.vectors, sent.vectors, settings.faiss_index)
+        write_search_indexes(folder, chunked.chunks, chunk_vectors, unit_vectors, sentence_vectors,
+                             settings.faiss_index)
         graph.save(folder / "graph.json")
-        counts = {"documents": len(docs), **chunked.summary(), "embedded": emb.embedded + unit.embedded + sent.embedded,
-                  "cached": emb.cached + unit.cached + sent.cached, "sentences": len(sentences),
+        counts = {"documents": len(docs), **chunked.summary(), "embedded": emb.embedded, "cached": emb.cached,
+                  "sentences": len(sentences),
                   "rechunked_documents": len(chunked.rechunked), **graph.stats_counts()}
         expected.dim, expected.counts = embedder.dim, counts
         expected.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

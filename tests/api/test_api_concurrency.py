@@ -19,7 +19,7 @@ QUESTIONS = {
     "多头注意力有什么作用？": "多头注意力",
     "Transformer 的位置编码是什么？": "位置编码",
     "什么是大语言模型？": "大语言模型",
-    "What is multi-head attention?": "multi-head",
+    "What is multi-head attention?": "多头注意力",  # the corpus is Chinese: its answer says 多头注意力
     "什么是知识蒸馏？": "知识蒸馏",
     "残差连接的作用是什么？": "残差连接",
     "梯度消失是什么原因造成的？": "梯度消失",

@@ -78,8 +78,9 @@ def test_interrupted_build_leaves_the_previous_index_serving(fake_settings, fake
     before = current_generation(fake_settings.index_dir)
     for f in fake_settings.corpus_dir.glob("*.txt"):
         f.write_text(f.read_text("utf-8") + "\n补充一段新的内容，用来触发重新嵌入。\n", "utf-8")
+    small_batches = fake_settings.model_copy(update={"embedding_batch_size": 2})
     with pytest.raises(KeyboardInterrupt):
-        build_index(fake_settings, embedder=ExplodingEmbedder(after=1))
+        build_index(small_batches, embedder=ExplodingEmbedder(after=1))
     assert current_generation(fake_settings.index_dir) == before
     kb = load(fake_settings, embedder=fake_embedder)
     assert kb.retrieve("多头注意力", k=3)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,9 @@ from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.types import Answer, Hit
 
 log = logging.getLogger(__name__)
+
+# sentences are scored against every question; their tokens never change while an index is loaded
+cached_tokenize = lru_cache(maxsize=65536)(tokenize)
 
 # stage name, total -> advance(n); the CLI draws it as a progress bar
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
@@ -184,7 +188,7 @@ class KnowledgeBase:
         # 3. score the sentences of the top hits against each part
         scored = [
             score_candidates(r.part.resolved, r.part.keyword_text, r.query_vector, r.hits,
-                             self.index.sentences, self.index.sentence_vectors, tokenize)
+                             self.index.sentences, self.index.sentence_vectors, cached_tokenize)
             for r in results
         ]
         related = related_concepts(self.graph, plan.concepts)
@@ -200,7 +204,8 @@ class KnowledgeBase:
         # 5. compose: the LLM layer when configured, else the extractive composer
         if self.chat_model is not None:
             hits = [h for r in results for h in r.hits][:k]
-            checked = llm_answer(self.chat_model, question, hits, self.index.sentences, self.titles(), tokenize)
+            checked = llm_answer(self.chat_model, question, hits, self.index.sentences, self.titles(),
+                                 cached_tokenize)
             return Answer(checked.text, checked.citations, related, plan.concepts)
         picked = [p for i, s in enumerate(scored)
                   for p in pick_sentences(i, s, self.index.sentences, plan.parts[i].text)]

@@ -105,6 +105,9 @@ class Lexicon:
     def _stem_mentions(self, text: str, taken: list[Mention]) -> list[Mention]:
         """English word sequences (up to MAX_WORDS) whose stems match a surface's, outside ``taken``."""
         words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+        if not words or not self._stems:
+            return []
+        stems = _stemmer().stemWords([w.lower() for _, _, w in words])
         free = [not any(t.start < e and s < t.end for t in taken) for s, e, _ in words]
         found: list[Mention] = []
         i = 0
@@ -113,7 +116,7 @@ class Lexicon:
                 span = words[i : i + n]
                 if not all(free[i : i + n]) or text[span[0][0] : span[-1][1]].count("\n"):
                     continue
-                key = self._stems.get(stem_key(w for _, _, w in span))
+                key = self._stems.get(" ".join(stems[i : i + n]))
                 if key is not None:
                     found.append(Mention(key, text[span[0][0] : span[-1][1]], span[0][0], span[-1][1]))
                     i += n

@@ -53,6 +53,9 @@ class ConceptGraph:
         self.concepts = concepts
         self.edges = edges
         self.questions = questions or {}
+        self._nx_graph: nx.Graph | None = None
+        self._follow_ups: dict[str, str] = {}
+        self._related: dict[tuple[tuple[str, ...], int], list[tuple[Concept, str, float, str]]] = {}
         self._lexicon = Lexicon(
             {s: c.id for c in sorted(concepts.values(), key=lambda c: c.id) for s in surfaces_of(c)}
         )
@@ -193,6 +196,11 @@ class ConceptGraph:
         return [self.concepts[k] for k in keep], edges
 
     def _nx(self) -> nx.Graph:
+        if self._nx_graph is None:
+            self._nx_graph = self._build_nx()
+        return self._nx_graph
+
+    def _build_nx(self) -> nx.Graph:
         g = nx.Graph()
         g.add_nodes_from(sorted(self.concepts))
         for e in self.edges:
@@ -210,6 +218,14 @@ class ConceptGraph:
         seeds = sorted({self.concept(s).id for s in seed_ids})
         if not seeds or k <= 0:
             return []
+        key = (tuple(seeds), k)
+        if key not in self._related:
+            if len(self._related) > 4096:
+                self._related.clear()
+            self._related[key] = self._rank_related(seeds, k)
+        return list(self._related[key])
+
+    def _rank_related(self, seeds: list[str], k: int) -> list[tuple[Concept, str, float, str]]:
         g = self._nx()
         ranks = nx.pagerank(
             g, personalization={s: 1.0 for s in seeds}, weight="weight", max_iter=200, tol=1e-10
@@ -233,6 +249,11 @@ class ConceptGraph:
     def follow_up(self, concept_id: str) -> str:
         """A corpus heading or question that names the concept (else one of a chunk that mentions it)."""
         c = self.concept(concept_id)
+        if c.id not in self._follow_ups:  # the graph is immutable once built, so each is found once
+            self._follow_ups[c.id] = self._find_follow_up(c)
+        return self._follow_ups[c.id]
+
+    def _find_follow_up(self, c: Concept) -> str:
         asked = sorted({q for cid in c.chunk_ids for q in self.questions.get(cid, [])})
         naming = [(len(self.link(q)), len(q), q) for q in asked if any(m[0] == c.id for m in self.link(q))]
         if naming:

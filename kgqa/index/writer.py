@@ -40,7 +40,9 @@ def embed_texts(
     batch is written to the cache as soon as it is done, so an interrupted build loses nothing."""
     keys = [text_key(t) for t in texts]
     have = cache.get_many(embedder.model_id, set(keys))
-    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in have}.items())
+    # batches of similar length: a batch is padded to its longest text, so mixing lengths wastes most of the work
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in have}.items(),
+                  key=lambda kv: (len(kv[1]), kv[0]))
     if progress:
         progress(len(texts) - len(todo))
     for i in range(0, len(todo), batch_size):

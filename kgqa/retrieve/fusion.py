@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 RRF_K = 60
 
@@ -23,18 +24,20 @@ def rrf(
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def shingles(text: str, n: int = 3) -> set[str]:
+@lru_cache(maxsize=65536)
+def shingles(text: str, n: int = 3) -> frozenset[str]:
+    """Character n-grams ignoring whitespace (cached: chunk texts recur across queries)."""
     t = "".join(text.split())
-    return {t[i : i + n] for i in range(max(len(t) - n + 1, 1))}
+    return frozenset(t[i : i + n] for i in range(max(len(t) - n + 1, 1)))
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def drop_near_duplicates(items: Sequence[tuple[str, str]], threshold: float = 0.8) -> list[str]:
     """Keep the first of each group of near-identical texts. ``items`` = (id, text) best first."""
-    kept: list[tuple[str, set[str]]] = []
+    kept: list[tuple[str, frozenset[str]]] = []
     for item_id, text in items:
         sh = shingles(text)
         if all(jaccard(sh, other) < threshold for _, other in kept):

@@ -40,21 +40,10 @@ from kgqa.config import Settings
 from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder
 
-class E5LikeEmbedder(FakeEmbedder):
-    # hash vectors plus a shared component: cosines in e5's range, so the abstention threshold lets answers
-    # through (as in tests/web/conftest.py)
-    def __init__(self):
-        super().__init__(dim=63, model_id="fake-e5-like")
-        self.dim = 64
 
-    def embed(self, texts, kind):
-        shared = np.full((len(texts), 1), 3 ** 0.5, np.float32)
-        out = np.concatenate([super().embed(texts, kind), shared], axis=1)
-        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
-
-settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-e5-like",
+settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-hash-embedder",
                     _env_file=None)
-embedder = E5LikeEmbedder()
+embedder = FakeEmbedder()
 build_index(settings, embedder=embedder)
 app = create_app(settings, embedder=embedder)
 mount_web(app)

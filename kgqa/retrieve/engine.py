@@ -66,14 +66,15 @@ class Engine:
         q = check_query(question, k, self.max_question_chars)
         return analyse(q, check_history(history), self.graph)
 
-    def run_part(self, part: QueryPart, k: int) -> PartResult:
+    def run_part(self, part: QueryPart, qvec: np.ndarray, k: int) -> PartResult:
         r = self.retriever
-        qvec = r.embedder.embed([part.dense_text], kind="query")[0]
         ch = r.channels_from_vector(qvec, part.keyword_text, graph_ranking(self.graph, part.concepts, len(r.chunks)))
         return PartResult(part, r.fuse(ch, k), qvec)
 
     def retrieve(self, plan: QueryPlan, k: int = 5) -> list[PartResult]:
-        return [self.run_part(p, k) for p in plan.parts]
+        # one forward pass for all parts: most of a question's latency is the query embedding
+        vectors = self.retriever.embedder.embed([p.dense_text for p in plan.parts], kind="query")
+        return [self.run_part(p, v, k) for p, v in zip(plan.parts, vectors, strict=True)]
 
     def search(self, question: str, k: int = 5, history: Sequence[object] | None = None) -> list[Hit]:
         """Hits for the whole question: parts interleaved, best first, each chunk once."""

@@ -15,7 +15,7 @@ def test_healthz_reports_what_is_served(client: httpx.Client) -> None:
     health = client.get("/healthz").json()
     assert health["status"] == "ok"
     assert health["documents"] == 4 and health["chunks"] > 50 and health["concepts"] > 20
-    assert health["index"]["model"] == "fake-e5-like" and health["index"]["built_at"]
+    assert health["index"]["model"] == "fake-hash-embedder" and health["index"]["built_at"]
     assert health["slack"].startswith("off: set KGQA_SLACK_BOT_TOKEN")
 
 

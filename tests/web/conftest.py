@@ -10,11 +10,10 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -23,7 +22,6 @@ from kgqa.apps.api import create_app
 from kgqa.apps.web import mount_web
 from kgqa.apps.web.mount import graph_library_missing
 from kgqa.config import Settings
-from kgqa.index.embed import Kind
 from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder
 
@@ -33,25 +31,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 15_000
 
-
-class E5LikeEmbedder(FakeEmbedder):
-    """The hash embedder with a shared component, so cosines sit in e5's compressed range (as in tests/api).
-
-    The abstention threshold is calibrated on the real model's scores; with plain hash vectors every question
-    would abstain and the page would show no citation to click.
-    """
-
-    def __init__(self, dim: int = 64, floor: float = 3.0) -> None:
-        super().__init__(dim=dim - 1, model_id="fake-e5-like")
-        self.dim = dim
-        self.floor = floor
-
-    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        base = super().embed(texts, kind)
-        shared = np.full((len(texts), 1), np.sqrt(self.floor), dtype=np.float32)
-        out = np.concatenate([base, shared], axis=1)
-        out /= np.linalg.norm(out, axis=1, keepdims=True)
-        return out.astype(np.float32)
 
 
 @dataclass
@@ -89,8 +68,8 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("web")
     shutil.copytree(REPO / "corpus", root / "corpus")
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "indexes", model_dir=root / "models",
-                        embedding_model="fake-e5-like", _env_file=None)  # type: ignore[call-arg]
-    embedder = E5LikeEmbedder()
+                        embedding_model="fake-hash-embedder", _env_file=None)  # type: ignore[call-arg]
+    embedder = FakeEmbedder()
     build_index(settings, embedder=embedder)
     app = create_app(settings, embedder=embedder)
     mount_web(app)  # a no-op once create_app serves the page itself

@@ -9,28 +9,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from contextlib import contextmanager
-from functools import lru_cache
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from kgqa.config import DEFAULT_MODEL, Settings
-from kgqa.graph import build as graph_build
-from kgqa.graph.build import ConceptGraph, build_graph, extract_document
-from kgqa.graph.glossary import load_glossary
-from kgqa.errors import IndexError_
-from kgqa.index.embed import Embedder
-from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
-from kgqa.index.reader import IndexReader, open_index
-from kgqa.index.store import ChunkStore, EmbeddingCache
-from kgqa.index.writer import embed_texts, write_search_indexes
-from kgqa.ingest import corpus as ingest
-from kgqa.ingest.chunk import CHUNKER_VERSION
-from kgqa.ingest.load import load_corpus
-from kgqa.ingest.sentences import split_sentences
 from kgqa.answer.abstain import (
     E5_MIN_SIMILARITY,
     E5_MIN_SIMILARITY_UNLINKED,
@@ -42,7 +28,21 @@ from kgqa.answer.cite import abstention_text, render
 from kgqa.answer.compose import pick_sentences, score_candidates
 from kgqa.answer.llm import llm_answer, make_chat_model
 from kgqa.answer.related import nearest_concepts, related_concepts
+from kgqa.config import DEFAULT_MODEL, Settings
+from kgqa.errors import IndexError_
+from kgqa.graph import build as graph_build
+from kgqa.graph.build import ConceptGraph, build_graph, extract_document
+from kgqa.graph.glossary import load_glossary
 from kgqa.index.bm25 import tokenize
+from kgqa.index.embed import Embedder
+from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
+from kgqa.index.reader import IndexReader, open_index
+from kgqa.index.store import ChunkStore, EmbeddingCache
+from kgqa.index.writer import embed_texts, write_search_indexes
+from kgqa.ingest import corpus as ingest
+from kgqa.ingest.chunk import CHUNKER_VERSION
+from kgqa.ingest.load import load_corpus
+from kgqa.ingest.sentences import split_sentences
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.types import Answer, Hit

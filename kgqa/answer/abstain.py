@@ -36,7 +36,9 @@ FRAMING_NOUNS = frozenset(
     "时候 优缺点 优点 缺点 作用 原理 区别 方法 场景 问题 方面 部分 特点 意义 目的 例子 情况 过程 方式 技术 "
     "东西 步骤 关系 今天 办法 细节 定义 概念 含义 好处 坏处 用途 思路".split()
 )
-_TECH = re.compile(r"^(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]*\d[A-Za-z0-9]*|[A-Za-z]+-[A-Za-z]+)$")
+_TECH = re.compile(
+    r"^(?:[A-Z]{2,}[A-Za-z0-9]*|[A-Za-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]*\d[A-Za-z0-9]*|[A-Za-z]+-[A-Za-z]+)$"
+)
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
 _lock = threading.Lock()

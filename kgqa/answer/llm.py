@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import SecretStr
+
 from kgqa.answer.compose import lexical_overlap
 from kgqa.config import Settings
 from kgqa.errors import ConfigError
@@ -49,7 +51,7 @@ def make_chat_model(settings: Settings) -> Any | None:
     return ChatOpenAI(
         model=settings.llm_model,
         base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key or "not-needed",  # local servers (Ollama, vLLM) accept any key
+        api_key=SecretStr(settings.llm_api_key or "not-needed"),  # local servers (Ollama, vLLM) accept any key
         temperature=0,
     )
 

@@ -6,7 +6,7 @@ They read only the graph of the current index (no embedding model), so they answ
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +21,7 @@ graph_app = typer.Typer(help="Export the concept graph.", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     graphml = "graphml"
     json = "json"
 

@@ -14,18 +14,20 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 STOPWORDS = frozenset(
     "的 了 和 是 在 与 及 或 等 中 对 为 将 把 被 从 到 以 并 而 也 就 都 这 那 这些 那些 一个 一种 可以 什么 如何 "
-    "怎么 为什么 哪些 吗 呢 吧 请 之 其 它 它们 我们 你 the a an of to in on for is are and or what how why which".split()
+    "怎么 为什么 哪些 吗 呢 吧 请 之 其 它 它们 我们 你 "
+    "the a an of to in on for is are and or what how why which".split()
 )
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)

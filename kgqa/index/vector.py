@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class VectorStore(Protocol):
 class FaissVectorStore:
     """Inner-product search over L2-normalised vectors: exact (flat) or approximate (HNSW)."""
 
-    def __init__(self, index: object, ids: list[str], dim: int) -> None:
+    def __init__(self, index: Any, ids: list[str], dim: int) -> None:
         self._index = index
         self.ids = ids
         self.dim = dim
@@ -43,6 +43,7 @@ class FaissVectorStore:
         if vectors.ndim != 2 or vectors.shape[0] != len(ids):
             raise IndexError_(f"need one vector per id, got {vectors.shape} for {len(ids)} ids")
         dim = int(vectors.shape[1])
+        index: Any
         if kind == "flat":
             index = faiss.IndexFlatIP(dim)
         elif kind == "hnsw":
@@ -57,7 +58,7 @@ class FaissVectorStore:
         if not self.ids:
             return []
         q = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        scores, rows = self._index.search(q, min(k, len(self.ids)))  # type: ignore[attr-defined]
+        scores, rows = self._index.search(q, min(k, len(self.ids)))
         return [(self.ids[r], round(float(s), 6)) for s, r in zip(scores[0], rows[0], strict=True) if r >= 0]
 
     def save(self, folder: Path) -> None:

@@ -27,7 +27,9 @@ from kgqa.types import Chunk, Document, Span
 
 CHUNKER_VERSION = "1"
 ZH_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ";", "，", ",", " ", ""]
-_HEADING_NUMBER = re.compile(r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d+\s*[:：])\s*")
+_HEADING_NUMBER = re.compile(
+    r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d+\s*[:：])\s*"
+)
 _TRAILING_JUNK = " \t\r\n-—"
 
 

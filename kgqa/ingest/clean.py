@@ -16,7 +16,9 @@ import re
 
 from kgqa.ingest.structure import Section
 
-PROMO = re.compile(r"二维码|免费领取|扫码|扫描下方|关注公众号|私信|点赞收藏|加微信|vx|学习资料.{0,10}(?:上传|分享)", re.I)
+PROMO = re.compile(
+    r"二维码|免费领取|扫码|扫描下方|关注公众号|私信|点赞收藏|加微信|vx|学习资料.{0,10}(?:上传|分享)", re.I
+)
 
 
 def is_promotional(section: Section) -> bool:

@@ -134,7 +134,9 @@ def load_corpus(paths: Iterable[Path], corpus_dir: Path) -> list[Document]:
     for path in discover(paths):
         doc = load_document(path, manifest.get(path.name))
         if doc.doc_id in docs:
-            raise CorpusError(f"two files map to document id {doc.doc_id!r}: {docs[doc.doc_id].path} and {path}; rename one.")
+            raise CorpusError(
+                f"two files map to document id {doc.doc_id!r}: {docs[doc.doc_id].path} and {path}; rename one."
+            )
         docs[doc.doc_id] = doc
     if not docs:
         where = ", ".join(str(p) for p in paths)

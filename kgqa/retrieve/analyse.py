@@ -66,7 +66,7 @@ def split_parts(question: str) -> list[str]:
     out: list[str] = []
     for piece in pieces:
         if detect_language(piece) == "en":
-            out += [p.strip() + ("?" if not p.strip().endswith("?") else "") for p in _EN_PART.split(piece) if p and len(p.strip()) > 3]
+            out += [p.strip().rstrip("?") + "?" for p in _EN_PART.split(piece) if p and len(p.strip()) > 3]
         else:
             out.append(piece.strip())
     merged: list[str] = []

@@ -120,7 +120,10 @@ def test_abstention_rules():
 
 
 def test_a_list_answer_takes_the_items_after_its_lead():
-    text = "### 7. 方法\n\n剪枝是一种压缩方法。以下是一些剪枝方法：\n\n1. **基于阈值的剪枝**：去除小权重。\n2. **基于梯度的剪枝**：看梯度。\n"
+    text = (
+        "### 7. 方法\n\n剪枝是一种压缩方法。以下是一些剪枝方法：\n\n"
+        "1. **基于阈值的剪枝**：去除小权重。\n2. **基于梯度的剪枝**：看梯度。\n"
+    )
     c = Chunk("L", "doc", 0, len(text), text, heading=("题库", "7. 方法"))
     sents = {"L": split_sentences(c)}
     anchor = next(s for s in sents["L"] if s.role == "lead")

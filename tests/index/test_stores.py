@@ -12,7 +12,9 @@ from kgqa.testing import FakeEmbedder
 
 pytestmark = pytest.mark.unit
 
-TEXTS = ["自注意力机制计算点积", "位置编码使用正弦函数", "知识蒸馏训练学生模型", "RoPE 旋转位置编码", "LayerNorm 层归一化"]
+TEXTS = [
+    "自注意力机制计算点积", "位置编码使用正弦函数", "知识蒸馏训练学生模型", "RoPE 旋转位置编码", "LayerNorm 层归一化",
+]
 
 
 class VectorStoreContract:

@@ -78,7 +78,10 @@ def test_english_question_gets_chinese_evidence(kb: KnowledgeBase) -> None:
     assert "gradient-clipping" in answer.concepts
 
 
-@pytest.mark.parametrize("question", ["How does RLHF work?", "卷积神经网络中的池化层有什么作用？", "红烧肉怎么做才好吃？"])
+OUT_OF_CORPUS = ["How does RLHF work?", "卷积神经网络中的池化层有什么作用？", "红烧肉怎么做才好吃？"]
+
+
+@pytest.mark.parametrize("question", OUT_OF_CORPUS)
 def test_out_of_corpus_questions_abstain_without_citations(kb: KnowledgeBase, question: str) -> None:
     answer = kb.ask(question)
     assert answer.abstained and not answer.citations

@@ -1,0 +1,41 @@
+"""The public API: everything in ``kgqa.__all__`` resolves, and nothing else is promised."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import kgqa
+
+pytestmark = pytest.mark.unit
+
+
+def test_every_public_name_resolves():
+    for name in kgqa.__all__:
+        assert getattr(kgqa, name) is not None, name
+
+
+def test_unknown_names_fail_clearly():
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        kgqa.nope  # noqa: B018
+
+
+def test_importing_the_package_loads_no_model_stack():
+    code = "import sys, kgqa, kgqa.config; print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_cli_help_lists_every_command():
+    from typer.testing import CliRunner
+
+    import kgqa.apps.cli_graph  # noqa: F401
+    import kgqa.apps.cli_serve  # noqa: F401
+    import kgqa.apps.cli_slack  # noqa: F401
+    from kgqa.apps.cli import app, main  # noqa: F401  main registers the command groups
+
+    out = CliRunner().invoke(app, ["--help"]).output
+    for command in ("ingest", "search", "ask", "concepts", "concept", "path", "graph", "serve", "slack", "feedback"):
+        assert command in out

@@ -96,8 +96,10 @@ def _list_run(sents: Sequence[Sentence], anchor: Sentence) -> list[Sentence]:
                                                           and sents[i - 2].role == "item")):
             i -= 1
     run: list[Sentence] = []
-    for s in sents[i:]:
-        if s.role in ("item", "lead"):
+    for j in range(i, len(sents)):
+        s = sents[j]
+        opens_items = s.role == "lead" and j + 1 < len(sents) and sents[j + 1].role == "item"
+        if s.role == "item" or opens_items:
             run.append(s)
         elif not (s.role == "text" and run and run[-1].role == "item"):
             break

@@ -15,6 +15,7 @@ co-occurrence. Queries that walk the graph ignore direction but report it.
 from __future__ import annotations
 
 import difflib
+import math
 import heapq
 from collections.abc import Iterable
 from pathlib import Path
@@ -230,14 +231,31 @@ class ConceptGraph:
         ranks = nx.pagerank(
             g, personalization={s: 1.0 for s in seeds}, weight="weight", max_iter=200, tol=1e-10
         )
+        # PageRank favours hubs (Transformer, 大语言模型) whatever the seeds; dividing by sqrt(degree)
+        # keeps what is specifically close, and a stated relation to a seed counts double
+        stated = {e.target if d == "out" else e.source
+                  for seed in seeds for e, d in self.neighbours(seed) if e.type != "related"}
+        adjusted = {cid: score / math.sqrt(max(self.degree(cid), 1)) * (2.0 if cid in stated else 1.0)
+                    for cid, score in ranks.items()}
         out = []
-        for cid, score in sorted(ranks.items(), key=lambda x: (-round(x[1], 12), x[0])):
-            if cid in seeds or score <= 0 or not self._adj[cid]:
-                continue
-            out.append((self.concepts[cid], self._relation(cid, seeds), round(score, 6), self.follow_up(cid)))
+        for cid, score in sorted(adjusted.items(), key=lambda x: (-round(x[1], 12), x[0])):
             if len(out) == k:
                 break
-        return out
+            if cid in seeds or ranks[cid] < 1e-6 or not self._adj[cid]:
+                continue  # below 1e-6 is numerical residue: the concept is not connected to the seeds
+            out.append((self.concepts[cid], self._relation(cid, seeds), round(score, 6), self.follow_up(cid)))
+        return out + self._mentioned_with(seeds, {c.id for c, *_ in out}, k - len(out))
+
+    def _mentioned_with(self, seeds: list[str], taken: set[str], k: int) -> list[tuple[Concept, str, float, str]]:
+        """Concepts named in the same chunks as the seeds, most shared chunks first (for seeds the
+        typed graph barely connects)."""
+        if k <= 0:
+            return []
+        seed_chunks = {ch for s in seeds for ch in self.concepts[s].chunk_ids}
+        shared = {cid: len(seed_chunks & set(c.chunk_ids)) for cid, c in self.concepts.items()
+                  if cid not in seeds and cid not in taken}
+        best = sorted(((n, cid) for cid, n in shared.items() if n), key=lambda x: (-x[0], x[1]))[:k]
+        return [(self.concepts[cid], "mentioned-with", float(n), self.follow_up(cid)) for n, cid in best]
 
     def _relation(self, cid: str, seeds: list[str]) -> str:
         for e, d in self.neighbours(cid):

@@ -149,3 +149,23 @@ def test_concepts_mined_in_one_document_are_found_in_another() -> None:
     b = extract("我们常用知识蒸馏。", G, "b")
     g = build_graph([a, b], G)
     assert set(g.chunks_for("knowledge-distillation")) == {"a-c0", "b-c0"}
+
+
+def test_related_prefers_specific_neighbours_over_hubs_and_falls_back_to_shared_chunks() -> None:
+    from kgqa.graph.query import ConceptGraph
+    from kgqa.types import Concept, Edge, Evidence
+
+    ev = [Evidence("c1", "d", 0, 2, "xx", "test")]
+    concepts = {cid: Concept(cid, cid, "", chunk_ids=chunks) for cid, chunks in {
+        "hub": ["c1", "c2", "c3"], "a": ["c1"], "b": ["c2"], "c": ["c3"], "seed": ["c1"],
+        "lonely": ["c9"], "pal": ["c9"],
+    }.items()}
+    edges = [Edge("seed", "a", "uses", 1.0, ev), Edge("seed", "hub", "related", 0.5, ev)]
+    edges += [Edge(x, "hub", "related", 0.5, ev) for x in ("a", "b", "c")]
+    edges += [Edge("lonely", "pal", "mitigates", 1.0, ev)]
+    g = ConceptGraph(concepts, edges)
+    assert g.related(["seed"], k=1)[0][0].id == "a"  # the stated neighbour, not the better-connected hub
+    # an isolated pair: nothing reachable beyond the pair, so concepts of the same chunks fill in
+    rel = g.related(["lonely"], k=2)
+    assert [r[0].id for r in rel] == ["pal"]
+    assert all(r[2] >= 0 for r in rel)

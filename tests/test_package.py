@@ -39,3 +39,29 @@ def test_cli_help_lists_every_command():
     out = CliRunner().invoke(app, ["--help"]).output
     for command in ("ingest", "search", "ask", "concepts", "concept", "path", "graph", "serve", "slack", "feedback"):
         assert command in out
+
+
+def test_readme_commands_exist_with_their_options():
+    """Every `kgqa ...` line of the README's command-line block names a real command and real options."""
+    import re
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from kgqa.apps.cli import app
+
+    import kgqa.apps.cli_graph  # noqa: F401
+    import kgqa.apps.cli_serve  # noqa: F401
+    import kgqa.apps.cli_slack  # noqa: F401
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    block = readme.split("## Command line", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    lines = [ln.split("#", 1)[0].strip() for ln in block.splitlines() if ln.strip().startswith("kgqa ")]
+    assert len(lines) >= 8
+    for line in lines:
+        words = line.split()[1:]
+        command = words[:2] if words[0] == "graph" else words[:1]  # `graph` is a group: `graph export`
+        out = CliRunner().invoke(app, [*command, "--help"])
+        assert out.exit_code == 0, line
+        for option in re.findall(r"--[a-z]+", line):
+            assert option in out.output, f"{line}: {option} missing"

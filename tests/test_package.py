@@ -48,11 +48,10 @@ def test_readme_commands_exist_with_their_options():
 
     from typer.testing import CliRunner
 
-    from kgqa.apps.cli import app
-
     import kgqa.apps.cli_graph  # noqa: F401
     import kgqa.apps.cli_serve  # noqa: F401
     import kgqa.apps.cli_slack  # noqa: F401
+    from kgqa.apps.cli import app
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     block = readme.split("## Command line", 1)[1].split("```bash", 1)[1].split("```", 1)[0]

@@ -15,8 +15,8 @@ co-occurrence. Queries that walk the graph ignore direction but report it.
 from __future__ import annotations
 
 import difflib
-import math
 import heapq
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -237,7 +237,7 @@ class ConceptGraph:
                   for seed in seeds for e, d in self.neighbours(seed) if e.type != "related"}
         adjusted = {cid: score / math.sqrt(max(self.degree(cid), 1)) * (2.0 if cid in stated else 1.0)
                     for cid, score in ranks.items()}
-        out = []
+        out: list[tuple[Concept, str, float, str]] = []
         for cid, score in sorted(adjusted.items(), key=lambda x: (-round(x[1], 12), x[0])):
             if len(out) == k:
                 break

@@ -160,4 +160,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run as `python -m kgqa.apps.cli`: the command groups register on the importable module's app
+    from kgqa.apps import cli as importable
+
+    importable.main()

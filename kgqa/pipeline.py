@@ -31,18 +31,17 @@ from kgqa.answer.related import nearest_concepts, related_concepts
 from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.errors import IndexError_
 from kgqa.graph import build as graph_build
-from kgqa.graph.build import ConceptGraph, build_graph, extract_document
+from kgqa.graph.build import ConceptGraph, graph_for_corpus
 from kgqa.graph.glossary import load_glossary
 from kgqa.index.bm25 import tokenize
 from kgqa.index.embed import Embedder
 from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
 from kgqa.index.reader import IndexReader, open_index
 from kgqa.index.store import ChunkStore, EmbeddingCache
-from kgqa.index.writer import embed_texts, write_search_indexes
+from kgqa.index.writer import embed_chunks, write_search_indexes
 from kgqa.ingest import corpus as ingest
 from kgqa.ingest.chunk import CHUNKER_VERSION
 from kgqa.ingest.load import load_corpus
-from kgqa.ingest.sentences import split_sentences
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.types import Answer, Hit
@@ -105,37 +104,23 @@ def build_index(
             return BuildReport(up_to_date=True, counts=old.counts if old else {}, folder=str(previous))
         old_store = ChunkStore(previous / "chunks.sqlite", readonly=True) if previous else None
         reuse = old_store.get_part if old_store else None
+        try:
+            # 2. chunk, reusing unchanged documents
+            chunked = ingest.chunk_corpus(docs, settings.chunk_max_chars, reuse)
+            # 3. embed chunks, what they answer and their sentences (only text the cache has not seen)
+            if embedder is None:
+                from kgqa.index.models import load_embedder
 
-        # 2. chunk, reusing unchanged documents
-        chunked = ingest.chunk_corpus(docs, settings.chunk_max_chars, reuse)
-
-        # 3. embed chunks and their sentences through the cache (only new or changed text is embedded)
-        if embedder is None:
-            from kgqa.index.models import load_embedder
-
-            embedder = load_embedder(settings)
-        texts = [c.index_text() for c in chunked.chunks]
-        units = [c.unit_text() for c in chunked.chunks]
-        sentences = [s.text for c in chunked.chunks for s in split_sentences(c)]
-        cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
-        everything = texts + units + sentences
-        advance = progress("embedding", len(everything)) if progress else None
-        emb = embed_texts(everything, embedder, cache, settings.embedding_batch_size, advance)
-        cache.close()
-        chunk_vectors, unit_vectors = emb.vectors[: len(texts)], emb.vectors[len(texts) : len(texts) + len(units)]
-        sentence_vectors = emb.vectors[len(texts) + len(units) :]
-
-        # 4. concept graph, reusing unchanged documents' contributions
-        glossary = load_glossary(glossary_path)
-        graph_parts = []
-        for doc, part in zip(docs, chunked.per_document, strict=True):
-            key = f"{doc.sha256}:{graph_build.GRAPH_VERSION}:{expected.glossary_sha256}"
-            cached = reuse("graph", doc.doc_id, key) if reuse else None
-            dg = graph_build.DocGraph.from_dict(cached) if cached else extract_document(doc, part.chunks, glossary)
-            graph_parts.append((doc.doc_id, key, dg))
-        graph = build_graph([dg for _, _, dg in graph_parts], glossary)
-        if old_store:
-            old_store.close()
+                embedder = load_embedder(settings)
+            cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
+            vectors = embed_chunks(chunked.chunks, embedder, cache, settings.embedding_batch_size, progress)
+            cache.close()
+            # 4. concept graph, reusing unchanged documents' contributions
+            graph, graph_parts = graph_for_corpus(docs, [p.chunks for p in chunked.per_document],
+                                                  load_glossary(glossary_path), expected.glossary_sha256, reuse)
+        finally:
+            if old_store:
+                old_store.close()
 
         # 5. write a new generation aside, then swap it in atomically
         folder = new_generation(settings.index_dir)
@@ -144,13 +129,12 @@ def build_index(
         for doc_id, key, payload in ingest.payloads(chunked, docs, settings.chunk_max_chars):
             store.put_part(ingest.STAGE, doc_id, key, payload)
         for doc_id, key, dg in graph_parts:
-            store.put_part("graph", doc_id, key, dg.to_dict())
+            store.put_part(graph_build.STAGE, doc_id, key, dg.to_dict())
         store.close()
-        write_search_indexes(folder, chunked.chunks, chunk_vectors, unit_vectors, sentence_vectors,
-                             settings.faiss_index)
+        write_search_indexes(folder, chunked.chunks, vectors, settings.faiss_index)
         graph.save(folder / "graph.json")
-        counts = {"documents": len(docs), **chunked.summary(), "embedded": emb.embedded, "cached": emb.cached,
-                  "sentences": len(sentences),
+        counts = {"documents": len(docs), **chunked.summary(), "embedded": vectors.embedded,
+                  "cached": vectors.cached, "sentences": len(vectors.sentences),
                   "rechunked_documents": len(chunked.rechunked), **graph.stats_counts()}
         expected.dim, expected.counts = embedder.dim, counts
         expected.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

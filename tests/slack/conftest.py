@@ -5,8 +5,6 @@ built from a copy of the corpus with the hash embedder."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fake_slack import FakeSlack
 from fastapi import FastAPI
 from signed import SlackSender
@@ -25,7 +22,7 @@ from kgqa.apps.slack import mount_slack
 from kgqa.apps.slack.feedback import FeedbackStore, default_path
 from kgqa.config import Settings
 from kgqa.pipeline import KnowledgeBase, build_index, load
-from kgqa.testing import FakeEmbedder
+from kgqa.testing import FakeEmbedder, LiveServer
 from kgqa.types import Answer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,27 +82,8 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 def serve(app: FastAPI) -> tuple[str, Callable[[], None]]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
-    )
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn-slack"
-    )
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start; see the log above")
-        time.sleep(0.02)
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-    return f"http://127.0.0.1:{sock.getsockname()[1]}", stop
+    server = LiveServer.start(app, name="uvicorn-slack", timeout=30)
+    return server.url, server.stop
 
 
 def slack_settings(tmp_path: Path, api_url: str) -> Settings:

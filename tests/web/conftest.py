@@ -7,16 +7,10 @@ Each test gets a fresh browser context (no shared local storage or history) on o
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from kgqa.apps.api import create_app
 from kgqa.apps.web import mount_web
@@ -24,6 +18,7 @@ from kgqa.apps.web.mount import graph_library_missing
 from kgqa.config import Settings
 from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder
+from kgqa.testing import LiveServer as Server
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,33 +26,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 15_000
 
-
-
-@dataclass
-class Server:
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    @classmethod
-    def start(cls, app: FastAPI) -> Server:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(app, log_level="warning", access_log=False, ws="none", lifespan="on")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                                  name="uvicorn-web")
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start; see the log above")
-            time.sleep(0.02)
-        return cls(f"http://127.0.0.1:{sock.getsockname()[1]}", server, thread)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +41,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     build_index(settings, embedder=embedder)
     app = create_app(settings, embedder=embedder)
     mount_web(app)  # a no-op once create_app serves the page itself
-    server = Server.start(app)
+    server = Server.start(app, name="uvicorn-web")
     yield server
     server.stop()
 

@@ -30,25 +30,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1280, "height": 720}
 
-FAKE_SERVER = """
-import sys
-import numpy as np
-import uvicorn
-from kgqa.apps.api import create_app
-from kgqa.apps.web import mount_web
-from kgqa.config import Settings
-from kgqa.pipeline import build_index
-from kgqa.testing import FakeEmbedder
-
-
-settings = Settings(corpus_dir=sys.argv[1], index_dir=sys.argv[2], embedding_model="fake-hash-embedder",
-                    _env_file=None)
-embedder = FakeEmbedder()
-build_index(settings, embedder=embedder)
-app = create_app(settings, embedder=embedder)
-mount_web(app)
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), access_log=False, log_level="warning")
-"""
+# the same throwaway server as the load script (create_app serves the page itself)
+from load_api import FAKE_SERVER  # noqa: E402
 
 
 def free_port() -> int:

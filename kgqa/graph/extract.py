@@ -25,7 +25,8 @@ from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import DocGraph, RawEdge, Sentence, Term
 from kgqa.graph.patterns import Linked, Rel, link_sentence, sentence_relations
 from kgqa.graph.terms import Found, english_terms, heading_terms, mine_sentence, pair_terms
-from kgqa.graph.text import is_code, sentences
+from kgqa.graph.text import sentences
+from kgqa.ingest.structure import is_code_line
 from kgqa.types import Chunk, Document, Evidence
 
 _NUMBERING = re.compile(r"^[#\s]*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．])?\s*")
@@ -49,7 +50,7 @@ def chunk_sentences(doc: Document, chunk: Chunk) -> list[Sentence]:
         line_start = text.rfind("\n", 0, p.start) + 1
         line_end = text.find("\n", p.end)
         line = text[line_start : line_end if line_end >= 0 else len(text)]
-        if is_code(line):
+        if is_code_line(line):
             continue
         at_line_start = not text[line_start : p.start].strip()
         kind = (

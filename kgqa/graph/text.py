@@ -19,15 +19,10 @@ SENTENCE_END = "。！？；!?;"
 CLAUSE_END = SENTENCE_END + "，,：:"
 _NOT_ID = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 _SEP = re.compile(r"[\s_\-]+")
-_CODE = re.compile(r"(def |class |import |return |self\.|\)\s*:|\w+\s*=\s*\w|torch\.|nn\.|@)")
 
 
 def is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
-
-
-def cjk_ratio(text: str) -> float:
-    return sum(1 for c in text if is_cjk(c)) / len(text) if text else 0.0
 
 
 def _norm_char(ch: str) -> str:
@@ -68,12 +63,6 @@ def concept_id(label: str) -> str:
     if words[-1].isascii():
         words[-1] = _singular(words[-1])
     return "-".join(words)
-
-
-def is_code(text: str) -> bool:
-    """A line of source code (possibly flattened): several code tokens and almost no Chinese."""
-    s = text.strip()
-    return len(s) >= 20 and len(_CODE.findall(s)) >= 3 and cjk_ratio(s) < 0.15
 
 
 @dataclass(frozen=True)

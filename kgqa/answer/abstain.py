@@ -56,43 +56,90 @@ class Coverage:
         return w in self.tokens or w.rstrip("s") in self.tokens or (len(w) > 5 and w in self.text)
 
 
+# Bounds that keep the analysis linear in the question with a small constant: jieba's pure-Python
+# part-of-speech HMM costs about 1.5 ms per character of a word its dictionary lacks, and each corpus lookup
+# scans the corpus text. A question with more unknown key terms than this is out of corpus anyway.
+MAX_KEY_TERMS = 64  # candidate words checked against the corpus, in question order
+TAGGER_CHARS = 16  # characters of dictionary-unknown words the HMM tagger reads per question
+
+
 @lru_cache(maxsize=1)
-def _tagger() -> Any:
+def _jieba() -> Any:
     import logging
 
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    return jieba.posseg
+    jieba.posseg.dt.initialize()
+    return jieba
 
 
-def _tag(text: str) -> list[tuple[str, str]]:
-    with _lock:  # jieba's tagger keeps shared state
-        return [(p.word, p.flag) for p in _tagger().cut(text)]
+def _words(text: str) -> list[str]:
+    """Dictionary-and-HMM segmentation (jieba.cut): linear, a few microseconds per character."""
+    with _lock:  # jieba's tokenizers keep shared state
+        return list(_jieba().cut(text))
+
+
+def _flag(word: str, budget: list[int]) -> str:
+    """The part of speech of ``word``: from jieba's dictionary, else from its HMM tagger while ``budget``
+    (characters) lasts. A word the dictionary lacks, once the budget is spent, counts as a noun: such words
+    are mostly names and technical terms."""
+    jieba = _jieba()
+    flag = jieba.posseg.dt.word_tag_tab.get(word)
+    if flag is not None:
+        return str(flag)
+    if len(word) > budget[0]:
+        return "n"
+    budget[0] -= len(word)
+    with _lock:
+        pieces = [p.flag for p in jieba.posseg.cut(word)]
+    return str(pieces[-1]) if pieces else "x"  # a Chinese compound's head is its last word
+
+
+def _span_reach(linked_spans: Sequence[tuple[int, int]], n: int) -> list[int]:
+    """``reach[i]``: the furthest end of a linked span starting at or before ``i`` (-1 when none), so a word
+    ``[start, end)`` lies inside one linked span iff ``reach[start] >= end``."""
+    reach = [-1] * (n + 1)
+    for s, e in linked_spans:
+        if 0 <= s <= n:
+            reach[s] = max(reach[s], e)
+    for i in range(1, n + 1):
+        reach[i] = max(reach[i], reach[i - 1])
+    return reach
 
 
 def unknown_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverage: Coverage) -> list[str]:
-    """Key terms of the question that the corpus never mentions and no concept links."""
+    """Key terms of the question that the corpus never mentions and no concept links.
+
+    Linear in the question: segmentation is jieba's dictionary cut, at most :data:`MAX_KEY_TERMS` candidate
+    words are looked up, and the part-of-speech HMM reads at most :data:`TAGGER_CHARS` characters.
+    """
     chinese = any("\u4e00" <= c <= "\u9fff" for c in question)
+    reach = _span_reach(linked_spans, len(question))
+    budget = [TAGGER_CHARS]
     out: list[str] = []
-    pos, first_word = 0, True
-    for word, flag in _tag(question):
+    pos, first_word, checked = 0, True, 0
+    for word in _words(question):
         start = question.find(word, pos)
         end = start + len(word)
         pos = end
-        if not word.strip() or any(s <= start and end <= e for s, e in linked_spans):
+        if not word.strip() or reach[start] >= end:
             first_word = first_word and not word.strip()
             continue
-        if _CJK.match(word) and flag.startswith("n") and word not in FRAMING_NOUNS:
-            if word not in coverage.text:
+        if _CJK.match(word) and word not in FRAMING_NOUNS:
+            checked += 1
+            if word not in coverage.text and _flag(word, budget).startswith("n"):
                 out.append(word)
         elif _LATIN.match(word):
+            checked += 1
             # in a Chinese question every English word is a deliberate term; in an English one, only
             # acronyms, CamelCase, versions and proper nouns are
             salient = chinese or bool(_TECH.match(word)) or (word[0].isupper() and len(word) > 2 and not first_word)
             if salient and not coverage.knows_latin(word):
                 out.append(word)
+        if checked >= MAX_KEY_TERMS:
+            break
         if re.search(r"\w", word):
             first_word = False
     return out

@@ -149,7 +149,7 @@ def main() -> int:
     from kgqa.ingest.load import load_corpus
 
     corpus = HERE.parent / "corpus"
-    texts = {d.doc_id: d.text for d in load_corpus([corpus], corpus)}
+    texts = {d.doc_id: d.text for d in load_corpus([corpus], corpus).documents}
     try:
         items = load_devset(texts)
     except DevsetError as exc:

@@ -261,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     settings = make_settings(args)
-    docs = load_corpus([settings.corpus_dir], settings.corpus_dir)
+    docs = load_corpus([settings.corpus_dir], settings.corpus_dir).documents
     items = load_devset({d.doc_id: d.text for d in docs}, args.devset)
     embedder = make_embedder(args, settings)
     per_item: dict[str, list[ItemResult]] = {}

@@ -8,7 +8,8 @@
     ├── CorpusError          the corpus cannot be ingested
     │   ├── EmptyCorpusError      no documents found
     │   ├── UnsupportedFormatError  a file type we cannot read
-    │   └── UnreadableFileError   binary, undecodable or unreadable file
+    │   ├── UnreadableFileError   binary, undecodable or unreadable file
+    │   └── EmptyDocumentError    a file with no text (or none that could be extracted)
     ├── ModelError           the embedding model cannot be loaded or converted
     ├── IndexError_          the index is missing, corrupt or built by another model
     └── ConceptNotFoundError a concept name or id that the graph does not know
@@ -42,6 +43,10 @@ class UnsupportedFormatError(CorpusError):
 
 
 class UnreadableFileError(CorpusError):
+    pass
+
+
+class EmptyDocumentError(CorpusError):
     pass
 
 

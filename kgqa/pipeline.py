@@ -32,7 +32,7 @@ from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.errors import IndexError_
 from kgqa.graph import build as graph_build
 from kgqa.graph.build import ConceptGraph, graph_for_corpus
-from kgqa.graph.glossary import load_glossary
+from kgqa.graph.glossary import Glossary, load_glossary
 from kgqa.index.bm25 import tokenize
 from kgqa.index.embed import Embedder
 from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
@@ -41,9 +41,10 @@ from kgqa.index.store import ChunkStore, EmbeddingCache
 from kgqa.index.writer import embed_chunks, write_search_indexes
 from kgqa.ingest import corpus as ingest
 from kgqa.ingest.chunk import CHUNKER_VERSION
-from kgqa.ingest.load import load_corpus
+from kgqa.ingest.load import Skipped, load_corpus
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
+from kgqa.text import SPLITTER_VERSION
 from kgqa.types import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,36 @@ class BuildReport:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     folder: str = ""
+    sources: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def corpus_sources(settings: Settings, paths: Sequence[Path] | None = None) -> list[Path]:
+    """What to index: the given paths; else what the current index was built from (so ``kgqa ingest
+    mydocs/`` then ``kgqa serve`` serves mydocs/); else the corpus folder. A corpus folder set
+    explicitly (``KGQA_CORPUS_DIR`` or ``--corpus``) always wins over the index's own sources."""
+    if paths:
+        return [Path(p) for p in paths]
+    if "corpus_dir" not in settings.model_fields_set:
+        previous = current_generation(settings.index_dir)
+        old = Manifest.read(previous) if previous else None
+        if old and old.sources and all(Path(p).exists() for p in old.sources):
+            return [Path(p) for p in old.sources]
+    return [settings.corpus_dir]
+
+
+def serving_folder(settings: Settings) -> Path:
+    """Where an uploaded document goes: the folder the index is built from (not always the corpus folder)."""
+    return next((p for p in corpus_sources(settings) if p.is_dir()), settings.corpus_dir)
+
+
+def glossary_for(settings: Settings, sources: Sequence[Path]) -> Path | None:
+    """The glossary that belongs to the corpus: ``glossary.yaml`` in the first source folder holding one."""
+    for folder in (p if p.is_dir() else p.parent for p in sources):
+        candidate = folder / settings.glossary_file
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _sha256_file(path: Path) -> str:
@@ -86,22 +117,24 @@ def build_index(
 ) -> BuildReport:
     """Build or refresh the indexes from the corpus; a no-op when nothing changed."""
     started = time.perf_counter()
-    sources = [Path(p) for p in (paths or [settings.corpus_dir])]
-    glossary_path = settings.corpus_dir / settings.glossary_file
+    sources = corpus_sources(settings, paths)
+    glossary_path = glossary_for(settings, sources)
     with _build_lock(settings.index_dir):
-        # 1. load documents and compare with what the current index was built from
-        docs = load_corpus(sources, settings.corpus_dir)
+        # 1. load documents (skipping and listing files that cannot be indexed) and compare with the index
+        docs, skipped = load_corpus(sources)
         previous = current_generation(settings.index_dir)
         old = Manifest.read(previous) if previous else None
         expected = Manifest(
             model_id=embedder.model_id if embedder else settings.embedding_model, dim=0,
             chunker_version=CHUNKER_VERSION, graph_version=graph_build.GRAPH_VERSION,
-            documents={d.doc_id: d.sha256 for d in docs}, glossary_sha256=_sha256_file(glossary_path),
-            faiss_index=settings.faiss_index, sources=[str(p) for p in sources],
+            documents={d.doc_id: d.sha256 for d in docs},
+            glossary_sha256=_sha256_file(glossary_path) if glossary_path else "",
+            faiss_index=settings.faiss_index, sources=[str(p) for p in sources], splitter_version=SPLITTER_VERSION,
         )
         reasons = old.stale_reasons(expected) if old else ["no index yet"]
         if not reasons and not force:
-            return BuildReport(up_to_date=True, counts=old.counts if old else {}, folder=str(previous))
+            return BuildReport(up_to_date=True, counts=old.counts if old else {}, folder=str(previous),
+                               sources=expected.sources, skipped=skipped)
         old_store = ChunkStore(previous / "chunks.sqlite", readonly=True) if previous else None
         reuse = old_store.get_part if old_store else None
         try:
@@ -116,8 +149,9 @@ def build_index(
             vectors = embed_chunks(chunked.chunks, embedder, cache, settings.embedding_batch_size, progress)
             cache.close()
             # 4. concept graph, reusing unchanged documents' contributions
+            glossary = load_glossary(glossary_path) if glossary_path else Glossary()
             graph, graph_parts = graph_for_corpus(docs, [p.chunks for p in chunked.per_document],
-                                                  load_glossary(glossary_path), expected.glossary_sha256, reuse)
+                                                  glossary, expected.glossary_sha256, reuse)
         finally:
             if old_store:
                 old_store.close()
@@ -133,15 +167,15 @@ def build_index(
         store.close()
         write_search_indexes(folder, chunked.chunks, vectors, settings.faiss_index)
         graph.save(folder / "graph.json")
-        counts = {"documents": len(docs), **chunked.summary(), "embedded": vectors.embedded,
-                  "cached": vectors.cached, "sentences": len(vectors.sentences),
+        counts = {"documents": len(docs), "skipped_files": len(skipped), **chunked.summary(),
+                  "embedded": vectors.embedded, "cached": vectors.cached, "sentences": len(vectors.sentences),
                   "rechunked_documents": len(chunked.rechunked), **graph.stats_counts()}
         expected.dim, expected.counts = embedder.dim, counts
         expected.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         expected.build_seconds = round(time.perf_counter() - started, 3)
         (folder / "manifest.json").write_text(expected.to_json(), encoding="utf-8")
         final = publish(settings.index_dir, folder)
-    return BuildReport(False, reasons, counts, expected.build_seconds, str(final))
+    return BuildReport(False, reasons, counts, expected.build_seconds, str(final), expected.sources, skipped)
 
 
 @dataclass

@@ -12,9 +12,50 @@ from typing import Any, Literal
 Language = Literal["zh", "en", "mixed"]
 
 
+BlockKind = Literal["heading", "paragraph", "list_item", "table", "code", "quote"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural unit of a converted document: ``document.text[start:end]`` is its text.
+
+    ``level`` is a heading's level (1 = outermost), ``depth`` a list item's nesting (0 = top),
+    ``page`` the 1-based page (PDF) or slide (PPTX) it sits on (0 when the format has no pages),
+    ``rows`` a table's cells, row by row.
+    """
+
+    kind: str
+    start: int
+    end: int
+    level: int = 0
+    depth: int = 0
+    page: int = 0
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"kind": self.kind, "start": self.start, "end": self.end}
+        for name in ("level", "depth", "page"):
+            if getattr(self, name):
+                d[name] = getattr(self, name)
+        if self.rows:
+            d["rows"] = [list(r) for r in self.rows]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Block:
+        rows = tuple(tuple(r) for r in d.get("rows") or ())
+        return cls(d["kind"], d["start"], d["end"], d.get("level", 0), d.get("depth", 0), d.get("page", 0), rows)
+
+
 @dataclass(frozen=True)
 class Document:
-    """One source file, decoded. ``doc_id`` is the file stem (stable, readable)."""
+    """One source file, converted. ``doc_id`` is the file stem (stable, readable).
+
+    ``text`` is the canonical text: what citation offsets point into and what the viewer shows.
+    For Markdown and plain text it is the file itself; other formats are rendered into it
+    (headings and paragraphs as lines, list items as ``- item``, table rows as ``a | b``).
+    ``blocks`` describe its structure; ``format`` is the converter that made it (md, html, pdf, ...).
+    """
 
     doc_id: str
     path: str
@@ -23,6 +64,15 @@ class Document:
     text: str
     sha256: str
     source: str = ""
+    blocks: tuple[Block, ...] = ()
+    format: str = ""
+
+    def page_at(self, offset: int) -> int:
+        """The page (PDF) or slide (PPTX) holding ``offset``; 0 when the format has none."""
+        for b in self.blocks:
+            if b.start <= offset < b.end or offset < b.start:
+                return b.page
+        return self.blocks[-1].page if self.blocks else 0
 
 
 @dataclass(frozen=True)

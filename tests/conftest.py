@@ -18,7 +18,7 @@ CORPUS = REPO / "corpus"
 
 @pytest.fixture(scope="session")
 def corpus_docs() -> dict[str, Document]:
-    return {d.doc_id: d for d in load_corpus([CORPUS], CORPUS)}
+    return {d.doc_id: d for d in load_corpus([CORPUS], CORPUS).documents}
 
 
 @pytest.fixture

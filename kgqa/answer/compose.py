@@ -19,7 +19,7 @@ import numpy as np
 
 from kgqa.ingest.qa_list import similarity
 from kgqa.ingest.sentences import Sentence
-from kgqa.ingest.structure import is_code_line
+from kgqa.text import is_code_line
 from kgqa.types import Hit
 
 CHUNKS_PER_PART = 3

@@ -1,6 +1,6 @@
 """The ``kgqa`` command line. Each command is a thin shell over ``kgqa.pipeline``.
 
-    kgqa ingest                 build or refresh indexes/ from corpus/
+    kgqa ingest [PATHS]         build or refresh indexes/ from your documents (default: corpus/)
     kgqa search "多头注意力"     ranked chunks (--explain shows dense, BM25, graph and fused scores)
     kgqa ask "What is RoPE?"    a cited answer (--json gives the HTTP API's object)
     kgqa serve                  the HTTP service (and the concept-map page)
@@ -13,12 +13,15 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kgqa.config import Settings, get_settings
 from kgqa.errors import KgqaError
+
+if TYPE_CHECKING:
+    from kgqa.pipeline import BuildReport
 
 app = typer.Typer(
     help="Knowledge-graph + RAG question answering with sentence-level citations, offline.",
@@ -65,9 +68,16 @@ def ingest(
         list[Path] | None, typer.Argument(help="Files or folders to index instead of KGQA_CORPUS_DIR.")
     ] = None,
     force: Annotated[bool, typer.Option(help="Rebuild even when nothing changed (embeddings stay cached).")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit with status 1 when any file was skipped.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Build or refresh the indexes (chunks, vectors, BM25, concept graph) incrementally."""
+    """Build or refresh the indexes (chunks, vectors, BM25, concept graph) incrementally.
+
+    Files that cannot be indexed (unsupported, undecodable, empty, scanned PDFs) are skipped and listed
+    at the end; the others are indexed. What was indexed is what `kgqa serve` serves.
+    """
+    from dataclasses import asdict
+
     from kgqa.pipeline import build_index
 
     try:
@@ -75,13 +85,23 @@ def ingest(
     except KgqaError as exc:
         fail(exc)
     if as_json:
-        typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=2))
-        return
-    if report.up_to_date:
-        typer.echo(f"index is up to date ({report.counts.get('chunks', 0)} chunks); nothing to do.")
-        return
+        typer.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+    elif report.up_to_date:
+        typer.echo(f"index of {', '.join(report.sources)} is up to date "
+                   f"({report.counts.get('chunks', 0)} chunks); nothing to do.")
+    else:
+        _print_build(report)
+    if report.skipped:
+        typer.secho(f"skipped {len(report.skipped)} file(s):", fg=typer.colors.YELLOW, err=True)
+        for item in report.skipped:
+            typer.echo(f"  {item.reason}", err=True)
+        if strict:
+            raise typer.Exit(1)
+
+
+def _print_build(report: BuildReport) -> None:
     c = report.counts
-    typer.echo(f"rebuilt because: {'; '.join(report.reasons)}")
+    typer.echo(f"indexed {', '.join(report.sources)}; rebuilt because: {'; '.join(report.reasons)}")
     typer.echo(
         f"{c['documents']} documents -> {c['chunks']} chunks ({c['duplicates_merged']} duplicates merged, "
         f"{c['boilerplate_sections']} boilerplate sections / {c['boilerplate_chars']} chars dropped, "

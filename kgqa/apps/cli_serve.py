@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,11 +17,20 @@ def serve(
         str, typer.Option(help="Interface to listen on; 0.0.0.0 for every interface.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="Serve this folder instead of what `kgqa ingest` indexed last (re-indexes it)."),
+    ] = None,
 ) -> None:
-    """Serve the HTTP API (chat Q&A, retrieval, concept graph); refreshes a missing or stale index first."""
+    """Serve the HTTP API (chat Q&A, retrieval, concept graph) over what `kgqa ingest` indexed.
+
+    With no index yet, the corpus folder (KGQA_CORPUS_DIR, default corpus/) is indexed first; a stale
+    index is refreshed from the same sources before listening.
+    """
     from kgqa.apps.serve import serve as run
 
+    chosen = settings() if corpus is None else settings().model_copy(update={"corpus_dir": corpus})
     try:
-        run(settings(), host, port, progress=tqdm_progress)
+        run(chosen, host, port, progress=tqdm_progress)
     except KgqaError as exc:
         fail(exc)

@@ -52,13 +52,16 @@ def serve(
     say(f"loading embedding model {settings.embedding_model} ...")
     embedder = load_embedder(settings)
     report = build_index(settings, embedder=embedder, progress=progress)
+    served = ", ".join(report.sources)
     if report.up_to_date:
-        say(f"index is up to date ({report.counts.get('chunks', 0)} chunks)")
+        say(f"index of {served} is up to date ({report.counts.get('chunks', 0)} chunks)")
     else:
         say(
-            f"index rebuilt ({'; '.join(report.reasons)}): {report.counts.get('chunks', 0)} chunks "
+            f"index of {served} rebuilt ({'; '.join(report.reasons)}): {report.counts.get('chunks', 0)} chunks "
             f"in {report.seconds:.1f} s"
         )
+    for item in report.skipped:
+        say(f"skipped {item.reason}")
     app = create_app(settings, embedder=embedder)
     say(f"serving on http://{host}:{port} (API docs at /docs)")
     # kgqa's middleware writes the access log, with request ids; uvicorn's own would duplicate it

@@ -26,7 +26,7 @@ from kgqa.graph.model import DocGraph, RawEdge, Sentence, Term
 from kgqa.graph.patterns import Linked, Rel, link_sentence, sentence_relations
 from kgqa.graph.terms import Found, english_terms, heading_terms, mine_sentence, pair_terms
 from kgqa.graph.text import sentences
-from kgqa.ingest.structure import is_code_line
+from kgqa.text import is_code_line
 from kgqa.types import Chunk, Document, Evidence
 
 _NUMBERING = re.compile(r"^[#\s]*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．])?\s*")

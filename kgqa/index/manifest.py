@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-MANIFEST_VERSION = 2  # bump when the files of a generation change
+MANIFEST_VERSION = 3  # bump when the files of a generation change (3: documents keep their blocks)
 CURRENT = "current"
 
 
@@ -34,6 +34,7 @@ class Manifest:
     glossary_sha256: str = ""
     faiss_index: str = "flat"
     sources: list[str] = field(default_factory=list)
+    splitter_version: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     built_at: str = ""
     build_seconds: float = 0.0
@@ -58,7 +59,8 @@ class Manifest:
     def stale_reasons(self, expected: Manifest) -> list[str]:
         """Why this manifest does not describe ``expected`` (empty when up to date)."""
         reasons = []
-        for attr in ("model_id", "chunker_version", "graph_version", "glossary_sha256", "faiss_index", "sources"):
+        for attr in ("model_id", "chunker_version", "splitter_version", "graph_version", "glossary_sha256",
+                     "faiss_index", "sources"):
             if getattr(self, attr) != getattr(expected, attr):
                 reasons.append(f"{attr} changed ({getattr(self, attr)} -> {getattr(expected, attr)})")
         added = sorted(set(expected.documents) - set(self.documents))

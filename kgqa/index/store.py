@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from kgqa.types import Chunk, Document
+from kgqa.types import Block, Chunk, Document
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY, path TEXT, title TEXT, language TEXT, sha256 TEXT, source TEXT, text TEXT
+    doc_id TEXT PRIMARY KEY, path TEXT, title TEXT, language TEXT, sha256 TEXT, source TEXT, text TEXT,
+    format TEXT, blocks TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY, position INTEGER, payload TEXT);
 CREATE TABLE IF NOT EXISTS parts (
@@ -51,8 +52,9 @@ class ChunkStore:
     def write(self, documents: Sequence[Document], chunks: Sequence[Chunk]) -> None:
         with self._conn:
             self._conn.executemany(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?)",
-                [(d.doc_id, d.path, d.title, d.language, d.sha256, d.source, d.text) for d in documents],
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                [(d.doc_id, d.path, d.title, d.language, d.sha256, d.source, d.text, d.format,
+                  json.dumps([b.to_dict() for b in d.blocks], ensure_ascii=False)) for d in documents],
             )
             self._conn.executemany(
                 "INSERT OR REPLACE INTO chunks VALUES (?,?,?)",
@@ -77,22 +79,22 @@ class ChunkStore:
         return [Chunk.from_dict(json.loads(r[0])) for r in rows]
 
     def documents(self, with_text: bool = False) -> list[Document]:
-        cols = "doc_id, path, title, language, sha256, source" + (", text" if with_text else "")
+        cols = "doc_id, path, title, language, sha256, source, format" + (", text, blocks" if with_text else "")
         rows = self._conn.execute(f"SELECT {cols} FROM documents ORDER BY doc_id").fetchall()
-        return [
-            Document(doc_id=r[0], path=r[1], title=r[2], language=r[3], sha256=r[4], source=r[5],
-                     text=r[6] if with_text else "")
-            for r in rows
-        ]
+        return [_document(r, with_text) for r in rows]
 
     def document(self, doc_id: str) -> Document | None:
         row = self._conn.execute(
-            "SELECT doc_id, path, title, language, sha256, source, text FROM documents WHERE doc_id=?", (doc_id,)
+            "SELECT doc_id, path, title, language, sha256, source, format, text, blocks FROM documents WHERE doc_id=?",
+            (doc_id,),
         ).fetchone()
-        if not row:
-            return None
-        return Document(doc_id=row[0], path=row[1], title=row[2], language=row[3], sha256=row[4],
-                        source=row[5], text=row[6])
+        return _document(row, True) if row else None
+
+
+def _document(row: Sequence[Any], with_text: bool) -> Document:
+    blocks = tuple(Block.from_dict(b) for b in json.loads(row[8] or "[]")) if with_text else ()
+    return Document(doc_id=row[0], path=row[1], title=row[2], language=row[3], sha256=row[4], source=row[5],
+                    text=row[7] if with_text else "", blocks=blocks, format=row[6] or "")
 
 
 class EmbeddingCache:

@@ -1,10 +1,11 @@
 """Documents -> citable chunks. Structure first (headings, Q&A units, question lists), then a length cap.
 
-Every chunk's ``text`` is exactly ``document.text[start:end]``. A section becomes one
-chunk unless it exceeds ``max_chars``; then it is packed line by line, over-long prose
-lines are cut at Chinese sentence ends (langchain's recursive splitter), and a line of
-code (even flattened onto one line) is never cut. Every piece keeps the section's heading
-trail, so a split answer still carries its question.
+Every chunk's ``text`` is exactly ``document.text[start:end]``. Sections come from the document's
+heading blocks. A section becomes one chunk unless it exceeds ``max_chars``; then its blocks are
+packed in order: a paragraph, list item or quote that is too long is cut at sentence ends (the
+shared splitter of ``kgqa.text``; a single over-long sentence falls back to langchain's recursive
+splitter), a table at row ends, and a code block at line ends, never inside a line. Every piece
+keeps the section's heading trail, so a split answer still carries its question.
 
 >>> from kgqa.types import Document
 >>> doc = Document("d", "d.md", "D", "zh", "## 问题\\n回答第一句。回答第二句。\\n", "x")
@@ -21,11 +22,16 @@ from dataclasses import dataclass, field
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from kgqa.ingest.clean import promotional_sections
+from kgqa.ingest.convert import CONVERTER_VERSION
+from kgqa.ingest.convert import markdown as md_blocks
+from kgqa.ingest.convert import plain as plain_blocks
 from kgqa.ingest.qa_list import align_answers, question_list
-from kgqa.ingest.structure import SEPARATOR, Line, Section, is_code_line, parse_sections
-from kgqa.types import Chunk, Document, Span
+from kgqa.ingest.structure import Line, Section, sections_from_blocks
+from kgqa.text import SPLITTER_VERSION, sentence_spans
+from kgqa.types import Block, Chunk, Document, Span
 
-CHUNKER_VERSION = "2"
+# 3: sections and pieces from the document model's blocks; the converter and splitter versions ride along
+CHUNKER_VERSION = f"3.c{CONVERTER_VERSION}.s{SPLITTER_VERSION}"
 ZH_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ";", "，", ",", " ", ""]
 _HEADING_NUMBER = re.compile(
     r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d+\s*[:：])\s*"
@@ -65,32 +71,46 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _split_long_line(line: Line, max_chars: int) -> list[tuple[int, int]]:
-    """Cut one over-long prose line at sentence ends; offsets are found by search, so they are exact."""
+def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Cut one over-long sentence at clause ends; offsets are found by search, so they are exact."""
     splitter = RecursiveCharacterTextSplitter(
         separators=ZH_SEPARATORS, chunk_size=max_chars, chunk_overlap=0, keep_separator="end"
     )
     spans: list[tuple[int, int]] = []
-    cursor = 0
-    for piece in splitter.split_text(line.text):
-        at = line.text.find(piece, cursor)
+    cursor = start
+    for piece in splitter.split_text(text[start:end]):
+        at = text.find(piece, cursor, end)
         if at < 0:  # the splitter strips whitespace; fall back to sequential placement
             at = cursor
-        spans.append((line.start + at, line.start + at + len(piece)))
+        spans.append((at, min(at + len(piece), end)))
         cursor = at + len(piece)
     return spans
 
 
-def _pieces(lines: list[Line], max_chars: int) -> list[tuple[int, int]]:
-    """Pack lines into spans of at most ``max_chars``; code lines and short units stay whole."""
+def _block_units(text: str, block: Block, max_chars: int) -> list[tuple[int, int]]:
+    """The pieces a block may be cut into when it does not fit: sentences, rows or lines."""
+    if block.end - block.start <= max_chars:
+        return [(block.start, block.end)]
+    if block.kind in ("code", "table"):
+        units, pos = [], block.start
+        for line in text[block.start : block.end].split("\n"):
+            if line.strip():
+                units.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        return units
+    units = []
+    for s, e in sentence_spans(text, block.start, block.end):
+        units += [(s, e)] if e - s <= max_chars else _split_long(text, s, e, max_chars)
+    return units
+
+
+def _pieces(text: str, section: Section, max_chars: int) -> list[tuple[int, int]]:
+    """Pack the section's blocks into spans of at most ``max_chars``, cutting only between units."""
     units: list[tuple[int, int]] = []
-    for ln in lines:
-        if not ln.stripped or SEPARATOR.match(ln.text):
-            continue
-        if len(ln.text) > max_chars and not is_code_line(ln.text):
-            units += _split_long_line(ln, max_chars)
-        else:
-            units.append((ln.start, ln.end))
+    if section.heading_line is not None:
+        units.append((section.heading_line.start, section.heading_line.end))
+    for block in section.blocks:
+        units += _block_units(text, block, max_chars)
     spans: list[tuple[int, int]] = []
     for start, end in units:
         if spans and end - spans[-1][0] <= max_chars:
@@ -103,11 +123,10 @@ def _pieces(lines: list[Line], max_chars: int) -> list[tuple[int, int]]:
 def _section_chunks(
     doc: Document, section: Section, max_chars: int, kind: str, question: tuple[str, Span] | None
 ) -> list[Chunk]:
-    lines = ([section.heading_line] if section.heading_line else []) + section.lines
     start, end = _trim(doc.text, section.start, section.end)
     if end <= start or (section.heading_line and not section.body_lines()):
         return []  # a heading with nothing under it lives on in its children's trails
-    spans = [(start, end)] if end - start <= max_chars else _pieces(lines, max_chars)
+    spans = [(start, end)] if end - start <= max_chars else _pieces(doc.text, section, max_chars)
     out: list[Chunk] = []
     for s, e in spans:
         s, e = _trim(doc.text, s, e)
@@ -138,9 +157,25 @@ def _kind(section: Section) -> str:
     return "section"
 
 
+def document_blocks(doc: Document) -> tuple[Block, ...]:
+    """The document's blocks; a Document built by hand without them gets its format's blocks."""
+    if doc.blocks:
+        return doc.blocks
+    if doc.path.endswith((".md", ".markdown")):
+        return md_blocks.blocks_of(doc.text)
+    return plain_blocks.blocks_of(doc.text)
+
+
+def _drop_lines(section: Section, removed: list[Line]) -> None:
+    """Take ``removed`` lines, and the blocks that start on them, out of the section."""
+    gone = {(ln.start, ln.end) for ln in removed}
+    section.lines = [ln for ln in section.lines if (ln.start, ln.end) not in gone]
+    section.blocks = [b for b in section.blocks if not any(s <= b.start <= e for s, e in gone)]
+
+
 def chunk_document(doc: Document, max_chars: int = 600) -> DocChunks:
     """Chunks of one document in reading order, with boilerplate and bare question lists left out."""
-    sections = parse_sections(doc.text, plain_text=not doc.path.endswith((".md", ".markdown")))
+    sections = sections_from_blocks(doc.text, document_blocks(doc))
     result = DocChunks(doc.doc_id)
     promo = promotional_sections(sections)
     result.boilerplate_sections = len(promo)
@@ -159,7 +194,7 @@ def chunk_document(doc: Document, max_chars: int = 600) -> DocChunks:
             q = qlines[qj]
             attached[id(answers[ai])] = (q.stripped, Span(doc.doc_id, q.start, q.end))
         result.attached_questions += len(pairs)
-        sec.lines = [ln for ln in sec.lines if ln not in qlines and not re.match(r"^以下是答案", ln.stripped)]
+        _drop_lines(sec, [ln for ln in sec.lines if ln in qlines or re.match(r"^以下是答案", ln.stripped)])
 
     for sec in kept:
         question = attached.get(id(sec))

@@ -5,7 +5,7 @@ document is promotional, the whole tail from the first promotional section onwar
 dropped, because such tails mix ads with study-plan outlines that carry no marker of their own.
 
 >>> from kgqa.ingest.structure import parse_sections
->>> secs = parse_sections("标题\\n正文很长的段落。\\n广告\\n扫描下方二维码免费领取\\n", plain_text=True)
+>>> secs = parse_sections("# 标题\\n正文。\\n# 广告\\n扫描下方二维码免费领取\\n")
 >>> [s.heading for s in promotional_sections(secs)]
 ['广告']
 """
@@ -16,8 +16,11 @@ import re
 
 from kgqa.ingest.structure import Section
 
+# markers are whole phrases; a Latin marker must stand as a word of its own (``vx`` inside the password
+# hash ``$1$vXGZLVbS$`` is not an advert), and matching is case-sensitive for it
 PROMO = re.compile(
-    r"二维码|免费领取|扫码|扫描下方|关注公众号|私信|点赞收藏|加微信|vx|学习资料.{0,10}(?:上传|分享)", re.I
+    r"二维码|免费领取|扫码|扫描下方|关注公众号|私信|点赞收藏|加微信|(?<![A-Za-z0-9$./])(?:vx|VX|V信)(?![A-Za-z0-9$./])"
+    r"|学习资料.{0,10}(?:上传|分享)"
 )
 
 

@@ -1,8 +1,8 @@
-"""Files -> Documents. One loader per format; all return the exact text that offsets point into.
+"""Files -> Documents: each file converted to the one document model (canonical text + blocks).
 
-Markdown and plain text are kept byte-for-byte (decoded as UTF-8); HTML is reduced to its
-visible text first, and offsets then point into that text (which the chunk store keeps,
-so a citation can always be shown in context).
+A file that cannot be indexed (unsupported format, undecodable, empty, no text in a scanned PDF,
+a converter failure) is skipped and reported with its reason; the rest are indexed. Messages name
+the user's file, never a temporary copy.
 """
 
 from __future__ import annotations
@@ -10,55 +10,37 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
-from kgqa.errors import CorpusError, EmptyCorpusError, UnreadableFileError, UnsupportedFormatError
+from kgqa.errors import CorpusError, EmptyCorpusError, EmptyDocumentError, UnreadableFileError, UnsupportedFormatError
+from kgqa.ingest.convert import SUPPORTED, Converted, convert
+from kgqa.text import guess_language
 from kgqa.types import Document
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.yaml"
-RESERVED = {MANIFEST, "glossary.yaml", "README.md"}
+GLOSSARY = "glossary.yaml"
+RESERVED = {MANIFEST, GLOSSARY}
+LOADERS = SUPPORTED  # the file suffixes kgqa reads
 
 
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(f"cannot read {path}: {exc.strerror}. Check the path and permissions.") from exc
-    if b"\x00" in raw[:8192]:
-        raise UnreadableFileError(f"{path} looks binary (it contains NUL bytes); give a UTF-8 text file.")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFileError(
-            f"{path} is not valid UTF-8 (byte {exc.start}); re-save it as UTF-8, e.g. `iconv -f GBK -t UTF-8`."
-        ) from exc
+@dataclass(frozen=True)
+class Skipped:
+    """A file left out of the index, and why (the message names the file and says how to fix it)."""
+
+    path: str
+    reason: str
 
 
-def _html_text(path: Path) -> str:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(_read_text(path), "html.parser")
-    for tag in soup(["script", "style", "nav", "footer"]):
-        tag.decompose()
-    for level in range(1, 7):
-        for h in soup.find_all(f"h{level}"):
-            h.replace_with(f"\n{'#' * level} {h.get_text(' ', strip=True)}\n")
-    text = soup.get_text("\n")
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-
-
-LOADERS: dict[str, Callable[[Path], str]] = {
-    ".md": _read_text,
-    ".markdown": _read_text,
-    ".txt": _read_text,
-    ".html": _html_text,
-    ".htm": _html_text,
-}
+class LoadedCorpus(NamedTuple):
+    documents: list[Document]
+    skipped: list[Skipped]
 
 
 def read_manifest(corpus_dir: Path) -> dict[str, dict[str, str]]:
@@ -78,38 +60,63 @@ def doc_id_for(path: Path) -> str:
     return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff_.-]+", "-", path.stem).strip("-").lower() or "doc"
 
 
-def _guess_title(text: str, path: Path) -> str:
-    for line in text.splitlines():
+def _guess_title(converted: Converted, path: Path) -> str:
+    if converted.title:
+        return converted.title[:80]
+    heading = converted.first_heading().lstrip("#").strip().strip("《》")
+    if heading:
+        return heading[:80]
+    for line in converted.text.splitlines():
         s = line.strip().lstrip("#").strip().strip("《》")
         if s:
             return s[:80]
     return path.stem
 
 
-def _guess_language(text: str) -> str:
-    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    letters = sum(1 for c in text if c.isascii() and c.isalpha())
-    return "zh" if cjk >= letters / 4 else "en"
+def _named(name: str, message: str) -> str:
+    return message if message.startswith(name) else f"{name}: {message}"
 
 
-def load_document(path: Path, meta: dict[str, str] | None = None) -> Document:
-    """Read one file; raises UnsupportedFormatError / UnreadableFileError with a fix."""
-    loader = LOADERS.get(path.suffix.lower())
-    if loader is None:
+def load_document(path: Path, meta: dict[str, str] | None = None, name: str | None = None) -> Document:
+    """Read and convert one file. ``name`` is how messages call it (default: the path).
+
+    Raises UnsupportedFormatError, UnreadableFileError or EmptyDocumentError, each with a fix.
+    """
+    name = name or str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
         raise UnsupportedFormatError(
-            f"{path}: unsupported format {path.suffix or '(no extension)'!r}; "
-            f"supported: {', '.join(sorted(LOADERS))}. Convert it to .md or .txt first."
+            f"{name}: unsupported format {path.suffix or '(no extension)'!r}; "
+            f"supported: {', '.join(sorted(SUPPORTED))}. Convert it to one of those first."
         )
-    text = loader(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read {name}: {exc.strerror}. Check the path and permissions.") from exc
+    if not raw.strip():
+        raise EmptyDocumentError(f"{name} is empty; add some text to it or remove it from the corpus.")
+    try:
+        converted = convert(raw, suffix, name)
+    except CorpusError as exc:
+        raise type(exc)(_named(name, str(exc))) from exc
+    except Exception as exc:  # a converter library failing on one file must not stop the others
+        raise UnreadableFileError(f"{name}: could not be converted ({type(exc).__name__}: {exc}).") from exc
+    if not converted.text.strip():
+        hint = ("it has no text layer (a scanned PDF?); run OCR on it first, e.g. `ocrmypdf`"
+                if suffix == ".pdf" else "add some text to it or remove it from the corpus")
+        raise EmptyDocumentError(f"{name}: no text could be extracted; {hint}.")
     meta = meta or {}
+    text = converted.text
     return Document(
         doc_id=doc_id_for(path),
         path=str(path),
-        title=meta.get("title") or _guess_title(text, path),
-        language=meta.get("language") or _guess_language(text),
+        title=meta.get("title") or _guess_title(converted, path),
+        language=meta.get("language") or guess_language(text),
         text=text,
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        sha256=hashlib.sha256(raw).hexdigest(),
         source=meta.get("source", path.name),
+        blocks=converted.blocks,
+        format=converted.format,
     )
 
 
@@ -126,13 +133,31 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return sorted(set(found))
 
 
-def load_corpus(paths: Iterable[Path], corpus_dir: Path) -> list[Document]:
-    """Load every document; ids must be unique. Raises EmptyCorpusError when there is nothing to index."""
+def load_corpus(paths: Iterable[Path], corpus_dir: Path | None = None) -> LoadedCorpus:
+    """Load every document under ``paths``; files that cannot be indexed are skipped and listed.
+
+    Document metadata comes from a ``manifest.yaml`` in ``corpus_dir`` or beside each file.
+    Raises EmptyCorpusError when nothing could be indexed, and CorpusError for two files
+    with one document id.
+    """
     paths = list(paths)
-    manifest = read_manifest(corpus_dir) if corpus_dir.is_dir() else {}
+    manifests: dict[Path, dict[str, dict[str, str]]] = {}
+
+    def meta_for(path: Path) -> dict[str, str] | None:
+        folder = corpus_dir if corpus_dir is not None and path.parent == corpus_dir else path.parent
+        if folder not in manifests:
+            manifests[folder] = read_manifest(folder) if folder.is_dir() else {}
+        return manifests[folder].get(path.name)
+
     docs: dict[str, Document] = {}
+    skipped: list[Skipped] = []
     for path in discover(paths):
-        doc = load_document(path, manifest.get(path.name))
+        try:
+            doc = load_document(path, meta_for(path))
+        except (UnsupportedFormatError, UnreadableFileError, EmptyDocumentError) as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+            log.warning("skipped %s", exc)
+            continue
         if doc.doc_id in docs:
             raise CorpusError(
                 f"two files map to document id {doc.doc_id!r}: {docs[doc.doc_id].path} and {path}; rename one."
@@ -140,5 +165,8 @@ def load_corpus(paths: Iterable[Path], corpus_dir: Path) -> list[Document]:
         docs[doc.doc_id] = doc
     if not docs:
         where = ", ".join(str(p) for p in paths)
-        raise EmptyCorpusError(f"no documents found in {where}; add .md, .txt or .html files (see README: Corpus).")
-    return [docs[k] for k in sorted(docs)]
+        detail = "".join(f"\n  skipped {s.reason}" for s in skipped)
+        raise EmptyCorpusError(
+            f"nothing could be indexed from {where}; add {', '.join(sorted(SUPPORTED))} files.{detail}"
+        )
+    return LoadedCorpus([docs[k] for k in sorted(docs)], skipped)

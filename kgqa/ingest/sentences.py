@@ -1,6 +1,7 @@
 """Split chunk text into sentences with exact document offsets and a role.
 
-A sentence ends at 。！？；!?; or at a line end. Each sentence gets a role:
+Sentences come from the shared splitter (``kgqa.text.sentence_spans``: Chinese punctuation,
+pysbd for English lines, every line end). Each sentence gets a role:
 ``heading`` (the section's own heading line), ``question`` (a restated question after a
 题目/问题 label), ``item`` (a list item), ``lead`` (a line ending in a colon that opens a
 list) or ``text``. Leading labels (**答案：**) and list markers are left out of the span,
@@ -18,9 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kgqa.text import sentence_spans
 from kgqa.types import Chunk
 
-_END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』)]*|\n|$)")
 _LABEL = re.compile(r"^(?:\*\*\s*(题目|答案|问题|回答|解析)\s*[:：]\s*\*\*\s*|(题目|答案|回答|解析)\s*[:：]\s*)")
 _MARKER = re.compile(r"^(?:[-*•]\s+|\d{1,2}[.)]\s+)")
 _MARKUP = re.compile(r"\*\*|^#+\s*|^\s*[-*•]\s+|^\s*\d+\.\s+")
@@ -77,15 +78,15 @@ def split_sentences(chunk: Chunk) -> list[Sentence]:
 
     if head:
         add(0, chunk.text[:head].strip(), "heading")
-    for m in _END.finditer(chunk.text, head):
-        raw = m.group(0)
-        if not raw.strip():
-            continue
-        at_line_start = m.start() == 0 or chunk.text[m.start() - 1] == "\n"
-        body, role = _strip_lead(raw.strip(), at_line_start)
+    text = chunk.text
+    for s, e in sentence_spans(text, head):
+        raw = text[s:e]
+        line_start = text.rfind("\n", 0, s) + 1
+        at_line_start = not text[line_start:s].strip()
+        body, role = _strip_lead(raw, at_line_start)
         if not body.strip():
             continue
         if role == "text" and body.rstrip().endswith(("：", ":")):
             role = "lead"
-        add(m.start() + raw.index(body), body, role)
+        add(s + raw.index(body), body, role)
     return out

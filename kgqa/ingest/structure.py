@@ -14,9 +14,15 @@ Pure functions on strings. Recognised headings:
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+
+from kgqa.text import is_code_line
+from kgqa.types import Block
+
+__all__ = ["Line", "Section", "is_code_line", "parse_sections", "sections_from_blocks", "split_lines"]
 
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 ZH_NUM_HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]\s*\S.{0,60}$")
@@ -25,7 +31,6 @@ QUESTION_HEADING = re.compile(r"^问题\s*\d{1,3}\s*[:：]\s*\S.{0,80}$")
 SEPARATOR = re.compile(r"^\s*[-—_*=]{1,3}\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s+|\d{1,2}[.)、]\s*\*\*)")
 SENTENCE_END = "。！？；!;"
-CODE_HINTS = re.compile(r"(def |class |import |return |self\.|\)\s*:|\w+\s*=\s*\w|torch\.|nn\.)")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Section:
     trail: tuple[str, ...]
     lines: list[Line] = field(default_factory=list)
     heading_line: Line | None = None
+    blocks: list[Block] = field(default_factory=list)  # the structure under the heading, in order
 
     @property
     def start(self) -> int:
@@ -72,21 +78,6 @@ def split_lines(text: str) -> list[Line]:
         lines.append(Line(pos, pos + len(body), body))
         pos += len(raw)
     return lines
-
-
-def cjk_ratio(text: str) -> float:
-    if not text:
-        return 0.0
-    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff") / len(text)
-
-
-def is_code_line(text: str) -> bool:
-    """Source code, possibly flattened onto one line: many code tokens, few Chinese characters."""
-    s = text.strip()
-    if len(s) < 20:
-        return False
-    hints = len(CODE_HINTS.findall(s))
-    return hints >= 3 and cjk_ratio(s) < 0.15
 
 
 def heading_level(line: str) -> tuple[int, str] | None:
@@ -159,4 +150,61 @@ def parse_sections(text: str, plain_text: bool | None = None) -> list[Section]:
             sections.append(Section(heading=title, level=lvl, trail=trail, heading_line=ln))
         else:
             sections[-1].lines.append(ln)
+    return [s for s in sections if s.heading_line is not None or s.body_lines()]
+
+
+def _heading_title(text: str) -> str:
+    s = text.strip()
+    m = MD_HEADING.match(s.split("\n", 1)[0].strip())
+    title = m.group(2).strip() if m else s.split("\n", 1)[0].strip()
+    return title.strip("《》") if title.startswith("《") else title
+
+
+def sections_from_blocks(text: str, blocks: Sequence[Block]) -> list[Section]:
+    """Cut ``text`` into sections at its heading blocks; each knows the trail of headings above it.
+
+    A level-0 heading is the document's title (plain text): it heads its own section but stays out
+    of the trails below it, so a citation reads "title > 2. 基础问题 > 2.1 …" without repeating it.
+
+    >>> from kgqa.types import Block
+
+__all__ = ["Line", "Section", "is_code_line", "parse_sections", "sections_from_blocks", "split_lines"]
+    >>> t = "# A\\n正文。\\n## B\\n更多。\\n"
+    >>> bs = [Block("heading", 0, 3, level=1), Block("paragraph", 4, 7), Block("heading", 8, 12, level=2)]
+    >>> [(s.heading, s.trail) for s in sections_from_blocks(t, bs)]
+    [('A', ('A',)), ('B', ('A', 'B'))]
+    """
+    lines = split_lines(text)
+    starts = [ln.start for ln in lines]
+
+    def line_of(offset: int) -> int:
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    heads: dict[int, Block] = {}
+    covered: set[int] = set()
+    for b in blocks:
+        if b.kind == "heading":
+            first, last = line_of(b.start), line_of(max(b.start, b.end - 1))
+            heads[first] = b
+            covered.update(range(first + 1, last + 1))
+    sections: list[Section] = [Section(heading="", level=0, trail=())]
+    stack: list[tuple[int, str]] = []
+    bi = 0
+    ordered = sorted(blocks, key=lambda b: b.start)
+    for i, ln in enumerate(lines):
+        if i in heads:
+            b = heads[i]
+            title = _heading_title(text[b.start : b.end])
+            while stack and stack[-1][0] >= b.level:
+                stack.pop()
+            stack.append((b.level, title))
+            trail = tuple(t for lv, t in stack if lv > 0 or len(stack) == 1)
+            sections.append(Section(heading=title, level=b.level, trail=trail, heading_line=ln))
+        elif i not in covered:
+            sections[-1].lines.append(ln)
+        # blocks that start on this line belong to the section it is in
+        while bi < len(ordered) and ordered[bi].start < ln.end + 1:
+            if ordered[bi].kind != "heading":
+                sections[-1].blocks.append(ordered[bi])
+            bi += 1
     return [s for s in sections if s.heading_line is not None or s.body_lines()]

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from kgqa.errors import CorpusError, EmptyCorpusError, UnreadableFileError, UnsupportedFormatError
+from kgqa.errors import (
+    CorpusError,
+    EmptyCorpusError,
+    EmptyDocumentError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
 from kgqa.ingest.load import discover, load_corpus, load_document
 
 pytestmark = pytest.mark.unit
@@ -24,11 +30,13 @@ def test_text_is_kept_verbatim(corpus_docs):
     assert corpus_docs["llm-architecture-design"].text == raw
 
 
-def test_html_is_reduced_to_text_with_headings(tmp_path):
+def test_html_is_reduced_to_text_with_heading_blocks(tmp_path):
     p = tmp_path / "page.html"
     p.write_text("<html><body><h2>位置编码</h2><p>RoPE 是旋转位置编码。</p><script>x()</script></body></html>")
     d = load_document(p)
-    assert "## 位置编码" in d.text and "RoPE 是旋转位置编码。" in d.text and "x()" not in d.text
+    assert d.text == "位置编码\n\nRoPE 是旋转位置编码。\n" and d.format == "html"
+    assert [(b.kind, b.level, d.text[b.start : b.end]) for b in d.blocks] == [
+        ("heading", 2, "位置编码"), ("paragraph", 0, "RoPE 是旋转位置编码。")]
 
 
 def test_binary_file_is_refused_with_a_fix(tmp_path):
@@ -38,23 +46,59 @@ def test_binary_file_is_refused_with_a_fix(tmp_path):
         load_document(p)
 
 
-def test_non_utf8_file_says_how_to_convert(tmp_path):
-    p = tmp_path / "gbk.txt"
-    p.write_bytes("注意力机制".encode("gbk"))
-    with pytest.raises(UnreadableFileError, match="UTF-8"):
-        load_document(p)
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "big5"])
+def test_legacy_encodings_are_detected(tmp_path, encoding):
+    text = "注意力机制" if encoding == "big5" else "注意力机制让每个位置都能看到序列中的其他位置。"
+    p = tmp_path / "legacy.txt"
+    p.write_bytes(text.encode(encoding))
+    assert load_document(p).text == text
 
 
 def test_unsupported_format_lists_the_supported_ones(tmp_path):
-    p = tmp_path / "slides.pptx"
+    p = tmp_path / "sheet.xlsx"
     p.write_bytes(b"PK")
-    with pytest.raises(UnsupportedFormatError, match=r"\.md"):
+    with pytest.raises(UnsupportedFormatError, match=r"sheet\.xlsx.*\.docx.*\.md.*\.pdf"):
         load_document(p)
 
 
+def test_a_broken_office_file_is_unreadable_and_named(tmp_path):
+    p = tmp_path / "slides.pptx"
+    p.write_bytes(b"PK not really a zip")
+    with pytest.raises(UnreadableFileError, match=r"slides\.pptx"):
+        load_document(p)
+
+
+def test_messages_name_the_users_file_not_the_copy(tmp_path):
+    p = tmp_path / ".upload-1234.txt"
+    p.write_bytes(b"")
+    with pytest.raises(EmptyDocumentError, match=r"^notes\.txt is empty"):
+        load_document(p, name="notes.txt")
+
+
 def test_empty_corpus(tmp_path):
-    with pytest.raises(EmptyCorpusError, match="no documents"):
+    with pytest.raises(EmptyCorpusError, match="nothing could be indexed"):
         load_corpus([tmp_path], tmp_path)
+
+
+def test_bad_files_are_skipped_and_every_one_is_listed(tmp_path):
+    (tmp_path / "good.md").write_text("# 标题\n\n正文。\n", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"  \n")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    (tmp_path / "broken.docx").write_bytes(b"PK")
+    docs, skipped = load_corpus([tmp_path])
+    assert [d.doc_id for d in docs] == ["good"]
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert set(reasons) == {"empty.txt", "binary.txt", "image.png", "broken.docx"}
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
+    assert "unsupported format" in reasons["image.png"] and "broken.docx" in reasons["broken.docx"]
+
+
+def test_nothing_indexable_lists_every_reason(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"")
+    (tmp_path / "b.xyz").write_bytes(b"x")
+    with pytest.raises(EmptyCorpusError, match=r"(?s)a\.txt is empty.*b\.xyz: unsupported"):
+        load_corpus([tmp_path])
 
 
 def test_missing_path(tmp_path):

@@ -64,7 +64,7 @@ def add_document(corpus_dir: Path, filename: str, data: bytes) -> Change:
         tmp = corpus_dir / f".upload-{uuid.uuid4().hex}{Path(name).suffix}"
         try:
             tmp.write_bytes(data)
-            doc = load_document(tmp)  # raises UnreadableFileError with a fix for binary or non-UTF-8 files
+            doc = load_document(tmp, name=name)  # errors name the uploaded file, not the temporary copy
             if not doc.text.strip():
                 raise ApiError(
                     422, "empty_document", f"{name} has no text; upload a document with some content."

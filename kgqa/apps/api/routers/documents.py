@@ -14,7 +14,7 @@ from kgqa.apps.api import corpus_files
 from kgqa.apps.api.deps import Admin, HolderDep, KBDep, SettingsDep
 from kgqa.apps.api.errors import ApiError, too_large
 from kgqa.apps.api.schemas import DocumentChange, DocumentDetail, DocumentSummary, ErrorResponse
-from kgqa.pipeline import KnowledgeBase
+from kgqa.pipeline import KnowledgeBase, serving_folder
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -63,7 +63,7 @@ def get_document(doc_id: str, kb: KBDep) -> DocumentDetail:
 @router.post("", response_model=DocumentChange, status_code=202, responses=ADMIN_ERRORS)
 async def upload_document(
     _: Admin,
-    file: Annotated[UploadFile, File(description="A .md, .txt or .html file.")],
+    file: Annotated[UploadFile, File(description="A document: .md, .txt, .html, .pdf, .docx or .pptx.")],
     settings: SettingsDep,
     holder: HolderDep,
 ) -> DocumentChange:
@@ -71,7 +71,7 @@ async def upload_document(
     if len(data) > settings.max_upload_bytes:
         raise too_large("the upload", len(data), settings.max_upload_bytes, "bytes", "KGQA_MAX_UPLOAD_BYTES")
     change = await run_in_threadpool(
-        corpus_files.add_document, settings.corpus_dir, file.filename or "", data
+        corpus_files.add_document, serving_folder(settings), file.filename or "", data
     )
     holder.request_reindex()
     return DocumentChange(doc_id=change.doc_id, status="indexing", replaced=change.replaced)
@@ -79,6 +79,6 @@ async def upload_document(
 
 @router.delete("/{doc_id}", response_model=DocumentChange, status_code=202, responses=ADMIN_ERRORS)
 def delete_document(_: Admin, doc_id: str, settings: SettingsDep, holder: HolderDep) -> DocumentChange:
-    change = corpus_files.remove_document(settings.corpus_dir, doc_id)
+    change = corpus_files.remove_document(serving_folder(settings), doc_id)
     holder.request_reindex()
     return DocumentChange(doc_id=change.doc_id, status="indexing")

@@ -1,0 +1,90 @@
+"""Build a canonical text and its blocks together, so every block's span is exact by construction.
+
+>>> b = TextBuilder()
+>>> b.heading("Intro", 1); b.paragraph("Some  text\\n here."); b.item("first", 0); b.item("second", 1)
+>>> print(b.text, end="")
+Intro
+<BLANKLINE>
+Some text here.
+<BLANKLINE>
+- first
+  - second
+>>> [(k.kind, b.text[k.start:k.end]) for k in b.blocks][-1]
+('list_item', '  - second')
+"""
+
+from __future__ import annotations
+
+import re
+
+from kgqa.text import is_cjk
+from kgqa.types import Block
+
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+_BREAK = re.compile(r"\s*\n\s*")
+
+
+def inline(text: str) -> str:
+    """Inline text as a reader sees it: whitespace runs become one space, and a line break between two
+    CJK characters disappears (HTML and PDF wrap Chinese lines without a space)."""
+    text = text.replace("\u00ad", "")
+    out: list[str] = []
+    parts = _BREAK.split(text)
+    for i, part in enumerate(parts):
+        if i and out and part:
+            prev = out[-1][-1:] if out[-1] else ""
+            if not (prev and is_cjk(prev) and is_cjk(part[0])):
+                out.append(" ")
+        out.append(part)
+    return _SPACE.sub(" ", "".join(out)).strip()
+
+
+class TextBuilder:
+    """Appends blocks to a canonical text: a blank line between blocks, one line per list item or table row."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._len = 0
+        self.blocks: list[Block] = []
+        self.page = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts) + ("\n" if self._parts else "")
+
+    def _append(self, body: str, kind: str, tight: bool = False, **attrs: object) -> None:
+        if not body.strip():
+            return
+        if self._parts:
+            sep = "\n" if tight and self.blocks and self.blocks[-1].kind == kind else "\n\n"
+            self._parts.append(sep)
+            self._len += len(sep)
+        start = self._len
+        self._parts.append(body)
+        self._len += len(body)
+        self.blocks.append(Block(kind, start, self._len, page=self.page, **attrs))  # type: ignore[arg-type]
+
+    def heading(self, text: str, level: int) -> None:
+        self._append(inline(text), "heading", level=max(1, min(level, 6)))
+
+    def paragraph(self, text: str, kind: str = "paragraph") -> None:
+        self._append(inline(text), kind)
+
+    def item(self, text: str, depth: int) -> None:
+        body = inline(text)
+        if body:
+            self._append("  " * depth + "- " + body, "list_item", tight=True, depth=depth)
+
+    def code(self, text: str) -> None:
+        lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\t", "    ").split("\n")]
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        self._append("\n".join(lines), "code")
+
+    def table(self, rows: list[list[str]]) -> None:
+        cells = [tuple(inline(c) for c in row) for row in rows]
+        cells = [r for r in cells if any(r)]
+        if cells:
+            self._append("\n".join(" | ".join(r) for r in cells), "table", rows=tuple(cells))

@@ -1,0 +1,27 @@
+"""The examples in the docstrings of the text layer and the document model are run as tests."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+MODULES = [
+    "kgqa.text",
+    "kgqa.ingest.convert",
+    "kgqa.ingest.convert.builder",
+    "kgqa.ingest.structure",
+    "kgqa.ingest.chunk",
+    "kgqa.ingest.sentences",
+    "kgqa.ingest.clean",
+    "kgqa.ingest.qa_list",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

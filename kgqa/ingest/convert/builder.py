@@ -10,30 +10,35 @@ Some text here.
 - first
   - second
 >>> [(k.kind, b.text[k.start:k.end]) for k in b.blocks][-1]
-('list_item', '  - second')
+('list_item', '- second')
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from kgqa.text import is_cjk
 from kgqa.types import Block
 
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _BREAK = re.compile(r"\s*\n\s*")
 
 
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("F", "W", "H") and not "\uac00" <= ch <= "\ud7a3"
+
+
 def inline(text: str) -> str:
     """Inline text as a reader sees it: whitespace runs become one space, and a line break between two
-    CJK characters disappears (HTML and PDF wrap Chinese lines without a space)."""
+    wide East Asian characters disappears (CSS Text 3's segment-break rule: HTML and PDF wrap Chinese
+    lines without a space)."""
     text = text.replace("\u00ad", "")
     out: list[str] = []
     parts = _BREAK.split(text)
     for i, part in enumerate(parts):
         if i and out and part:
             prev = out[-1][-1:] if out[-1] else ""
-            if not (prev and is_cjk(prev) and is_cjk(part[0])):
+            if not (prev and _wide(prev) and _wide(part[0])):
                 out.append(" ")
         out.append(part)
     return _SPACE.sub(" ", "".join(out)).strip()
@@ -52,13 +57,16 @@ class TextBuilder:
     def text(self) -> str:
         return "".join(self._parts) + ("\n" if self._parts else "")
 
-    def _append(self, body: str, kind: str, tight: bool = False, **attrs: object) -> None:
+    def _append(self, body: str, kind: str, tight: bool = False, indent: str = "", **attrs: object) -> None:
         if not body.strip():
             return
         if self._parts:
             sep = "\n" if tight and self.blocks and self.blocks[-1].kind == kind else "\n\n"
-            self._parts.append(sep)
-            self._len += len(sep)
+            self._parts.append(sep + indent)
+            self._len += len(sep + indent)
+        elif indent:
+            self._parts.append(indent)
+            self._len += len(indent)
         start = self._len
         self._parts.append(body)
         self._len += len(body)
@@ -73,7 +81,7 @@ class TextBuilder:
     def item(self, text: str, depth: int) -> None:
         body = inline(text)
         if body:
-            self._append("  " * depth + "- " + body, "list_item", tight=True, depth=depth)
+            self._append("- " + body, "list_item", tight=True, indent="  " * depth, depth=depth)
 
     def code(self, text: str) -> None:
         lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\t", "    ").split("\n")]

@@ -11,8 +11,9 @@ page marks its main content (``<main>``, ``role="main"``, Sphinx's ``div.body``,
 from __future__ import annotations
 
 import re
+import warnings
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import Comment, Doctype, ProcessingInstruction
 
 from kgqa.ingest.convert.builder import TextBuilder, inline
@@ -64,6 +65,21 @@ def _main(soup: BeautifulSoup) -> Tag:
         if found is not None and found.get_text(strip=True):
             return found
     return soup.body or soup
+
+
+def _is_layout(table: Tag) -> bool:
+    """A table used for layout, not data: one column, or cells holding paragraphs, lists or code."""
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    widths = {len(tr.find_all(("td", "th"), recursive=False)) for tr in rows}
+    if widths <= {0, 1}:
+        return True
+    if any(c is not None and c.find(("p", "ul", "ol", "pre", "div", "table")) is not None
+           for tr in rows for c in tr.find_all(("td", "th"), recursive=False)):
+        return True
+    # DocBook admonitions (note, tip, warning, ...) are tables of an icon and a title over the text
+    parent = table.find_parent("div")
+    classes = {str(c) for c in (parent.get("class") or ())} if parent is not None else set()
+    return bool(classes & {"note", "tip", "warning", "caution", "important"})
 
 
 class _Walker:
@@ -128,10 +144,12 @@ class _Walker:
             parts: list[str] = []
             nested: list[Tag] = []
             for child in li.children:
-                if isinstance(child, Tag) and child.name in ("ul", "ol", "pre", "table", "dl"):
-                    nested.append(child)
+                if isinstance(child, Tag) and child.name == "p" and not nested:
+                    parts.append(child.get_text() + " ")  # an item's paragraphs are its text
+                elif isinstance(child, Tag) and child.name in BLOCK_TAGS:
+                    nested.append(child)  # figures, code, tables and sub-lists follow the item
                 elif isinstance(child, Tag):
-                    parts.append(child.get_text() + (" " if child.name in BLOCK_TAGS else ""))
+                    parts.append(child.get_text())
                 elif isinstance(child, NavigableString):
                     parts.append(str(child))
             self.out.item("".join(parts), depth)
@@ -142,6 +160,12 @@ class _Walker:
                     self.block(sub, False)
 
     def table(self, tag: Tag) -> None:
+        if _is_layout(tag):
+            # admonitions and page layout set in tables: their cells are ordinary text
+            for cell in tag.find_all(("td", "th")):
+                if cell.find_parent("table") is tag:
+                    self.walk(cell)
+            return
         rows: list[list[str]] = []
         for tr in tag.find_all("tr"):
             if tr.find_parent("table") is not tag:
@@ -154,7 +178,10 @@ class _Walker:
 
 
 def convert_html(data: bytes) -> Converted:
-    soup = BeautifulSoup(data, "lxml")
+    with warnings.catch_warnings():
+        # XHTML (DocBook output) is read as HTML on purpose: the same walker serves both
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(data, "lxml")
     title_tag = soup.find("title")
     title = inline(title_tag.get_text(" ")) if title_tag else ""
     _strip_chrome(soup)

@@ -15,8 +15,10 @@ headings (font size), code (monospaced fonts) and page furniture (repeated lines
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -38,9 +40,16 @@ class _Line:
     size: float
     mono: bool
     top: float  # share of page height from the top
-    x0: float
+    y0: float  # bottom and top in points
+    y1: float
     page: int
     box: int
+
+
+def _radicals(text: str) -> str:
+    """Fonts often map CJK ideographs to the look-alike Kangxi radicals (⼀ U+2F00 for 一): fold them back,
+    leaving every other character (full-width punctuation included) as it is."""
+    return "".join(unicodedata.normalize("NFKC", c) if "\u2e80" <= c <= "\u2fdf" else c for c in text)
 
 
 def _lines(data: bytes) -> tuple[list[_Line], int, str]:
@@ -48,6 +57,8 @@ def _lines(data: bytes) -> tuple[list[_Line], int, str]:
     from pdfminer.layout import LAParams, LTChar, LTTextBox, LTTextLine
     from pdfminer.pdfparser import PDFSyntaxError
 
+    # pdfminer warns once per glyph about incomplete font descriptors; the text is still right
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     out: list[_Line] = []
     pages = 0
     box_no = 0
@@ -62,13 +73,14 @@ def _lines(data: bytes) -> tuple[list[_Line], int, str]:
                 for line in box:
                     if not isinstance(line, LTTextLine):
                         continue
-                    text = line.get_text().rstrip("\n")
+                    text = _radicals(line.get_text().rstrip("\n")).replace("\u00b6", "")
                     chars = [c for c in line if isinstance(c, LTChar)]
                     if not text.strip() or not chars:
                         continue
                     size = statistics.median(c.size for c in chars)
                     mono = sum(1 for c in chars if _MONO.search(c.fontname)) > len(chars) / 2
-                    out.append(_Line(text, round(size, 1), mono, 1 - line.y1 / height, line.x0, pageno, box_no))
+                    out.append(_Line(text, round(size, 1), mono, 1 - line.y1 / height, line.y0, line.y1, pageno,
+                                     box_no))
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableFileError(f"cannot read the PDF: {exc}. Check that the file is a complete PDF.") from exc
     return out, pages, ""
@@ -153,8 +165,11 @@ def convert_pdf(data: bytes) -> Converted:
         else:
             bullet = bool(_BULLET.match(text))
             # a paragraph that runs over a page break goes on in the first box of the next page
-            carried = (new_box and prev is not None and prev.page != ln.page and kind == "paragraph" and para
-                       and para[-1].rstrip()[-1:] not in SENTENCE_END + ".:：")
+            # and a line set just below an unfinished one goes on with it, even in a new box
+            unfinished = bool(para) and para[-1].rstrip()[-1:] not in SENTENCE_END + ".:：。" and kind != "heading"
+            carried = new_box and prev is not None and unfinished and (
+                (prev.page != ln.page and kind == "paragraph")
+                or (prev.page == ln.page and 0 <= prev.y0 - ln.y1 < 0.8 * ln.size and prev.size == ln.size))
             if code or bullet or (new_box and not carried) or kind == "heading":
                 flush()
                 out.page = ln.page

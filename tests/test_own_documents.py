@@ -1,0 +1,72 @@
+"""The user's own folder: what `kgqa ingest PATHS` indexed is what a later build (and `kgqa serve`) keeps,
+the bundled glossary stays with the bundled notes, and a folder's own glossary is used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kgqa.config import Settings
+from kgqa.pipeline import build_index, load
+from kgqa.testing import FakeEmbedder
+
+pytestmark = pytest.mark.unit
+
+
+def _settings(tmp_path: Path, **extra: object) -> Settings:
+    return Settings(index_dir=tmp_path / "indexes", model_dir=tmp_path / "models",
+                    embedding_model="fake-hash-embedder", _env_file=None, **extra)  # type: ignore[call-arg]
+
+
+def _mydocs(tmp_path: Path) -> Path:
+    docs = tmp_path / "mydocs"
+    docs.mkdir()
+    (docs / "gimp.md").write_text(
+        "# Layers\n\nA layer is a transparent sheet of an image. Layers are stacked in the Layers dialog.\n\n"
+        "# Selections\n\nA selection limits where a tool works. The Free Select tool draws one by hand.\n",
+        encoding="utf-8")
+    (docs / "notes.txt").write_bytes("图层蒙版控制图层的透明度。白色显示，黑色隐藏。".encode("gbk"))
+    (docs / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    return docs
+
+
+def test_a_folder_ingested_is_the_folder_served(tmp_path):
+    docs = _mydocs(tmp_path)
+    embedder = FakeEmbedder(dim=32)
+    first = build_index(_settings(tmp_path), [docs], embedder=embedder)
+    assert first.sources == [str(docs)] and first.counts["documents"] == 2
+    assert [Path(s.path).name for s in first.skipped] == ["scan.pdf"]
+    # a later build without paths (what `kgqa serve` runs) keeps the user's folder
+    again = build_index(_settings(tmp_path), embedder=embedder)
+    assert again.up_to_date and again.sources == [str(docs)]
+    kb = load(_settings(tmp_path), embedder=embedder)
+    assert sorted(kb.index.documents) == ["gimp", "notes"]
+    # the bundled glossary (beam search, label smoothing, ...) is not applied to the user's documents
+    labels = {c.label.lower() for c in kb.graph.concepts.values()}
+    assert "beam search" not in labels and "label smoothing" not in labels
+
+
+def test_an_explicit_corpus_folder_is_a_choice_that_rebuilds(tmp_path):
+    docs = _mydocs(tmp_path)
+    embedder = FakeEmbedder(dim=32)
+    build_index(_settings(tmp_path), [docs], embedder=embedder)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.md").write_text("# A\n\nSome text about attention.\n", encoding="utf-8")
+    report = build_index(_settings(tmp_path, corpus_dir=other), embedder=embedder)
+    assert not report.up_to_date and report.sources == [str(other)]
+    assert any("sources changed" in r for r in report.reasons)
+
+
+def test_the_folders_own_glossary_is_used(tmp_path):
+    docs = _mydocs(tmp_path)
+    embedder = FakeEmbedder(dim=32)
+    build_index(_settings(tmp_path), [docs], embedder=embedder)
+    assert "layer-mask" not in load(_settings(tmp_path), embedder=embedder).graph.concepts
+    (docs / "glossary.yaml").write_text(
+        "concepts:\n  - {id: layer-mask, en: layer mask, zh: 图层蒙版}\n", encoding="utf-8")
+    report = build_index(_settings(tmp_path), embedder=embedder)
+    assert any("glossary" in r for r in report.reasons)
+    concept = load(_settings(tmp_path), embedder=embedder).graph.concepts["layer-mask"]
+    assert concept.label_zh == "图层蒙版"

@@ -105,10 +105,20 @@ class Chunk:
     question: str = ""
     question_span: Span | None = None
     occurrences: tuple[Span, ...] = ()
+    pages: tuple[tuple[int, int], ...] = ()  # (document offset, page) where a page (or slide) begins
 
     @property
     def section(self) -> str:
         return " > ".join(self.heading)
+
+    def page_at(self, offset: int) -> int:
+        """The page (PDF) or slide (PPTX) of a document offset inside this chunk; 0 when there are none."""
+        page = 0
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
 
     def index_text(self) -> str:
         """What is embedded and keyword-indexed: headings, the attached question, the text."""
@@ -141,6 +151,7 @@ class Chunk:
             question=d.get("question", ""),
             question_span=Span(**qs) if qs else None,
             occurrences=tuple(Span(**o) for o in d.get("occurrences") or ()),
+            pages=tuple((int(a), int(b)) for a, b in d.get("pages") or ()),
         )
 
 
@@ -195,6 +206,7 @@ class Citation:
     start: int
     end: int
     score: float
+    page: int = 0  # the PDF page or PPTX slide of the quote; 0 for formats without pages
 
 
 @dataclass

@@ -15,9 +15,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from kgqa.answer.compose import Picked
+from kgqa.text import is_latin_text
 from kgqa.types import Citation
 
 EN_LEAD = "From the knowledge base (quoted in the original Chinese):"
+
+
+def _joined(pieces: Sequence[str]) -> str:
+    """Chinese sentences run on; a Latin-script sentence is set off by a space."""
+    out = ""
+    for piece in pieces:
+        if out and (is_latin_text(piece) or is_latin_text(out[-40:])):
+            out += " "
+        out += piece
+    return out
 
 
 def render(
@@ -45,15 +56,17 @@ def render(
                         start=p.sentence.start,
                         end=p.sentence.end,
                         score=round(p.score, 4),
+                        page=c.page_at(p.sentence.start),
                     )
                 )
             pieces.append(f"{p.sentence.plain}[{number[key]}]")
         if not pieces:
             continue
-        body = "".join(pieces) if language == "zh" else " ".join(pieces)
+        body = _joined(pieces)
         paragraphs.append(f"{part_index + 1}. {part.strip()} {body}" if len(parts) > 1 else body)
     text = "\n".join(paragraphs)
-    if language == "en" and text:
+    # an English question answered from Chinese text says so; English sources need no such note
+    if language == "en" and text and any(not is_latin_text(c.quote) for c in citations):
         text = f"{EN_LEAD}\n{text}"
     return text, citations
 

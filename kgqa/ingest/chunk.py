@@ -200,7 +200,20 @@ def chunk_document(doc: Document, max_chars: int = 600) -> DocChunks:
         question = attached.get(id(sec))
         kind = "qa" if question else _kind(sec)
         result.chunks += _section_chunks(doc, sec, max_chars, kind, question)
+    if any(b.page for b in doc.blocks):
+        result.chunks = [_with_pages(c, doc.blocks) for c in result.chunks]
     return result
+
+
+def _with_pages(chunk: Chunk, blocks: tuple[Block, ...]) -> Chunk:
+    """Record where pages begin inside the chunk, so a citation can name the page of its sentence."""
+    marks: list[tuple[int, int]] = []
+    for b in blocks:
+        if b.end <= chunk.start:
+            marks = [(chunk.start, b.page)]
+        elif b.start < chunk.end and (not marks or marks[-1][1] != b.page):
+            marks.append((max(b.start, chunk.start), b.page))
+    return Chunk(**{**chunk.__dict__, "pages": tuple(marks)})
 
 
 def merge_duplicates(chunks: list[Chunk]) -> tuple[list[Chunk], int]:

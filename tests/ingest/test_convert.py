@@ -190,7 +190,9 @@ def test_pptx_one_section_per_slide(tmp_path):
     assert next(b for b in doc.blocks if b.kind == "table").rows == (("模型", "参数"), ("BERT", "110M"))
     assert "讲者备注。" in doc.text
     assert doc.page_at(doc.text.index("RoPE")) == 2
-    assert [c.heading for c in chunk_document(doc).chunks] == [("注意力",), ("位置编码",), ("对比",)]
+    chunks = chunk_document(doc).chunks
+    assert [c.heading for c in chunks] == [("注意力",), ("位置编码",), ("对比",)]
+    assert [c.page_at(c.start) for c in chunks] == [1, 2, 3]
 
 
 def test_technical_text_is_not_dropped_as_an_advert(tmp_path):

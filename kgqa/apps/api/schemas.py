@@ -97,6 +97,7 @@ class CitationOut(BaseModel):
     start: int
     end: int
     score: float
+    page: int = Field(0, description="PDF page or PPTX slide of the quote; 0 for formats without pages.")
 
 
 class RelatedConceptOut(BaseModel):

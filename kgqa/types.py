@@ -218,13 +218,27 @@ class RelatedConcept:
     question: str
 
 
+Outcome = Literal["answer", "caveat", "refused", "chitchat"]
+
+
 @dataclass
 class Answer:
+    """What the user reads. ``outcome``: ``answer``; ``caveat`` (answered, but the question names something
+    the knowledge base lacks, which ``missing`` lists); ``refused`` (the knowledge base holds no answer;
+    ``abstained`` stays true for older clients); ``chitchat`` (a greeting or thanks, answered without citations).
+    """
+
     answer: str
     citations: list[Citation] = field(default_factory=list)
     related_concepts: list[RelatedConcept] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
     abstained: bool = False
+    outcome: str = "answer"
+    missing: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.abstained and self.outcome == "answer":
+            self.outcome = "refused"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

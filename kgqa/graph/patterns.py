@@ -16,7 +16,9 @@ returns :class:`Rel` records naming the rule. Subjects come from the sentence it
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 from kgqa.graph.lexicon import Lexicon, Mention
 from kgqa.graph.model import Sentence
@@ -27,16 +29,32 @@ USE_VERBS = re.compile(r"通过|利用|使用|采用|借助|基于|结合了?|�
 MITIGATE_VERBS = re.compile(r"防止|避免|缓解|解决|减少|降低|减轻|抑制|应对|克服")
 TECHNIQUE_VERBS = re.compile(r"提高|加速|提升|优化|实现|改进|扩展|加快|改善")
 EXAMPLE = re.compile(r"(?:例如|比如|如)(?![何果下此今同])\s*[:：]?")
-_VERB_GAP = re.compile(r"^\s*(?:了|模型|各种|对)?\s*$")
-_NP_GLUE = re.compile(r"^\s*(?:的|中的|模型的|模型|中)?\s*$")
-SEQUENCE = re.compile(r"^\s*(?:并且?|而后|)?\s*(?:再|然后|接着|随后|之后|最后|最终)")
+# Whitespace appears once between optional parts (``\s*(?:X\s*)?$``, never ``\s*X?\s*$``): two adjacent
+# ``\s*`` split a run of spaces every possible way before failing, which is quadratic or worse.
+_VERB_GAP = re.compile(r"^\s*(?:(?:了|模型|各种|对)\s*)?$")
+_NP_GLUE = re.compile(r"^\s*(?:(?:的|中的|模型的|模型|中)\s*)?$")
+SEQUENCE = re.compile(r"^\s*(?:(?:并且?|而后)\s*)?(?:再|然后|接着|随后|之后|最后|最终)")
 PRONOUN = re.compile(r"^\s*(?:[-*•]\s*)?(?:这是|这个|它|其|该)")
 _NOT_SUBJECT = re.compile(r"(?:与|和|及|或|、|对于|相较于|相比|防止|避免|为了|如何|在|如|例如)\s*$")
-JOINER = re.compile(r"^\s*(?:[（(][^)）]*[)）])?\s*(?:和|与|、|及|或|以及|或者|/)?\s*$")
+JOINER = re.compile(r"^\s*(?:[（(][^)）]*[)）]\s*)?(?:(?:和|与|、|及|或|以及|或者|/)\s*)?$")
 GENERIC_TAIL = re.compile(
-    r"^\s*[)）]?\s*(?:[（(][^)）]*[)）])?\s*(?:模型|技术|方法|架构|机制|技巧|框架|算法|函数|手段|策略|系列)?\s*[。；，,.]?\s*$"
+    r"^\s*(?:[)）]\s*)?(?:[（(][^)）]*[)）]\s*)?(?:(?:模型|技术|方法|架构|机制|技巧|框架|算法|函数|手段|策略|系列)\s*)?"
+    r"(?:[。；，,.]\s*)?$"
 )
 CONTRAST_WORDS = re.compile(r"区别|不同|差异|对比|相比|相较|而不是|而非|\bvs\b")
+# unanchored forms, matched at a position (``pattern.match(text, pos, endpos)``) instead of on a slice copy
+_SEQUENCE_AT = re.compile(SEQUENCE.pattern.removeprefix("^"))
+_VERB_GAP_AT = re.compile(_VERB_GAP.pattern.removeprefix("^"))
+_GENERIC_TAIL_AT = re.compile(GENERIC_TAIL.pattern.removeprefix("^"))
+_PRONOUN_AT = re.compile(PRONOUN.pattern.removeprefix("^"))
+_CONTRAST_TAIL = re.compile(r"\s*(?:相比|不同|的区别|的不同|的差异|[，,])")
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+_EXAMPLE_INSIDE = re.compile(r"[（(]([^（()）]*?)(?:[，,\s]|)(?:如|例如|比如)\s*[:：]?([^（()）]+)[)）]")
+_VARIANT = re.compile(r"(\S{0,12}?)(?:的)?(?:改进和|改进与)?(?:变体|变种)")
+# Bounds that keep a long sentence linear: a rule pairs at most MAX_SIDE mentions on one side of its verb
+# (more is a list, not a relation), and reads a generic tail of at most TAIL_CHARS
+MAX_SIDE = 8
+TAIL_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -53,8 +71,67 @@ class Linked:
     def text(self) -> str:
         return self.sentence.text
 
+    # Mentions are sorted and do not overlap, so starts and ends both ascend and every lookup below is a
+    # binary search: a sentence of many mentions and verbs stays linear.
+    @cached_property
+    def starts(self) -> list[int]:
+        return [m.start for m in self.mentions]
+
+    @cached_property
+    def ends(self) -> list[int]:
+        ends = [m.end for m in self.mentions]
+        assert ends == sorted(ends), "mentions overlap"
+        return ends
+
     def within(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end]
+        return list(self.mentions[bisect_left(self.starts, start) : bisect_right(self.ends, end)])
+
+    def first_from(self, pos: int) -> int:
+        """Index of the first mention starting at or after ``pos`` (``len(mentions)`` when none)."""
+        return bisect_left(self.starts, pos)
+
+    def last_before(self, pos: int) -> Mention | None:
+        """The last mention ending at or before ``pos``."""
+        i = bisect_right(self.ends, pos)
+        return self.mentions[i - 1] if i else None
+
+    @cached_property
+    def clause_ends(self) -> list[int]:
+        return [i for i, ch in enumerate(self.text) if ch in CLAUSE_END]
+
+    def clause_start(self, i: int) -> int:
+        j = bisect_left(self.clause_ends, i)
+        return self.clause_ends[j - 1] + 1 if j else 0
+
+    def clause_end(self, i: int) -> int:
+        j = bisect_left(self.clause_ends, i)
+        return self.clause_ends[j] if j < len(self.clause_ends) else len(self.text)
+
+    @cached_property
+    def heads(self) -> list[int]:
+        """``heads[i]``: the mention a 的-chain from mention ``i`` ends in (see :func:`np_head`)."""
+        heads = list(range(len(self.mentions)))
+        for i in range(len(self.mentions) - 2, -1, -1):
+            if _NP_GLUE.match(self.text[self.mentions[i].end : self.mentions[i + 1].start]):
+                heads[i] = heads[i + 1]
+        return heads
+
+    @cached_property
+    def body_start(self) -> int:
+        if self.label_text:
+            colon = re.search(r"[:：]", self.text)
+            if colon:
+                return colon.end()
+        return len(self.text) - len(self.text.lstrip(" -*•#0123456789.、"))
+
+    @cached_property
+    def sequence_at(self) -> dict[int, int]:
+        """Clause start -> end of the sequence word (然后, 最后...) opening that clause, or -1."""
+        out: dict[int, int] = {}
+        for cs in [0, *(e + 1 for e in self.clause_ends)]:
+            m = _SEQUENCE_AT.match(self.text, cs)
+            out[cs] = m.end() if m else -1
+        return out
 
 
 @dataclass(frozen=True)
@@ -77,35 +154,18 @@ def _rel(src: str, tgt: str, type_: str, rule: str, *sents: Sentence) -> list[Re
     return [Rel(src, tgt, type_, rule, sents)] if src and tgt and src != tgt else []
 
 
-def _clause_end(text: str, i: int) -> int:
-    return next((j for j in range(i, len(text)) if text[j] in CLAUSE_END), len(text))
-
-
-def _clause_start(text: str, i: int) -> int:
-    return next((j + 1 for j in range(i - 1, -1, -1) if text[j] in CLAUSE_END), 0)
-
-
 def np_head(ls: Linked, m: Mention) -> Mention:
     """Follow a 的-chain to its head: ``Transformer模型的压缩`` -> 压缩."""
-    i = ls.mentions.index(m)
-    while i + 1 < len(ls.mentions) and _NP_GLUE.match(ls.text[ls.mentions[i].end : ls.mentions[i + 1].start]):
-        i += 1
-    return ls.mentions[i]
-
-
-def _body_start(ls: Linked) -> int:
-    if ls.label_text:
-        colon = re.search(r"[:：]", ls.text)
-        if colon:
-            return colon.end()
-    return len(ls.text) - len(ls.text.lstrip(" -*•#0123456789.、"))
+    return ls.mentions[ls.heads[ls.first_from(m.start)]]
 
 
 def subject(ls: Linked, before: int) -> str:
     """Who the sentence is about: a mention opening its body, its list label, or (after 它/这是) the topic."""
-    body = _body_start(ls)
-    for m in ls.mentions:
-        if m.start < body or m.end > before or m.start > body + 25:
+    body = ls.body_start
+    for m in ls.mentions[ls.first_from(body) :]:
+        if m.start > body + 25:
+            break
+        if m.end > before:
             continue
         if not _NOT_SUBJECT.search(ls.text[body : m.start]) and not re.search(
             r"[与和]\S{0,12}$", ls.text[body : m.start]
@@ -113,15 +173,13 @@ def subject(ls: Linked, before: int) -> str:
             return np_head(ls, m).key
     if ls.label:
         return ls.label[0]
-    return ls.topic if PRONOUN.match(ls.text[body:]) else ""
+    return ls.topic if _PRONOUN_AT.match(ls.text, body) else ""
 
 
 def objects(ls: Linked, at: int) -> list[Mention]:
     """The noun phrase right after position ``at``: the first mention and those joined to it by 和/、/或."""
     out: list[Mention] = []
-    for m in ls.mentions:
-        if m.start < at:
-            continue
+    for m in ls.mentions[ls.first_from(at) :]:
         gap = ls.text[out[-1].end if out else at : m.start]
         if (not out and len(gap.strip()) <= 4 and not re.search(r"[，,。；：:]", gap)) or (
             out and JOINER.match(gap)
@@ -132,8 +190,9 @@ def objects(ls: Linked, at: int) -> list[Mention]:
     return out
 
 
-def _sequenced(text: str, i: int) -> bool:
-    return bool(SEQUENCE.match(text[_clause_start(text, i) : i]))
+def _sequenced(ls: Linked, i: int) -> bool:
+    end = ls.sequence_at[ls.clause_start(i)]
+    return 0 <= end <= i
 
 
 def definition(ls: Linked) -> list[Rel]:
@@ -142,7 +201,7 @@ def definition(ls: Linked) -> list[Rel]:
     if not m:
         return []
     x = subject(ls, m.start())
-    end = _clause_end(ls.text, m.end())
+    end = ls.clause_end(m.end())
     out: list[Rel] = []
     inside = ls.within(m.end(), end)
     if inside and GENERIC_TAIL.match(ls.text[inside[-1].end : end + 1]):
@@ -158,7 +217,7 @@ def uses(ls: Linked) -> list[Rel]:
     out: list[Rel] = []
     for v in USE_VERBS.finditer(ls.text):
         if (
-            _sequenced(ls.text, v.start())
+            _sequenced(ls, v.start())
             or ls.text[max(0, v.start() - 1) : v.start()] in ("一", "可")
             or ls.text[v.end() : v.end() + 1] == "于"
         ):
@@ -169,28 +228,34 @@ def uses(ls: Linked) -> list[Rel]:
     return out
 
 
-def _actors(ls: Linked, target: str, verb_at: int) -> list[str]:
+def _means(ls: Linked) -> list[str]:
+    """The means a sentence names (use-objects, then examples), the same for each of its goal verbs."""
     found = [o.key for v in USE_VERBS.finditer(ls.text) for o in objects(ls, v.end())]
     ex = EXAMPLE.search(ls.text)
     if ex:
-        found += [m.key for m in ls.mentions if m.start >= ex.end()]
-    if not found:
-        found = [subject(ls, verb_at)]
-    return [k for k in dict.fromkeys(found) if k and k != target]
+        found += [m.key for m in ls.mentions[ls.first_from(ex.end()) :]]
+    return [k for k in dict.fromkeys(found) if k][: MAX_SIDE + 1]
+
+
+def _actors(ls: Linked, target: str, verb_at: int, means: list[str]) -> list[str]:
+    found = means or [subject(ls, verb_at)]
+    return [k for k in found if k and k != target][:MAX_SIDE]
 
 
 def goal(ls: Linked) -> list[Rel]:
     """``…以防止 Y`` / ``…实现 Y``: the means (use-objects, examples, label, subject) mitigates / serves Y."""
     out: list[Rel] = []
+    means: list[str] | None = None
     for verbs, type_ in ((MITIGATE_VERBS, "mitigates"), (TECHNIQUE_VERBS, "technique-for")):
         for v in verbs.finditer(ls.text):
-            first = next((m for m in ls.mentions if m.start >= v.end()), None)
-            if first is None or not _VERB_GAP.match(ls.text[v.end() : first.start]):
+            i = ls.first_from(v.end())
+            if i == len(ls.mentions) or not _VERB_GAP_AT.match(ls.text, v.end(), ls.mentions[i].start):
                 continue
-            target = np_head(ls, first)
+            target = np_head(ls, ls.mentions[i])
             if ls.text[target.end : target.end + 2].strip()[:1] in ("中", "里", "内"):
                 continue  # the concept only locates the object (ReLU 中神经元死亡的问题)
-            for actor in _actors(ls, target.key, v.start()):
+            means = _means(ls) if means is None else means
+            for actor in _actors(ls, target.key, v.start(), means):
                 out += _rel(actor, target.key, type_, "goal", ls.sentence)
     return out
 
@@ -204,7 +269,7 @@ def _contrast_pairs(ls: Linked) -> list[tuple[str, str]]:
         return [(a[-1].key, o.key) for o in b] if a else []
     for m in re.finditer(r"与|相较于|相比于|不同于|相对于", t):
         group = objects(ls, m.end())
-        if not group or not re.match(r"\s*(?:相比|不同|的区别|的不同|的差异|[，,])", t[group[-1].end :]):
+        if not group or not _CONTRAST_TAIL.match(t, group[-1].end):
             continue
         before = [x for x in ls.mentions if x.end <= m.start()]
         after = [x for x in ls.mentions if x.start >= group[-1].end]
@@ -235,19 +300,28 @@ def contrast(ls: Linked) -> list[Rel]:
 def example(ls: Linked) -> list[Rel]:
     """``Y（如 A、B）`` -> A, B instance-of Y; ``Y 的改进和变体（如 A）`` -> variant-of Y."""
     out: list[Rel] = []
-    for b in re.finditer(
-        r"[（(]([^（()）]*?)(?:^|[，,\s]|)(?:如|例如|比如)\s*[:：]?([^（()）]+)[)）]", ls.text
-    ):
+    # the first 变体 of the sentence; a bracket after it is a list of variants
+    variant = _VARIANT.search(ls.text)
+    content_end = len(ls.text.rstrip(" 。.;；"))
+    # each bracket pair is matched on its own span, so the lazy example pattern never rescans the sentence
+    for pair in _BRACKETED.finditer(ls.text):
+        b = _EXAMPLE_INSIDE.match(ls.text, pair.start(), pair.end())
+        if not b:
+            continue
         examples = ls.within(b.start(2), b.end(2))
-        before = [m for m in ls.mentions if m.end <= b.start()]
-        variant = re.search(r"(\S{0,12}?)(?:的)?(?:改进和|改进与)?(?:变体|变种)", ls.text[: b.start()])
+        last = ls.last_before(b.start())
         cls, type_ = "", "instance-of"
-        if variant:
-            near = [m for m in before if m.end <= variant.start(1) + len(variant.group(1)) + 6]
-            cls, type_ = (near[-1].key, "variant-of") if near else ("", type_)
-        elif before and GENERIC_TAIL.match(ls.text[before[-1].end : b.start()]) and not b.group(1):
-            cls = before[-1].key
-        elif ls.label and not ls.text[b.end() :].strip(" 。.;；"):
+        if variant and variant.end() <= b.start():
+            near = ls.last_before(min(b.start(), variant.start(1) + len(variant.group(1)) + 6))
+            cls, type_ = (near.key, "variant-of") if near else ("", type_)
+        elif (
+            last
+            and b.start() - last.end <= TAIL_CHARS
+            and _GENERIC_TAIL_AT.match(ls.text, last.end, b.start())
+            and not b.group(1)
+        ):
+            cls = last.key
+        elif ls.label and b.end() >= content_end:
             cls = ls.label[0]
         for e in examples:
             out += _rel(e.key, cls, type_, "example", ls.sentence)
@@ -260,12 +334,12 @@ def composition(ls: Linked) -> list[Rel]:
     t = ls.text
     first = ls.mentions[0].key if ls.mentions else ""
     for m in re.finditer(r"由(.{1,40}?)(?:组成|构成)|包含|含有", t):
-        cs = _clause_start(t, m.start())
+        cs = ls.clause_start(m.start())
         if m.group(0).startswith("由"):
             parts = ls.within(m.start(1), m.end(1))
         else:
             parts = objects(ls, m.end())
-        wholes = [x.key for x in ls.within(cs, m.start())] or [
+        wholes = [x.key for x in ls.within(cs, m.start())[-MAX_SIDE:]] or [
             first if first and ls.mentions[0].end <= cs else ls.topic
         ]
         out += [

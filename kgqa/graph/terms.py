@@ -17,6 +17,7 @@ Each rule is a pure function ``str -> list[Found]`` over one sentence (or headin
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 from kgqa.graph.text import is_cjk
@@ -32,8 +33,10 @@ _ASCII_TERM = r"[A-Za-z][A-Za-z0-9]*(?:[-.'][A-Za-z0-9]+)*"
 _EN_PHRASE = re.compile(rf"{_ASCII_TERM}(?: {_ASCII_TERM})*$")
 _BRACKET = re.compile(r"[（(]([^（()）\n]{1,80})[)）]")
 _EXAMPLE = re.compile(r"^\s*(?:如|例如|比如|即|e\.g\.|i\.e\.)")
+# whitespace runs are bounded ({0,8}): an unbounded \s* on both sides of the optional comma made every
+# start inside a long run of spaces rescan it (cubic)
 _ALIAS = re.compile(
-    r"([\u4e00-\u9fffA-Za-z\- ]{2,16})\s*[，,]?\s*"
+    r"([\u4e00-\u9fffA-Za-z\- ]{2,16})\s{0,8}(?:[，,]\s{0,8})?"
     r"(?:又称作|又称|也称为|也称|也叫|简称|亦称)\s*([\u4e00-\u9fffA-Za-z\-]{2,12})"
 )
 _LABEL = re.compile(
@@ -64,6 +67,14 @@ _BAD_ENDINGS = tuple(
     "能力 优势 优点 缺点 建议 技巧 示例 思维 要求 因素 原因 方向 分析 场景 性 广 率 ".split()
     + "策略 跟踪 原理 缺失 差 需求 时间".split()
 )
+_LETTERS = frozenset(string.ascii_letters)
+_ALNUM = _LETTERS | frozenset(string.digits)
+_TERM_PUNCT = frozenset("-.'")
+_RUN = _ALNUM | _TERM_PUNCT | {" "}
+# headings longer than this are prose, not a concept name; it also bounds the heading patterns' lazy scans
+MAX_HEADING = 200
+# how far left of a bracket the pair rule reads for the term it explains (both languages)
+PAIR_WINDOW = 200
 _EN_STOP = set(
     "the of and with from for to in is are on by as an at or vs via into than that this these those using".split()  # noqa: E501
 )
@@ -90,12 +101,41 @@ def zh_tail(text: str, max_len: int = 10) -> str:
     return run[cut:].strip("-")
 
 
+def _term_suffix(word: str) -> str:
+    """The longest suffix of ``word`` that is one ``_ASCII_TERM`` ('' if none): it starts with a letter, ends
+    with a letter or digit, and has no two of ``-.'`` in a row."""
+    if not word or word[-1] not in _ALNUM:
+        return ""
+    lo = next((k + 1 for k in range(len(word) - 1, 0, -1) if word[k] in _TERM_PUNCT and word[k - 1] in _TERM_PUNCT), 0)
+    return next((word[j:] for j in range(lo, len(word)) if word[j] in _LETTERS), "")
+
+
+def _english_run(text: str) -> list[str]:
+    """The words of the longest suffix of ``text`` (right-stripped) made of ``_ASCII_TERM`` s joined by
+    single spaces, read right to left in linear time (a regex such as ``(?:TERM[ ]?)+$`` backtracks
+    exponentially on a run that does not end in a term).
+
+    >>> _english_run("基于 Multi-Head Attention"), _english_run("x1.5 b-"), _english_run("a  bc")
+    (['Multi-Head', 'Attention'], [], ['bc'])
+    """
+    s = text.rstrip()
+    i = len(s)
+    while i > 0 and s[i - 1] in _RUN:
+        i -= 1
+    out: list[str] = []
+    for word in reversed(s[i:].split(" ")):
+        tail = _term_suffix(word)
+        if not tail:
+            break
+        out.append(tail)
+        if tail != word:  # the phrase starts inside this word
+            break
+    return out[::-1]
+
+
 def en_tail(text: str, words: int = 0) -> str:
     """The English phrase that ends ``text``; ``words`` > 0 keeps only the last ``words`` words."""
-    m = re.search(rf"(?:{_ASCII_TERM}[ ]?)+$", text.rstrip())
-    if not m:
-        return ""
-    parts = [p for p in m.group(0).split(" ") if p]
+    parts = _english_run(text)
     if words:
         parts = parts[-words:]
     while parts and parts[0].lower() in _EN_STOP:
@@ -136,9 +176,11 @@ def _english_pair(left: str, inner: str) -> Found | None:
 
 def pair_terms(sentence: str) -> list[Found]:
     out: list[Found] = []
+    text_starts = len(sentence) - len(sentence.lstrip())
     for m in _BRACKET.finditer(sentence):
-        inner, left = m.group(1).strip(), sentence[: m.start()]
-        if _EXAMPLE.match(inner) or not left.strip():
+        # a bounded window, so a sentence of many brackets costs linear time, not one prefix copy each
+        inner, left = m.group(1).strip(), sentence[max(0, m.start() - PAIR_WINDOW) : m.start()]
+        if _EXAMPLE.match(inner) or m.start() <= text_starts:
             continue
         if _is_english(inner):
             zh = zh_tail(left)
@@ -198,6 +240,8 @@ def label_terms(sentence: str) -> list[Found]:
 
 
 def heading_terms(heading: str) -> list[Found]:
+    if len(heading) > MAX_HEADING:
+        return []
     h = re.sub(
         r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d*\s*[:：])\s*",
         "",

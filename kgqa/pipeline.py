@@ -15,18 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from kgqa.answer.abstain import (
-    E5_MIN_SIMILARITY,
-    E5_MIN_SIMILARITY_UNLINKED,
-    Coverage,
-    should_abstain,
-    unknown_terms,
-)
-from kgqa.answer.cite import abstention_text, render
-from kgqa.answer.compose import pick_sentences, score_candidates
-from kgqa.answer.llm import llm_answer, make_chat_model
+from kgqa.answer import chitchat
+from kgqa.answer.abstain import E5_MIN_SIMILARITY, E5_MIN_SIMILARITY_UNLINKED, Coverage
+from kgqa.answer.cite import abstention_text, caveat_text
+from kgqa.answer.composers import Composer, ExtractiveComposer, LLMComposer
+from kgqa.answer.decide import Floors, Judge
+from kgqa.answer.llm import make_chat_model
+from kgqa.answer.overview import Overview, build_overview
 from kgqa.answer.related import nearest_concepts, related_concepts
 from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.errors import IndexError_
@@ -42,6 +37,7 @@ from kgqa.index.writer import embed_chunks, write_search_indexes
 from kgqa.ingest import corpus as ingest
 from kgqa.ingest.chunk import CHUNKER_VERSION
 from kgqa.ingest.load import Skipped, load_corpus
+from kgqa.retrieve.analyse import detect_language
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.text import SPLITTER_VERSION
@@ -186,7 +182,9 @@ class KnowledgeBase:
     index: IndexReader
     graph: ConceptGraph
     engine: Engine
-    coverage: Coverage
+    judge: Judge
+    composer: Composer
+    overview: Overview
     chat_model: Any = None
 
     def retrieve(self, query: str, k: int = 5, history: Sequence[object] | None = None) -> list[Hit]:
@@ -197,38 +195,30 @@ class KnowledgeBase:
         return {d.doc_id: d.title for d in self.index.documents.values()}
 
     def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None) -> Answer:
-        """A cited answer, or an honest abstention with the nearest concepts the corpus covers."""
+        """A cited answer, an answer with a caveat, an honest refusal with the nearest topics, or a short
+        reply to chit-chat."""
         k = k or self.settings.top_k
+        # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question
+        kind = chitchat.kind_of(question)
+        if kind is not None:
+            return self.overview.reply(kind, detect_language(question))
         # 1. analyse: language, parts, follow-up resolution, concept linking and expansion
         plan = self.engine.plan(question, history, k)
         # 2. retrieve each part: dense + BM25 + graph channel, fused
         results = self.engine.retrieve(plan, k)
-        # 3. score the sentences of the top hits against each part
-        scored = [
-            score_candidates(r.part.resolved, r.part.keyword_text, r.query_vector, r.hits,
-                             self.index.sentences, self.index.sentence_vectors, cached_tokenize)
-            for r in results
-        ]
         related = related_concepts(self.graph, plan.concepts)
-        # 4. abstain when the corpus does not hold the answer: unknown key terms, or too little similarity
-        unknown = unknown_terms(question, [(s, e) for _, _, s, e in self.graph.link(question)], self.coverage)
-        top = max((float(np.max(self.index.sentence_vectors[h.chunk.chunk_id] @ r.query_vector))
-                   for r in results for h in r.hits if len(self.index.sentence_vectors[h.chunk.chunk_id])),
-                  default=None)
-        if should_abstain(unknown, top, len(plan.concepts), *abstain_thresholds(self.settings)):
+        # 3. decide: answer, answer with a caveat, or refuse
+        decision = self.judge.decide(question, len(plan.concepts), results)
+        if decision.outcome == "refused":
             nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], plan.language)
             return Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
-                          plan.concepts, abstained=True)
-        # 5. compose: the LLM layer when configured, else the extractive composer
-        if self.chat_model is not None:
-            hits = [h for r in results for h in r.hits][:k]
-            checked = llm_answer(self.chat_model, question, hits, self.index.sentences, self.titles(),
-                                 cached_tokenize)
-            return Answer(checked.text, checked.citations, related, plan.concepts)
-        picked = [p for i, s in enumerate(scored)
-                  for p in pick_sentences(i, s, self.index.sentences, plan.parts[i].text)]
-        text, citations = render(picked, [p.text for p in plan.parts], self.titles(), plan.language)
-        return Answer(text, citations, related, plan.concepts)
+                          plan.concepts, abstained=True, missing=list(decision.missing))
+        # 4. compose: the extractive composer, or the LLM layer when configured
+        text, citations = self.composer.compose(question, plan.parts, results, plan.language)
+        if decision.outcome == "caveat":
+            text = caveat_text(plan.language, decision.missing) + "\n" + text
+        return Answer(text, citations, related, plan.concepts, outcome=decision.outcome,
+                      missing=list(decision.missing))
 
     def hit_json(self, hit: Hit) -> dict[str, object]:
         c = hit.chunk
@@ -255,7 +245,15 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
                                 settings.fusion_weights)
     engine = Engine(retriever, graph, settings.max_question_chars)
     coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary())
-    return KnowledgeBase(settings, index, graph, engine, coverage, make_chat_model(settings))
+    judge = Judge(graph, coverage, index.sentence_vectors, cached_tokenize, Floors(*abstain_thresholds(settings)))
+    titles = {d.doc_id: d.title for d in index.documents.values()}
+    chat_model = make_chat_model(settings)
+    composer: Composer = (
+        LLMComposer(chat_model, index.sentences, titles, cached_tokenize, settings.top_k) if chat_model is not None
+        else ExtractiveComposer(index.sentences, index.sentence_vectors, titles, cached_tokenize)
+    )
+    overview = build_overview(titles, index.chunks, list(graph.concepts.values()))
+    return KnowledgeBase(settings, index, graph, engine, judge, composer, overview, chat_model)
 
 
 def abstain_thresholds(settings: Settings) -> tuple[float | None, float | None]:

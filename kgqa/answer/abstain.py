@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-# calibrated for intfloat/multilingual-e5-small: in-corpus questions naming no concept start at 0.834
-# on the dev set, out-of-corpus ones reach 0.82 (see bench/README.md)
-E5_MIN_SIMILARITY_UNLINKED = 0.83
-E5_MIN_SIMILARITY = 0.80
+from kgqa.tuning import DECIDE, SIMILARITY
+
+# calibrated for intfloat/multilingual-e5-small (kgqa.tuning.SIMILARITY says how)
+E5_MIN_SIMILARITY_UNLINKED = SIMILARITY.e5_min_unlinked
+E5_MIN_SIMILARITY = SIMILARITY.e5_min
 
 # nouns that frame a question rather than name its subject
 FRAMING_NOUNS = frozenset(
@@ -50,6 +51,14 @@ class Coverage:
 
     text: str
     tokens: frozenset[str]
+
+    def latin_tokens(self) -> list[str]:
+        """The corpus's Latin-script keywords (computed once), for typo matching."""
+        cached = self.__dict__.get("_latin")
+        if cached is None:
+            cached = sorted(t for t in self.tokens if t.isascii() and t.isalpha() and len(t) > 2)
+            object.__setattr__(self, "_latin", cached)
+        return cached
 
     def knows_latin(self, word: str) -> bool:
         w = word.lower()
@@ -109,8 +118,69 @@ def _span_reach(linked_spans: Sequence[tuple[int, int]], n: int) -> list[int]:
     return reach
 
 
-def unknown_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverage: Coverage) -> list[str]:
-    """Key terms of the question that the corpus never mentions and no concept links.
+@dataclass(frozen=True)
+class TermCheck:
+    """The question's key terms: those the corpus knows (or a concept links) and those it never mentions."""
+
+    known: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+    @property
+    def unknown_share(self) -> float:
+        total = len(self.known) + len(self.unknown)
+        return len(self.unknown) / total if total else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _zipf(word: str, lang: str) -> float:
+    """General-language frequency of ``word`` as one word. wordfreq would split an unknown string into
+    words and combine their frequencies (化层 -> 化 + 层), which says nothing about the string itself."""
+    from wordfreq import tokenize, zipf_frequency
+
+    if tokenize(word, lang) != [word.lower()]:
+        return 0.0
+    return float(zipf_frequency(word, lang))
+
+
+def is_ordinary(word: str) -> bool:
+    """A word of general language (网速, weather, Italian): common enough that a corpus need not contain it.
+
+    Acronyms and CamelCase (RLHF, MoE, RoPE) are terms whatever their look-alikes' frequency, except the
+    two-letter ones everybody writes (OK, US).
+    """
+    if _CJK.match(word):
+        # a compound of ordinary words (扩散 + 模型) is not itself ordinary: technical terms are built so
+        return max(_zipf(word, "zh"), _jieba_zipf(word)) >= DECIDE.ordinary_zipf
+    if _TECH.match(word):
+        return len(word) <= 2 and _zipf(word.lower(), "en") >= DECIDE.ordinary_zipf + 1.5
+    return _zipf(word.lower(), "en") >= DECIDE.ordinary_zipf
+
+
+@lru_cache(maxsize=4096)
+def _jieba_zipf(word: str) -> float:
+    """The same scale from jieba's dictionary counts (a second opinion: each list lacks words the other has)."""
+    import math
+
+    dt = _jieba().dt
+    count = dt.FREQ.get(word, 0)
+    return math.log10(count / dt.total * 1e9) if count and dt.total else 0.0
+
+
+def is_typo_of_known(word: str, coverage: Coverage) -> bool:
+    """A misspelling (one edit, two for long words) of a word the corpus has: transfomer -> transformer."""
+    w = word.lower()
+    if len(w) < DECIDE.typo_min_length or not coverage.tokens:
+        return False
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    limit = 2 if len(w) >= DECIDE.typo_long_length else 1
+    found = process.extractOne(w, coverage.latin_tokens(), scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+    return found is not None
+
+
+def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverage: Coverage) -> TermCheck:
+    """Sort the question's key terms into known and unknown; ordinary words are not key terms at all.
 
     Linear in the question: segmentation is jieba's dictionary cut, at most :data:`MAX_KEY_TERMS` candidate
     words are looked up, and the part-of-speech HMM reads at most :data:`TAGGER_CHARS` characters.
@@ -118,31 +188,46 @@ def unknown_terms(question: str, linked_spans: Sequence[tuple[int, int]], covera
     chinese = any("\u4e00" <= c <= "\u9fff" for c in question)
     reach = _span_reach(linked_spans, len(question))
     budget = [TAGGER_CHARS]
-    out: list[str] = []
+    known: list[str] = []
+    unknown: list[str] = []
     pos, first_word, checked = 0, True, 0
     for word in _words(question):
         start = question.find(word, pos)
         end = start + len(word)
         pos = end
-        if not word.strip() or reach[start] >= end:
-            first_word = first_word and not word.strip()
+        if not word.strip():
+            continue
+        if reach[start] >= end:
+            known.append(word)  # a linked concept's name
+            first_word = False
             continue
         if _CJK.match(word) and word not in FRAMING_NOUNS:
             checked += 1
-            if word not in coverage.text and _flag(word, budget).startswith("n"):
-                out.append(word)
+            if word in coverage.text:
+                if _flag(word, budget).startswith("n"):
+                    known.append(word)
+            elif _flag(word, budget).startswith("n") and not is_ordinary(word):
+                unknown.append(word)
         elif _LATIN.match(word):
             checked += 1
             # in a Chinese question every English word is a deliberate term; in an English one, only
             # acronyms, CamelCase, versions and proper nouns are
             salient = chinese or bool(_TECH.match(word)) or (word[0].isupper() and len(word) > 2 and not first_word)
-            if salient and not coverage.knows_latin(word):
-                out.append(word)
+            if coverage.knows_latin(word) or is_typo_of_known(word, coverage):
+                if salient or not is_ordinary(word):
+                    known.append(word)
+            elif salient and not is_ordinary(word):
+                unknown.append(word)
         if checked >= MAX_KEY_TERMS:
             break
         if re.search(r"\w", word):
             first_word = False
-    return out
+    return TermCheck(tuple(dict.fromkeys(known)), tuple(dict.fromkeys(unknown)))
+
+
+def unknown_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverage: Coverage) -> list[str]:
+    """Key terms of the question that the corpus never mentions and no concept links."""
+    return list(assess_terms(question, linked_spans, coverage).unknown)
 
 
 def should_abstain(

@@ -77,3 +77,11 @@ def abstention_text(language: str, topic: str, nearest: Sequence[str]) -> str:
         return f"知识库中没有找到关于“{topic}”的内容。{near}"
     near = f" Nearby topics it does cover: {', '.join(nearest)}." if nearest else ""
     return f"The knowledge base has no passage about “{topic}”.{near}"
+
+
+def caveat_text(language: str, missing: Sequence[str]) -> str:
+    """The line above an answer that could not cover every term of the question."""
+    if language == "zh":
+        return f"知识库中没有提到“{'”、“'.join(missing)}”；以下是与问题其余部分相关的内容："
+    return f"The knowledge base does not mention {', '.join(repr(m) for m in missing)}; here is what it says " \
+           "about the rest of the question:"

@@ -20,11 +20,12 @@ import numpy as np
 from kgqa.ingest.qa_list import similarity
 from kgqa.ingest.sentences import Sentence
 from kgqa.text import is_code_line
+from kgqa.tuning import COMPOSE
 from kgqa.types import Hit
 
-CHUNKS_PER_PART = 3
-CHAR_BUDGET = 280
-MAX_ITEMS = 6
+CHUNKS_PER_PART = COMPOSE.chunks_per_part
+CHAR_BUDGET = COMPOSE.char_budget
+MAX_ITEMS = COMPOSE.max_items
 _CODE_WORDS = re.compile(r"代码|实现|code|implement|snippet", re.I)
 _LABEL_ONLY = re.compile(r"^[\W\s]*(\*\*)?(题目|答案|问题|回答|解析|内容|目标)[:：]?(\*\*)?[:：]?\s*$")
 
@@ -81,7 +82,8 @@ def score_candidates(
             if not _quotable(s, allow_code):
                 continue
             lex = lexical_overlap(q_tokens, tokenize(s.plain))
-            score = float(sim) + 0.25 * lex + 0.1 * heading_match - 0.05 * rank - 0.004 * s.index
+            score = (float(sim) + COMPOSE.lexical * lex + COMPOSE.heading * heading_match
+                     - COMPOSE.rank * rank - COMPOSE.position * s.index)
             out.append((round(score, 5), rank, s, hit))
     return sorted(out, key=lambda t: (-t[0], t[1], t[2].start))
 

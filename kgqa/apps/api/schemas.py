@@ -6,13 +6,42 @@ True
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+_UNUSABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def checked_text(value: str) -> str:
+    """The one check of every free-text field: no NUL character and no lone surrogate (half of a UTF-16
+    pair, which JSON's ``\\ud83d`` escape can smuggle in and no encoder, tokenizer or store accepts).
+
+    >>> checked_text("RoPE 是什么？😀")
+    'RoPE 是什么？😀'
+    >>> checked_text("a\\x00b")
+    Traceback (most recent call last):
+    ...
+    ValueError: contains a NUL character at index 1; remove it
+    """
+    bad = _UNUSABLE.search(value)
+    if bad is None:
+        return value
+    what = "a NUL character" if bad.group() == "\x00" else f"a lone surrogate U+{ord(bad.group()):04X}"
+    fix = "remove it" if bad.group() == "\x00" else "send valid Unicode text (a whole emoji, not half)"
+    raise ValueError(f"contains {what} at index {bad.start()}; {fix}")
+
 
 # Blank strings are malformed input (422); over-long ones are "too large" (413), checked in the routes
 # against Settings.max_question_chars, so the limit stays configurable.
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+def _checked_if_text(value: Any) -> Any:
+    # runs before pydantic's own str handling, which refuses a surrogate without saying what it found
+    return checked_text(value) if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_checked_if_text)]
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), BeforeValidator(_checked_if_text)]
 MAX_K = 50
 MAX_HISTORY = 50
 
@@ -78,7 +107,7 @@ class RetrieveResponse(BaseModel):
 
 class Message(Model):
     role: Literal["user", "assistant"]
-    content: str
+    content: Text
 
 
 class AskRequest(Model):
@@ -114,6 +143,10 @@ class AskResponse(BaseModel):
     related_concepts: list[RelatedConceptOut]
     concepts: list[str]
     abstained: bool
+    outcome: Literal["answer", "caveat", "refused", "chitchat"] = Field(
+        "answer", description="answer; caveat: answered, but the question names what the knowledge base lacks "
+        "(see missing); refused: no answer in the knowledge base; chitchat: a reply to a greeting or thanks.")
+    missing: list[str] = Field(default_factory=list, description="Terms of the question the knowledge base lacks.")
 
 
 # --- OpenAI-compatible chat ---------------------------------------------------------------------
@@ -122,11 +155,19 @@ class AskResponse(BaseModel):
 class ChatMessage(BaseModel):
     # extra keys (name, tool_calls...) from chat front ends are accepted and ignored
     role: Literal["system", "user", "assistant", "developer", "tool"]
-    content: str | list[dict[str, Any]] | None = None
+    content: Text | list[dict[str, Any]] | None = None
+
+    @field_validator("content")
+    @classmethod
+    def _checked_parts(cls, content: str | list[dict[str, Any]] | None) -> str | list[dict[str, Any]] | None:
+        for part in content if isinstance(content, list) else ():
+            if isinstance(part.get("text"), str):
+                checked_text(part["text"])
+        return content
 
 
 class ChatRequest(BaseModel):
-    model: str = "kgqa"
+    model: Text = "kgqa"
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_HISTORY + 10)
     stream: bool = False
 

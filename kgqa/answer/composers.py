@@ -1,0 +1,69 @@
+"""The two ways an answer is written from retrieved passages, behind one small protocol.
+
+``ExtractiveComposer`` quotes the sentences that answer each part (``answer/compose.py`` scores and grows
+them); ``LLMComposer`` has a chat model write the answer and keeps only citations it can check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from kgqa.answer.cite import render
+from kgqa.answer.compose import pick_sentences, score_candidates
+from kgqa.answer.decide import PartResult
+from kgqa.answer.llm import llm_answer
+from kgqa.ingest.sentences import Sentence
+from kgqa.types import Citation
+
+
+class Part(Protocol):
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def resolved(self) -> str: ...
+
+    @property
+    def keyword_text(self) -> str: ...
+
+
+class Composer(Protocol):
+    def compose(self, question: str, parts: Sequence[Part], results: Sequence[PartResult],
+                language: str) -> tuple[str, list[Citation]]: ...
+
+
+class ExtractiveComposer:
+    def __init__(self, sentences: Mapping[str, list[Sentence]], sentence_vectors: Mapping[str, np.ndarray],
+                 titles: Mapping[str, str], tokenize: Callable[[str], list[str]]) -> None:
+        self.sentences = sentences
+        self.sentence_vectors = sentence_vectors
+        self.titles = titles
+        self.tokenize = tokenize
+
+    def compose(self, question: str, parts: Sequence[Part], results: Sequence[PartResult],
+                language: str) -> tuple[str, list[Citation]]:
+        picked = []
+        for i, (part, r) in enumerate(zip(parts, results, strict=True)):
+            scored = score_candidates(part.resolved, part.keyword_text, r.query_vector, r.hits, self.sentences,
+                                      self.sentence_vectors, self.tokenize)
+            picked += pick_sentences(i, scored, self.sentences, part.text)
+        return render(picked, [p.text for p in parts], self.titles, language)
+
+
+class LLMComposer:
+    def __init__(self, chat_model: Any, sentences: Mapping[str, list[Sentence]], titles: Mapping[str, str],
+                 tokenize: Callable[[str], list[str]], k: int) -> None:
+        self.chat_model = chat_model
+        self.sentences = sentences
+        self.titles = titles
+        self.tokenize = tokenize
+        self.k = k
+
+    def compose(self, question: str, parts: Sequence[Part], results: Sequence[PartResult],
+                language: str) -> tuple[str, list[Citation]]:
+        hits = [h for r in results for h in r.hits][: self.k]
+        checked = llm_answer(self.chat_model, question, hits, self.sentences, self.titles, self.tokenize)
+        return checked.text, checked.citations

@@ -1,0 +1,134 @@
+"""Graded abstention: answer, answer with a caveat, or refuse, from signals that transfer across corpora.
+
+Signals (all computed per question, none depends on the corpus):
+
+- **key terms** (``abstain.assess_terms``): the question's terms the corpus knows and those it never
+  mentions. Ordinary words (网速, weather) are not key terms; a typo of a known word is known;
+- **word coverage**: the share of the question's content words found in the best passage;
+- **linked concepts**: how many concepts of the graph the question names;
+- **similarity**: the best sentence cosine, compared with a floor calibrated for the default model only.
+
+Unknown key terms that dominate the question, with passages that do not match the rest, mean the corpus is
+about something else: refuse. Unknown terms beside a question the passages do match: answer what is there and
+say what is missing. With no unknown term, refuse only when nothing else speaks for the passages: no linked
+concept, little word coverage and a similarity under the floor.
+
+>>> from kgqa.answer.abstain import TermCheck
+>>> decide(Signals(TermCheck(("剪枝",), ()), 1, 0.9, 0.8), Floors(0.8, 0.83)).outcome
+'answer'
+>>> d = decide(Signals(TermCheck(("transformer",), ("Kubernetes",)), 1, 0.85, 0.5), Floors(0.8, 0.83))
+>>> d.outcome, d.missing
+('caveat', ('Kubernetes',))
+>>> decide(Signals(TermCheck((), ("RLHF",)), 0, 0.86, 0.0), Floors(0.8, 0.83)).outcome
+'refused'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from kgqa.answer.abstain import FRAMING_NOUNS, Coverage, TermCheck, assess_terms
+from kgqa.tuning import DECIDE
+from kgqa.types import Hit
+
+
+class PartResult(Protocol):
+    """One question part's retrieval result, as the retrieve stage returns it."""
+
+    @property
+    def hits(self) -> Sequence[Hit]: ...
+
+    @property
+    def query_vector(self) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Floors:
+    """Best-sentence cosine floors; None where the model has no calibration."""
+
+    min_similarity: float | None
+    min_similarity_unlinked: float | None
+
+
+@dataclass(frozen=True)
+class Signals:
+    terms: TermCheck
+    linked_concepts: int
+    top_similarity: float | None
+    word_coverage: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # answer | caveat | refused
+    missing: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def word_coverage(question_tokens: Sequence[str], passage_tokens: Sequence[str]) -> float:
+    """Share of the question's content words (two characters or more, framing nouns aside) in the passage.
+
+    >>> word_coverage(["剪枝", "作用", "模型"], ["模型", "剪枝", "权重"])
+    1.0
+    """
+    words = {t for t in question_tokens if len(t) > 1 and t not in FRAMING_NOUNS}
+    if not words:
+        return 0.0
+    have = set(passage_tokens)
+    return sum(1 for w in words if w in have) / len(words)
+
+
+def best_coverage(question: str, passages: Sequence[str], tokenize: Callable[[str], list[str]]) -> float:
+    q = tokenize(question)
+    return max((word_coverage(q, tokenize(p)) for p in passages), default=0.0)
+
+
+def decide(signals: Signals, floors: Floors) -> Decision:
+    """The outcome for one question (see the module docstring for the rules)."""
+    s = signals
+    if s.top_similarity is None:
+        return Decision("refused", reason="no passage")
+    covered = s.word_coverage >= DECIDE.min_word_coverage
+    if s.terms.unknown:
+        if s.terms.unknown_share >= DECIDE.refuse_unknown_share and not covered:
+            return Decision("refused", s.terms.unknown, "the question is about terms the corpus never mentions")
+        if not s.terms.known and s.linked_concepts == 0 and not covered:
+            return Decision("refused", s.terms.unknown, "nothing of the question is in the corpus")
+        return Decision("caveat", s.terms.unknown, "answered without some of the question's terms")
+    if s.linked_concepts == 0 and not covered and floors.min_similarity_unlinked is not None \
+            and s.top_similarity < floors.min_similarity_unlinked:
+        return Decision("refused", reason="no concept, few words and low similarity")
+    if floors.min_similarity is not None and s.top_similarity < floors.min_similarity:
+        return Decision("refused", reason="similarity under the floor")
+    return Decision("answer")
+
+
+class Linker(Protocol):
+    def link(self, text: str) -> list[tuple[str, str, int, int]]: ...
+
+
+class Judge:
+    """Computes the signals of one question from its retrieval results, then decides."""
+
+    def __init__(self, graph: Linker, coverage: Coverage, sentence_vectors: Mapping[str, np.ndarray],
+                 tokenize: Callable[[str], list[str]], floors: Floors) -> None:
+        self.graph = graph
+        self.coverage = coverage
+        self.sentence_vectors = sentence_vectors
+        self.tokenize = tokenize
+        self.floors = floors
+
+    def signals(self, question: str, linked_concepts: int, results: Sequence[PartResult]) -> Signals:
+        terms = assess_terms(question, [(s, e) for _, _, s, e in self.graph.link(question)], self.coverage)
+        sims = [float(np.max(vectors @ r.query_vector)) for r in results for h in r.hits
+                if len(vectors := self.sentence_vectors[h.chunk.chunk_id])]
+        passages = [r.hits[0].chunk.index_text() for r in results if r.hits]
+        return Signals(terms, linked_concepts, max(sims, default=None),
+                       best_coverage(question, passages, self.tokenize))
+
+    def decide(self, question: str, linked_concepts: int, results: Sequence[PartResult]) -> Decision:
+        return decide(self.signals(question, linked_concepts, results), self.floors)

@@ -1,0 +1,73 @@
+"""Every tuning constant of the answer stage, with its value, why it is what it is, and whether it was fitted.
+
+No constant may depend on the corpus: each must hold on the bundled notes, a Chinese manual and an English
+manual (``python bench/eval_corpora.py`` reports all three; fit on dev splits only). A constant marked
+``fitted`` names the dev split it was fitted on; every other one is set from a stated reason and left alone.
+
+>>> COMPOSE.char_budget, DECIDE.ordinary_zipf
+(280, 3.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Compose:
+    """Sentence scoring and answer growth (``answer/compose.py``)."""
+
+    # the composer reads the top three passages of each part: retrieval puts the answer there for nearly
+    # every answerable question, and more passages only add candidates that look alike
+    chunks_per_part: int = 3
+    # about two to four sentences: a quote a reader checks at a glance
+    char_budget: int = 280
+    # a list answer shows at most this many items; longer lists are cut, the citation shows the rest
+    max_items: int = 6
+    # score = cosine + lexical * overlap + heading * heading match - rank * passage rank - position * index.
+    # The cosine carries the choice. Keyword overlap (0.25) breaks near-ties between sentences of one passage;
+    # a matching heading (0.1) favours the unit that answers the question. The rank penalty makes the passage
+    # retrieval ranked first win unless another one is clearly better on evidence: 0.05 per rank is larger
+    # than the usual cosine spread between sentences of two relevant passages. Not fitted.
+    lexical: float = 0.25
+    heading: float = 0.1
+    rank: float = 0.05
+    position: float = 0.004
+
+
+@dataclass(frozen=True)
+class Decide:
+    """Answer, answer with a caveat, or refuse (``answer/decide.py``)."""
+
+    # wordfreq's Zipf scale: 3.0 is about once per million words of general text. A question word at least
+    # this common (网速, 装包, Italian, weather) is an ordinary word, not a key term, so its absence from the
+    # corpus says nothing about whether the corpus answers the question. Not fitted.
+    ordinary_zipf: float = 3.0
+    # a Latin word this long or longer that is one edit (two from 9 letters) away from a word of the corpus
+    # is a typo of it (transfomer -> transformer), not an unknown term. Not fitted.
+    typo_min_length: int = 5
+    typo_long_length: int = 9
+    # when the unknown key terms are at least this share of the question's key terms, the question is about
+    # what the corpus lacks: refuse. Below it, answer what is there and say what is missing. Not fitted.
+    refuse_unknown_share: float = 0.5
+    # share of the question's content words found in the best passage: at or above this, the passage is
+    # about the question even when no concept links (a paraphrase in the corpus's own words). Not fitted.
+    min_word_coverage: float = 0.34
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """Best-sentence cosine floors, per embedding model: cosines of different models are not comparable.
+
+    Calibrated for intfloat/multilingual-e5-small on the dev split of bench/devset.yaml: in-corpus questions
+    naming no concept start at 0.834, out-of-corpus ones reach 0.82. Fitted (notes dev split). Used only as
+    one signal among several: on a manual nobody tuned for, the floor alone separates nothing.
+    """
+
+    e5_min: float = 0.80
+    e5_min_unlinked: float = 0.83
+
+
+COMPOSE = Compose()
+DECIDE = Decide()
+SIMILARITY = Similarity()

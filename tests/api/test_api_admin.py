@@ -114,9 +114,9 @@ def test_upload_over_the_size_limit_is_413(
 @pytest.mark.parametrize(
     ("name", "data", "status", "type_"),
     [
-        ("slides.pdf", b"%PDF-1.7", 415, "unsupported_format"),
+        ("slides.key", b"keynote", 415, "unsupported_format"),
         ("binary.txt", b"\x00\x01\x02abc", 422, "unreadable_file"),
-        ("gbk.txt", "中文".encode("gbk"), 422, "unreadable_file"),
+        ("broken.docx", b"not a zip", 422, "unreadable_file"),
         (".hidden.md", b"# hidden", 422, "invalid_filename"),
         ("manifest.yaml", b"documents: []", 422, "invalid_filename"),
         ("empty.md", b"  \n", 422, "empty_document"),

@@ -27,15 +27,47 @@ def _documents(corpus_dir: Path) -> dict[str, Path]:
     return {doc_id_for(p): p for p in discover([corpus_dir])} if corpus_dir.is_dir() else {}
 
 
+# the longest file name most file systems store (NAME_MAX), in bytes of UTF-8
+MAX_NAME_BYTES = 255
+# device names Windows reserves whatever the extension (a corpus folder may be shared with Windows)
+WINDOWS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10)]
+)
+
+
+def _invalid_name(filename: str, problem: str) -> ApiError:
+    shown = filename if len(filename) <= 80 else filename[:60] + "…" + filename[-12:]
+    return ApiError(
+        422,
+        "invalid_filename",
+        f"cannot store a document named {shown!r}: {problem}; give the upload a plain file name such as "
+        "notes.md.",
+    )
+
+
+def _name_problem(name: str) -> str | None:
+    """What makes ``name`` unstorable as one file of the corpus folder, or None."""
+    if any(ch < " " or ch == "\x7f" for ch in name):
+        return "it contains a control character" + (" (NUL)" if "\x00" in name else "")
+    if any("\ud800" <= ch <= "\udfff" for ch in name):
+        return "it is not valid Unicode (a lone surrogate)"
+    size = len(name.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        return f"it is {size} bytes in UTF-8, over the limit of {MAX_NAME_BYTES} bytes"
+    if name.startswith("."):
+        return "hidden names (starting with a dot) are not indexed"
+    if name in RESERVED:
+        return f"{name} is reserved for the corpus itself ({', '.join(sorted(RESERVED))})"
+    if name.split(".")[0].upper() in WINDOWS_DEVICES:
+        return f"{name.split('.')[0]} is a reserved device name on Windows"
+    return None
+
+
 def _safe_name(filename: str) -> str:
     name = Path(filename.replace("\\", "/")).name.strip()
-    if not name or name.startswith(".") or name in RESERVED:
-        raise ApiError(
-            422,
-            "invalid_filename",
-            f"cannot store a document named {filename!r}; give the upload a "
-            f"plain file name such as notes.md (not hidden, not one of {sorted(RESERVED)}).",
-        )
+    problem = "it is empty" if not name else _name_problem(name)
+    if problem:
+        raise _invalid_name(filename, problem)
     if Path(name).suffix.lower() not in LOADERS:
         raise ApiError(
             415,

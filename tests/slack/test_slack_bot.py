@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 import kgqa.apps.cli_slack  # noqa: F401  (registers `kgqa feedback export`)
 from kgqa.apps.cli import app as cli
+from kgqa.apps.slack.thread import unescape
 
 pytestmark = pytest.mark.integration
 
@@ -84,7 +85,7 @@ def test_follow_up_in_a_thread_uses_its_history(bot: Bot) -> None:
     assert question == FOLLOW_UP
     assert history == [
         {"role": "user", "content": QUESTION},
-        {"role": "assistant", "content": first.params["text"]},
+        {"role": "assistant", "content": unescape(first.params["text"])},
     ]
 
 

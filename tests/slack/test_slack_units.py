@@ -247,3 +247,19 @@ def test_kgqa_slack_without_socket_says_how_it_is_configured(monkeypatch: pytest
     assert "xoxb-1" not in result.output
     result = CliRunner().invoke(cli.app, ["slack", "--socket"])
     assert result.exit_code == 2 and "KGQA_SLACK_APP_TOKEN" in result.output
+
+
+def test_every_outgoing_string_is_escaped_and_never_cut_inside_an_entity() -> None:
+    from kgqa.apps.slack.blocks import clipped, escape, fallback_text, notice_blocks, notice_text, user_mention
+
+    live = "<!channel> <@U123> <https://evil.example|Click>"
+    answer = Answer(live, [], [], [], abstained=True)
+    assert fallback_text(answer) == notice_text(live) == escape(live)
+    assert "<" not in json.dumps(notice_blocks(live)) and "<" not in json.dumps(answer_blocks(answer, "a1"))
+    assert clipped("x" * 8 + "<b>", 10) == "x" * 8 + "…"  # "&lt;" would be cut: it is left out whole
+    assert user_mention("U0123ABC") == "<@U0123ABC>" and user_mention("U1> <!channel") == "U1&gt; &lt;!channel"
+
+
+def test_the_bots_own_escaped_answers_read_back_as_plain_history() -> None:
+    msgs = [{"ts": "1.0", "user": "UBOT", "text": "a &lt;= b &amp;&amp; c"}]
+    assert thread_history(msgs, bot_user_id="UBOT", bot_id=None) == [{"role": "assistant", "content": "a <= b && c"}]

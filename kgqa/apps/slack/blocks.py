@@ -7,6 +7,8 @@ Slack's limits shape the output: a section's text holds at most 3,000 characters
 [3000, 1000]
 >>> mrkdwn("**RoPE** <= 2 & more")
 '*RoPE* &lt;= 2 &amp; more'
+>>> escape("<!channel> see <https://evil.example|docs>")
+'&lt;!channel&gt; see &lt;https://evil.example|docs&gt;'
 """
 
 from __future__ import annotations
@@ -43,9 +45,34 @@ _BREAKS = (
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")
 
 
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{1,20}$")
+
+
+def escape(text: str) -> str:
+    """The one escaping of every string the bot sends to Slack (message ``text``, block text, replies,
+    errors): Slack's three control characters become entities, so a question or document that carries
+    ``<!channel>``, ``<@U123>`` or ``<https://evil.example|Click>`` is shown as typed and never pings or links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clipped(text: str, limit: int) -> str:
+    """``escape(text)`` in at most ``limit`` characters, never cut inside an entity."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    head = escaped[: limit - 1]
+    tail = _ENTITY_TAIL.search(head)
+    return (head[: tail.start()] if tail else head).rstrip() + "…"
+
+
+def user_mention(user_id: str) -> str:
+    """A live mention of a Slack user id (``<@U123>``); anything that is not an id is shown escaped."""
+    return f"<@{user_id}>" if _USER_ID.match(user_id) else escape(user_id)
+
+
 def mrkdwn(text: str) -> str:
-    """Markdown-ish answer text -> Slack mrkdwn: escape the three control characters, ``**b**`` -> ``*b*``."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Markdown-ish answer text -> Slack mrkdwn: :func:`escape`, then ``**b**`` -> ``*b*``."""
+    escaped = escape(text)
     escaped = re.sub(r"\*\*(.+?)\*\*", r"*\1*", escaped)
     return re.sub(r"^#{1,6}\s+(.+)$", r"*\1*", escaped, flags=re.M)
 
@@ -127,7 +154,7 @@ def answer_blocks(
     An abstention says so and offers the related concepts it knows as buttons."""
     head: list[Block] = []
     if asked_by:
-        head.append(_context([f"<@{asked_by}> asked: {mrkdwn(clip(question, 300))}"]))
+        head.append(_context([f"{user_mention(asked_by)} asked: {mrkdwn(clip(question, 300))}"]))
     body = mrkdwn(answer.answer) if not answer.abstained else f":grey_question: {mrkdwn(answer.answer)}"
     sections = [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in split_text(body)]
     tail: list[Block] = []
@@ -139,9 +166,10 @@ def answer_blocks(
         label = "Try one of these instead:" if answer.abstained else "Related concepts:"
         tail.append(_context([label]))
         tail.append({"type": "actions", "block_id": "kgqa_related", "elements": related})
-    tail.append(
-        {"type": "actions", "block_id": "kgqa_feedback", "elements": feedback_buttons(answer_id, share=share)}
-    )
+    if answer_id:  # an answer the feedback store could not record gets no buttons that need it
+        tail.append(
+            {"type": "actions", "block_id": "kgqa_feedback", "elements": feedback_buttons(answer_id, share=share)}
+        )
     room = MESSAGE_BLOCKS - len(head) - len(tail)
     if len(sections) > room:
         sections = sections[: room - 1] + [_context(["… the answer is too long for one Slack message."])]
@@ -149,12 +177,18 @@ def answer_blocks(
 
 
 def fallback_text(answer: Answer) -> str:
-    """The plain ``text`` of the message: notifications, screen readers, and the thread history read back."""
-    return clip(answer.answer, FALLBACK_LIMIT)
+    """The plain ``text`` of the message (notifications, screen readers, the thread history read back),
+    escaped: Slack parses it like mrkdwn."""
+    return clipped(answer.answer, FALLBACK_LIMIT)
+
+
+def notice_text(text: str) -> str:
+    """A notice, an error or a usage hint as message ``text`` (escaped like everything the bot sends)."""
+    return clipped(text, FALLBACK_LIMIT)
 
 
 def notice_blocks(text: str) -> list[Block]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_LIMIT)}}]
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": clipped(text, SECTION_LIMIT)}}]
 
 
 def _context(texts: Sequence[str]) -> Block:

@@ -33,6 +33,7 @@ from kgqa.apps.slack.blocks import (
     fallback_text,
     mrkdwn,
     notice_blocks,
+    notice_text,
 )
 from kgqa.apps.slack.feedback import FeedbackStore, default_path
 from kgqa.apps.slack.thread import answer_metadata, is_from_bot, question_text, thread_history
@@ -51,6 +52,7 @@ FAILED = (
     "Sorry, I could not answer that: something went wrong on my side (the details are in the server log)."
 )
 GONE = "That answer is no longer stored; please ask again."
+BOLT_LOGGER = "kgqa.slack.bolt"
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -80,14 +82,16 @@ def create_bolt_app(
             "Credentials), or run Socket Mode with `kgqa slack --socket`"
         )
     app = App(
-        name="kgqa",
+        # Bolt configures a logger named after the app on every request, copying the level of ``logger``:
+        # the name must not be "kgqa", or the package's log level (and with it the access log) is reset
+        name=BOLT_LOGGER,
         client=make_client(settings),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not socket_mode,
         # auth.test runs on the first request instead of at construction: the app starts without Slack
         token_verification_enabled=False,
         process_before_response=False,
-        logger=logging.getLogger("kgqa.slack.bolt"),
+        logger=logging.getLogger(BOLT_LOGGER),
         listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="kgqa-slack"),
     )
     register(app, SlackBot(get_kb, store or FeedbackStore(default_path(settings))))
@@ -164,7 +168,7 @@ class SlackBot:
         root = thread_ts or ts
         question = question_text(event.get("text") or "")
         if not question:
-            client.chat_postMessage(channel=channel, thread_ts=root, text=USAGE)
+            client.chat_postMessage(channel=channel, thread_ts=root, text=notice_text(USAGE))
             return
         history = self.history(client, context, channel, thread_ts, before_ts=ts) if thread_ts else None
         self.answer_in_thread(
@@ -185,7 +189,7 @@ class SlackBot:
     ) -> None:
         question = question_text(command.get("text") or "")
         if not question:
-            ack(text=USAGE)
+            ack(text=notice_text(USAGE))
             return
         ack(text=f":{WORKING_REACTION}: Looking up “{mrkdwn(clip(question, 200))}”…")
         self.answer_ephemeral(
@@ -208,9 +212,9 @@ class SlackBot:
     ) -> None:
         answer, notice = self.ask(question, None)
         if answer is None:
-            respond(response_type="ephemeral", replace_original=False, text=notice)
+            respond(response_type="ephemeral", replace_original=False, text=notice_text(notice))
             return
-        answer_id = self.store.record_answer(question, answer, channel=channel, user=user, place=place)
+        answer_id = self.record(question, answer, channel=channel, user=user, place=place)
         respond(
             response_type="ephemeral",
             replace_original=False,
@@ -267,7 +271,7 @@ class SlackBot:
         vote = "up" if action["action_id"] == VOTE_UP_ACTION else "down"
         recorded = self.store.vote(action["value"], vote, body["user"]["id"])
         text = f"Thanks, your {'👍' if vote == 'up' else '👎'} is recorded." if recorded else GONE
-        respond(response_type="ephemeral", replace_original=False, text=text)
+        respond(response_type="ephemeral", replace_original=False, text=notice_text(text))
 
     def on_share(
         self,
@@ -280,7 +284,7 @@ class SlackBot:
         ack()
         stored = self.store.get(action["value"])
         if stored is None:
-            respond(response_type="ephemeral", replace_original=False, text=GONE)
+            respond(response_type="ephemeral", replace_original=False, text=notice_text(GONE))
             return
         user = body["user"]["id"]
         channel = body.get("channel", {}).get("id") or body.get("container", {}).get("channel_id", "")
@@ -299,7 +303,9 @@ class SlackBot:
             respond(
                 response_type="ephemeral",
                 replace_original=False,
-                text=f"I could not post in this channel ({error}); invite me with `/invite` and try again.",
+                text=notice_text(
+                    f"I could not post in this channel ({error}); invite me with `/invite` and try again."
+                ),
             )
             return
         respond(delete_original=True)
@@ -315,6 +321,15 @@ class SlackBot:
         except Exception:  # one failing question must not take the listener pool down
             log.exception("answering a Slack question failed")
             return None, FAILED
+
+    def record(self, question: str, answer: Answer, *, channel: str, user: str, place: str) -> str:
+        """The answer's feedback id, or "" when the store cannot be written: the user still gets the answer
+        (without vote buttons), and the log says why."""
+        try:
+            return self.store.record_answer(question, answer, channel=channel, user=user, place=place)
+        except Exception:
+            log.exception("cannot record a Slack answer in the feedback store %s; answering anyway", self.store.path)
+            return ""
 
     def answer_in_thread(
         self,
@@ -333,12 +348,10 @@ class SlackBot:
             answer, notice = self.ask(question, history)
             if answer is None:
                 client.chat_postMessage(
-                    channel=channel, thread_ts=root, text=notice, blocks=notice_blocks(notice)
+                    channel=channel, thread_ts=root, text=notice_text(notice), blocks=notice_blocks(notice)
                 )
                 return
-            answer_id = self.store.record_answer(
-                question, answer, channel=channel, user=user, place=f"{root}/{trigger_ts}"
-            )
+            answer_id = self.record(question, answer, channel=channel, user=user, place=f"{root}/{trigger_ts}")
             client.chat_postMessage(
                 channel=channel,
                 thread_ts=root,

@@ -19,12 +19,16 @@ _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
 _USER_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
 
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of ``&``, ``<`` and ``>`` (the inverse of :func:`.blocks.escape`)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def question_text(text: str) -> str:
     """A message's text without mentions, with links shown as their label and Slack's escaping undone."""
     text = _MENTION.sub(" ", text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return " ".join(text.split())
+    return " ".join(unescape(text).split())
 
 
 def answer_metadata(answer_id: str, question: str, source: str) -> dict[str, Any]:
@@ -64,7 +68,7 @@ def thread_history(
             payload = (meta.get("event_payload") or {}) if meta.get("event_type") == ANSWER_EVENT else {}
             if payload.get("source") == "button" and payload.get("question"):
                 turns.append({"role": "user", "content": str(payload["question"])})
-            turns.append({"role": "assistant", "content": str(m.get("text") or "")})
+            turns.append({"role": "assistant", "content": unescape(str(m.get("text") or ""))})
         elif not is_from_bot(m) and m.get("subtype") in _USER_SUBTYPES:
             turns.append({"role": "user", "content": question_text(str(m.get("text") or ""))})
     return [t for t in turns if t["content"]][-limit:]

@@ -208,7 +208,7 @@ class KnowledgeBase:
         results = self.engine.retrieve(plan, k)
         related = related_concepts(self.graph, plan.concepts)
         # 3. decide: answer, answer with a caveat, or refuse
-        decision = self.judge.decide(question, len(plan.concepts), results)
+        decision = self.judge.decide(question, len(plan.concepts), results, plan.language)
         if decision.outcome == "refused":
             nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], plan.language)
             return Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
@@ -246,6 +246,7 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     engine = Engine(retriever, graph, settings.max_question_chars)
     coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary())
     judge = Judge(graph, coverage, index.sentence_vectors, cached_tokenize, Floors(*abstain_thresholds(settings)))
+    judge.calibrate(lambda q: engine.retrieve(engine.plan(q, None, settings.top_k), settings.top_k))
     titles = {d.doc_id: d.title for d in index.documents.values()}
     chat_model = make_chat_model(settings)
     composer: Composer = (

@@ -191,10 +191,12 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
     known: list[str] = []
     unknown: list[str] = []
     pos, first_word, checked = 0, True, 0
+    modifier: tuple[str, int] | None = None  # an ordinary word the corpus lacks, and where it ends
     for word in _words(question):
         start = question.find(word, pos)
         end = start + len(word)
         pos = end
+        pending, modifier = modifier, None
         if not word.strip():
             continue
         if reach[start] >= end:
@@ -203,11 +205,18 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             continue
         if _CJK.match(word) and word not in FRAMING_NOUNS:
             checked += 1
+            noun = _flag(word, budget).startswith("n")
             if word in coverage.text:
-                if _flag(word, budget).startswith("n"):
+                if noun and pending is not None and pending[1] == start:
+                    # an ordinary word the corpus lacks, fused to a noun it has (扩散 + 模型): the compound
+                    # 扩散模型 is the term, and the corpus never names it
+                    unknown.append(pending[0] + word)
+                elif noun:
                     known.append(word)
-            elif _flag(word, budget).startswith("n") and not is_ordinary(word):
+            elif noun and not is_ordinary(word):
                 unknown.append(word)
+            else:
+                modifier = (word, end)
         elif _LATIN.match(word):
             checked += 1
             # in a Chinese question every English word is a deliberate term; in an English one, only

@@ -19,7 +19,7 @@ import numpy as np
 
 from kgqa.ingest.qa_list import similarity
 from kgqa.ingest.sentences import Sentence
-from kgqa.text import is_code_line
+from kgqa.text import is_code_line, is_latin_text
 from kgqa.tuning import COMPOSE
 from kgqa.types import Hit
 
@@ -68,10 +68,14 @@ def score_candidates(
     """Quotable sentences of the top hits, best first, as (score, hit rank, sentence, hit)."""
     allow_code = bool(_CODE_WORDS.search(question))
     q_tokens = set(tokenize(keyword_text))
-    if not any("\u4e00" <= c <= "\u9fff" for c in question):
-        # an English question matches Chinese text through its expansion only; its own English words
-        # would favour the rare sentences that happen to repeat an English term
-        q_tokens = {t for t in q_tokens if not t.isascii()}
+    labels: list[str] = []
+    english = not any("\u4e00" <= c <= "\u9fff" for c in question)
+    if english:
+        # an English question matches Chinese text through its expansion only, and by whole labels (the
+        # pieces of 混合专家模型, 混合 and 模型, would favour a sentence about 混合精度); it matches English
+        # text by its own words
+        labels = [w for w in keyword_text[len(question):].split() if not w.isascii()]
+        q_tokens = {t for t in q_tokens if t.isascii()}
     out = []
     for rank, hit in enumerate(hits[:CHUNKS_PER_PART]):
         sents = sentences.get(hit.chunk.chunk_id, [])
@@ -81,7 +85,12 @@ def score_candidates(
         for s, sim in zip(sents, sims, strict=True):
             if not _quotable(s, allow_code):
                 continue
-            lex = lexical_overlap(q_tokens, tokenize(s.plain))
+            if labels and not is_latin_text(s.plain):
+                lex = sum(1 for w in labels if w in s.plain) / len(labels)
+            elif is_latin_text(s.plain) or not english:
+                lex = lexical_overlap(q_tokens, tokenize(s.plain))
+            else:
+                lex = 0.0
             score = (float(sim) + COMPOSE.lexical * lex + COMPOSE.heading * heading_match
                      - COMPOSE.rank * rank - COMPOSE.position * s.index)
             out.append((round(score, 5), rank, s, hit))

@@ -26,13 +26,13 @@ concept, little word coverage and a similarity under the floor.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from kgqa.answer.abstain import FRAMING_NOUNS, Coverage, TermCheck, assess_terms
-from kgqa.tuning import DECIDE
+from kgqa.tuning import DECIDE, PROBES
 from kgqa.types import Hit
 
 
@@ -48,10 +48,12 @@ class PartResult(Protocol):
 
 @dataclass(frozen=True)
 class Floors:
-    """Best-sentence cosine floors; None where the model has no calibration."""
+    """Best-sentence cosine floors; None where the model has no calibration. ``unrelated`` is, per question
+    language, the best similarity an unrelated question reaches in this knowledge base (``probe_floor``)."""
 
     min_similarity: float | None
     min_similarity_unlinked: float | None
+    unrelated: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Signals:
     linked_concepts: int
     top_similarity: float | None
     word_coverage: float
+    language: str = "zh"
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,10 @@ def decide(signals: Signals, floors: Floors) -> Decision:
         if not s.terms.known and s.linked_concepts == 0 and not covered:
             return Decision("refused", s.terms.unknown, "nothing of the question is in the corpus")
         return Decision("caveat", s.terms.unknown, "answered without some of the question's terms")
+    unrelated = floors.unrelated.get(s.language)
+    if not s.terms.known and s.linked_concepts == 0 and not covered and unrelated is not None \
+            and s.top_similarity < unrelated + PROBES.margin:
+        return Decision("refused", reason="no closer to the corpus than an unrelated question")
     if s.linked_concepts == 0 and not covered and floors.min_similarity_unlinked is not None \
             and s.top_similarity < floors.min_similarity_unlinked:
         return Decision("refused", reason="no concept, few words and low similarity")
@@ -122,13 +129,25 @@ class Judge:
         self.tokenize = tokenize
         self.floors = floors
 
-    def signals(self, question: str, linked_concepts: int, results: Sequence[PartResult]) -> Signals:
+    def signals(self, question: str, linked_concepts: int, results: Sequence[PartResult],
+                language: str = "zh") -> Signals:
         terms = assess_terms(question, [(s, e) for _, _, s, e in self.graph.link(question)], self.coverage)
         sims = [float(np.max(vectors @ r.query_vector)) for r in results for h in r.hits
                 if len(vectors := self.sentence_vectors[h.chunk.chunk_id])]
         passages = [r.hits[0].chunk.index_text() for r in results if r.hits]
         return Signals(terms, linked_concepts, max(sims, default=None),
-                       best_coverage(question, passages, self.tokenize))
+                       best_coverage(question, passages, self.tokenize), language)
 
-    def decide(self, question: str, linked_concepts: int, results: Sequence[PartResult]) -> Decision:
-        return decide(self.signals(question, linked_concepts, results), self.floors)
+    def decide(self, question: str, linked_concepts: int, results: Sequence[PartResult],
+               language: str = "zh") -> Decision:
+        return decide(self.signals(question, linked_concepts, results, language), self.floors)
+
+    def calibrate(self, retrieve: Callable[[str], Sequence[PartResult]]) -> None:
+        """Ask the probe questions (``kgqa.tuning.PROBES``) and keep the best similarity they reach."""
+        unrelated = {}
+        for language, probes in (("zh", PROBES.zh), ("en", PROBES.en)):
+            sims = [self.signals(q, 0, retrieve(q), language).top_similarity for q in probes]
+            found = [x for x in sims if x is not None]
+            if found:
+                unrelated[language] = max(found)
+        self.floors = Floors(self.floors.min_similarity, self.floors.min_similarity_unlinked, unrelated)

@@ -90,7 +90,7 @@ def split_coordinated(text: str, mentions: Sequence[tuple[int, int]]) -> list[st
             if not _CONJ.match(text[chain[-1][1] : nxt[0]]):
                 break
             chain.append(nxt)
-        if len(chain) >= 2:
+        if len({text[s:e].lower() for s, e in chain}) >= 2:  # one concept named twice is one question
             head, tail = text[: chain[0][0]], text[chain[-1][1] :]
             tail = _EACH.sub(" " if tail[:1].isascii() and tail.strip()[:1].isalpha() else "", tail, count=1)
             return [f"{head}{text[s:e]}{tail}".strip() for s, e in chain]

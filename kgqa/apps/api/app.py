@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from kgqa.apps.api import errors
 from kgqa.apps.api.holder import Builder, KBHolder, Provider
-from kgqa.apps.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from kgqa.apps.api.middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from kgqa.apps.api.routers import ask, concepts, documents, health, retrieve
 from kgqa.apps.slack import mount_slack
 from kgqa.apps.web import mount_web
@@ -109,5 +109,6 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["x-request-id"],
         )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -1,6 +1,6 @@
 // The concept map: cytoscape.js (vendored by build.sh) over /v1/graph, /v1/concepts and /v1/path.
 // The graph on screen grows as the reader explores: search, neighbours, paths and answers add to it.
-import { ApiError, api, getLang, h, names, t } from "./ui.js";
+import { ApiError, api, getLang, h, names, present, t } from "./ui.js";
 
 const OVERVIEW_LIMIT = 80;
 const NEIGHBOUR_LIMIT = 40;
@@ -192,7 +192,7 @@ export class ConceptMap {
   }
 
   openPanel(...content) {
-    this.panelBody.replaceChildren(...content);
+    this.panelBody.replaceChildren(...present(content));  // an absent part (no aliases) shows nothing
     this.setPanel(true);
     this.panel.scrollTop = 0;
   }
@@ -252,7 +252,7 @@ export class ConceptMap {
   neighbourList(neighbours) {
     if (!neighbours.length) return h("p", { class: "muted" }, t("noNeighbours"));
     return h("ul", { class: "neighbours", "data-testid": "neighbours" }, neighbours.map((n) => h("li", { "data-testid": "neighbour" },
-      h("span", { class: "rel", style: `background:${colour(n.type)}` }, `${n.direction === "in" ? t("in") : t("out")} ${n.type}`),
+      h("span", { class: "rel", style: { background: colour(n.type) } }, `${n.direction === "in" ? t("in") : t("out")} ${n.type}`),
       " ", this.conceptLink(n),
       this.evidenceList(n.evidence))));
   }
@@ -262,7 +262,7 @@ export class ConceptMap {
     this.openPanel(
       h("h3", {}, t("evidence")),
       h("p", { class: "hop" }, this.conceptLink(node(e.source)),
-        h("span", { class: "rel", style: `background:${colour(e.type)}` }, ` ${e.type} → `), this.conceptLink(node(e.target))),
+        h("span", { class: "rel", style: { background: colour(e.type) } }, ` ${e.type} → `), this.conceptLink(node(e.target))),
       this.evidenceList(e.evidence),
     );
   }
@@ -288,7 +288,7 @@ export class ConceptMap {
           if (ev.target.checked) this.hiddenTypes.delete(type); else this.hiddenTypes.add(type);
           this.applyFilter();
         } }),
-      h("span", { class: "swatch", style: `background:${colour(type)}` }), type)));
+      h("span", { class: "swatch", style: { background: colour(type) } }), type)));
     this.applyFilter();
   }
 
@@ -367,7 +367,7 @@ export class ConceptMap {
         result.path.flatMap((n, i) => (i ? [" → ", this.conceptLink(n)] : [this.conceptLink(n)]))),
       h("ol", { class: "hops", "data-testid": "hops" }, result.edges.map((e) => h("li", { "data-testid": "hop" },
         h("p", { class: "hop" }, names(byId.get(e.source) || { id: e.source }),
-          h("span", { class: "rel", style: `background:${colour(e.type)}` }, ` ${e.type} → `),
+          h("span", { class: "rel", style: { background: colour(e.type) } }, ` ${e.type} → `),
           names(byId.get(e.target) || { id: e.target })),
         this.evidenceList(e.evidence ? [e.evidence] : [])))),
     );

@@ -62,17 +62,24 @@ export function names(c) {
   return lang === "zh" ? `${zh} · ${en}` : `${en} · ${zh}`;
 }
 
-/** A DOM element: h("a", {href: "#", class: "x", onclick: f}, "text", child). Text is never parsed as HTML. */
+/** A DOM element: h("a", {href: "#", class: "x", style: {color: "red"}, onclick: f}, "text", child).
+ * Text is never parsed as HTML; null, undefined and false children are left out. */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "class") el.className = v;
+    else if (k === "style") Object.assign(el.style, v);  // through the DOM: the CSP refuses style attributes
     else el.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
+  el.append(...present(children));
   return el;
+}
+
+/** The children worth showing: ``el.append(null)`` would show the text "null". */
+export function present(children) {
+  return children.flat().filter((c) => c !== null && c !== undefined && c !== false);
 }
 
 export class ApiError extends Error {

@@ -68,6 +68,17 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
 
+    rate_limit: str = Field(
+        "120/minute",
+        description="Requests per client (IP address) to /v1/*, e.g. '120/minute' or '10/second;200/hour'; "
+        "empty turns the limit off. Over it: 429 with Retry-After.",
+    )
+    slack_rate_limit: str = Field(
+        "600/minute",
+        description="Requests per client to /slack/events (every Slack request comes from Slack's own "
+        "addresses, so this is higher); empty turns it off.",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

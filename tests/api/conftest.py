@@ -37,6 +37,7 @@ def api_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         admin_token=ADMIN_TOKEN,
         max_upload_bytes=MAX_UPLOAD,
         cors_origins=["http://ui.example"],
+        rate_limit="",  # these tests send bursts from one address; test_api_rate_limit covers the limit
         _env_file=None,  # type: ignore[call-arg]
     )
 

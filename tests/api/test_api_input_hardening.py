@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN_TOKEN
 
 from kgqa.apps.api import corpus_files
 from kgqa.config import Settings
@@ -56,7 +55,9 @@ def test_unusable_characters_in_text_fields_are_422(
     assert named in error["message"] and where in error["message"]
 
 
-def upload(client: httpx.Client, name: str, data: bytes = b"# Notes\n\nsome text\n") -> httpx.Response:
+def upload(
+    client: httpx.Client, admin: dict[str, str], name: str, data: bytes = b"# Notes\n\nsome text\n"
+) -> httpx.Response:
     """A multipart upload written by hand: httpx would percent-escape a NUL or control character in the
     file name, and a browser or curl sends them as they are."""
     boundary = "kgqa-test-boundary"
@@ -69,7 +70,7 @@ def upload(client: httpx.Client, name: str, data: bytes = b"# Notes\n\nsome text
         "/v1/documents",
         content=body,
         headers={
-            "Authorization": f"Bearer {ADMIN_TOKEN}",
+            **admin,
             "Content-Type": f"multipart/form-data; boundary={boundary}",
         },
     )
@@ -87,8 +88,10 @@ def upload(client: httpx.Client, name: str, data: bytes = b"# Notes\n\nsome text
         ("glossary.yaml", "reserved"),
     ],
 )
-def test_unstorable_file_names_are_422(client: httpx.Client, name: str, named: str) -> None:
-    r = upload(client, name)
+def test_unstorable_file_names_are_422(
+    client: httpx.Client, admin: dict[str, str], name: str, named: str
+) -> None:
+    r = upload(client, admin, name)
     assert r.status_code == 422, r.text
     error = r.json()["error"]
     assert error["type"] == "invalid_filename" and named in error["message"]
@@ -111,9 +114,9 @@ def test_names_at_the_limits_are_stored(tmp_path: Path, name: str) -> None:
     ],
 )
 def test_upload_errors_do_not_reveal_server_paths(
-    client: httpx.Client, api_settings: Settings, name: str, data: bytes
+    client: httpx.Client, admin: dict[str, str], api_settings: Settings, name: str, data: bytes
 ) -> None:
-    r = upload(client, name, data)
+    r = upload(client, admin, name, data)
     assert r.status_code == 422
     body: dict[str, Any] = r.json()
     text = json.dumps(body, ensure_ascii=False)

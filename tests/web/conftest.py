@@ -36,7 +36,8 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("web")
     shutil.copytree(REPO / "corpus", root / "corpus")
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "indexes", model_dir=root / "models",
-                        embedding_model="fake-hash-embedder", _env_file=None)  # type: ignore[call-arg]
+                        embedding_model="fake-hash-embedder", rate_limit="",  # search-as-you-type is bursty
+                        _env_file=None)  # type: ignore[call-arg]
     embedder = FakeEmbedder()
     build_index(settings, embedder=embedder)
     app = create_app(settings, embedder=embedder)

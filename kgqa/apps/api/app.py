@@ -12,9 +12,15 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from kgqa.apps.api import errors
 from kgqa.apps.api.holder import Builder, KBHolder, Provider
-from kgqa.apps.api.middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
+from kgqa.apps.api.middleware import (
+    BodyLimitMiddleware,
+    RateLimitMiddleware,
+    RateRule,
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+)
 from kgqa.apps.api.routers import ask, concepts, documents, health, retrieve
-from kgqa.apps.slack import mount_slack
+from kgqa.apps.slack import EVENTS_PATH, mount_slack
 from kgqa.apps.web import mount_web
 from kgqa.config import Settings
 from kgqa.index.embed import Embedder
@@ -99,15 +105,22 @@ def create_app(
     mount_web(app)
     mount_slack(app, settings, holder.get)
 
-    # added innermost first: request ids wrap everything, so CORS and 413 responses carry one too
+    # added innermost first: request ids wrap everything, so CORS, 413 and 429 responses carry one too;
+    # the rate limit sits inside CORS so a browser can read its 429
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + BODY_SLACK)
+    rules = [
+        RateRule.parse("/v1/", settings.rate_limit, "KGQA_RATE_LIMIT"),
+        RateRule.parse(EVENTS_PATH, settings.slack_rate_limit, "KGQA_SLACK_RATE_LIMIT"),
+    ]
+    if any(rules):
+        app.add_middleware(RateLimitMiddleware, rules=[r for r in rules if r])
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["x-request-id"],
+            expose_headers=["x-request-id", "retry-after"],
         )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -104,25 +110,85 @@ class BodyLimitMiddleware:
         await self.app(scope, counting_receive, send)
 
 
-async def _send_413(scope: Scope, send: Send, size: int, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "type": "too_large",
-                "request_id": request_id_of(scope),
-                "message": f"request body is {size} bytes, over the limit of {limit}; send a smaller file "
-                "(the server's limit is KGQA_MAX_UPLOAD_BYTES).",
-            }
-        }
-    ).encode()
+async def _send_error(
+    scope: Scope, send: Send, status: int, type_: str, message: str, headers: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    body = json.dumps({"error": {"type": type_, "request_id": request_id_of(scope), "message": message}}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _send_413(scope: Scope, send: Send, size: int, limit: int) -> None:
+    message = (
+        f"request body is {size} bytes, over the limit of {limit}; send a smaller file "
+        "(the server's limit is KGQA_MAX_UPLOAD_BYTES)."
+    )
+    await _send_error(scope, send, 413, "too_large", message)
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """Requests under ``prefix`` are limited per client to every one of ``limits`` (``setting`` names it)."""
+
+    prefix: str
+    limits: tuple[RateLimitItem, ...]
+    setting: str
+
+    @classmethod
+    def parse(cls, prefix: str, spec: str, setting: str) -> RateRule | None:
+        """``"120/minute"`` or ``"10/second;200/hour"``; None when ``spec`` is empty (no limit)."""
+        if not spec.strip():
+            return None
+        try:
+            return cls(prefix, tuple(parse_many(spec)), setting)
+        except ValueError as exc:
+            from kgqa.errors import ConfigError
+
+            raise ConfigError(
+                f"{setting}={spec!r} is not a rate limit; write e.g. '120/minute' or '10/second;200/hour', "
+                "or leave it empty to turn the limit off"
+            ) from exc
+
+
+class RateLimitMiddleware:
+    """Per-client request limits (the ``limits`` package, moving windows in memory): over one, a 429 that
+    says which limit and when to retry, with ``Retry-After`` in seconds."""
+
+    def __init__(self, app: ASGIApp, rules: Sequence[RateRule]) -> None:
+        self.app = app
+        self.rules = list(rules)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rule = next((r for r in self.rules if scope["type"] == "http" and scope["path"].startswith(r.prefix)), None)
+        if rule is None or scope["method"] == "OPTIONS":  # CORS preflights are not requests of their own
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        key = client[0] if client else "-"
+        for item in rule.limits:
+            if not self.limiter.hit(item, rule.prefix, key):
+                reset = self.limiter.get_window_stats(item, rule.prefix, key).reset_time
+                wait = max(1, math.ceil(reset - time.time()))
+                message = (
+                    f"too many requests from {key}: the limit for {rule.prefix} is {item}; retry after {wait} s "
+                    f"(the server's limit is {rule.setting})."
+                )
+                await _send_error(
+                    scope, send, 429, "rate_limited", message, [(b"retry-after", str(wait).encode())]
+                )
+                return
+        await self.app(scope, receive, send)
 
 
 # The page loads only its own files: scripts and styles from /static (no inline script, no style attributes;

@@ -23,12 +23,13 @@ from itertools import combinations
 
 import networkx as nx
 
-from kgqa.graph.concepts import lexical_heads, merge_names
+from kgqa.graph.concepts import Draft, lexical_heads, merge_names
 from kgqa.graph.extract import extract_document
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.query import ConceptGraph
+from kgqa.graph.termhood import Background, is_term
 from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
 STAGE = "graph"  # name of the per-document contributions in the chunk store
@@ -61,12 +62,18 @@ def _concepts(
     for t, i in zip(terms, where, strict=True):
         local.setdefault(t.key, drafts[i].id)
         sources.setdefault(drafts[i].id, set()).add(t.rule)
+    background = Background.of(s.text for p in parts for s in p.sentences)
     concepts: dict[str, Concept] = {}
+    kept: list[Draft] = []
     for d in drafts:
         rules = sources.get(d.id, set()) | ({"glossary"} if d.glossary else set())
+        if not d.glossary and not is_term([d.en, d.zh, *d.surfaces], rules, background):
+            continue  # an ordinary word or a stopword, not a term of this corpus
         aliases = [s for s in d.surfaces if s not in (d.en, d.zh)]
         concepts[d.id] = Concept(d.id, d.en or d.zh, d.zh, sorted(aliases), sorted(rules), [])
-    lexicon = Lexicon({s: d.id for d in drafts for s in d.surfaces})
+        kept.append(d)
+    local = {k: v for k, v in local.items() if v in concepts}
+    lexicon = Lexicon({s: d.id for d in kept for s in d.surfaces})
     return concepts, local, lexicon
 
 

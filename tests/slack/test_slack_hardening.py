@@ -138,3 +138,21 @@ def test_an_answer_is_posted_when_the_feedback_store_cannot_be_written(
     assert len(failures) == 2 and str(db) in failures[0].getMessage()
 
 
+
+
+def test_a_vote_the_store_cannot_take_is_answered_with_an_apology(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    mention(bot, PHISH_Q)
+    (post,) = bot.fake.wait_for("chat.postMessage")
+    up = next(e for b in post.params["blocks"] if b.get("block_id") == "kgqa_feedback" for e in b["elements"])
+    db = default_path(bot.settings)
+    for f in db.parent.glob(db.name + "*"):
+        f.unlink()
+    db.mkdir()
+    message = bot.fake.threads[(CHANNEL, post.params["thread_ts"])][-1]
+    with caplog.at_level(logging.ERROR, logger="kgqa"):
+        bot.slack.click(up, channel=CHANNEL, response_url=bot.fake.response_url("vote"), message=message)
+        (reply,) = bot.fake.wait_for("response_url")
+    assert reply.params["response_type"] == "ephemeral" and "could not reach my feedback store" in reply.params["text"]
+    assert any("cannot record a Slack vote" in r.getMessage() for r in caplog.records)

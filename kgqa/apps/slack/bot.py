@@ -52,6 +52,7 @@ FAILED = (
     "Sorry, I could not answer that: something went wrong on my side (the details are in the server log)."
 )
 GONE = "That answer is no longer stored; please ask again."
+STORE_FAILED = "Sorry, I could not reach my feedback store (the details are in the server log); please try later."
 BOLT_LOGGER = "kgqa.slack.bolt"
 
 
@@ -269,7 +270,12 @@ class SlackBot:
     ) -> None:
         ack()
         vote = "up" if action["action_id"] == VOTE_UP_ACTION else "down"
-        recorded = self.store.vote(action["value"], vote, body["user"]["id"])
+        try:
+            recorded = self.store.vote(action["value"], vote, body["user"]["id"])
+        except Exception:
+            log.exception("cannot record a Slack vote in the feedback store %s", self.store.path)
+            respond(response_type="ephemeral", replace_original=False, text=notice_text(STORE_FAILED))
+            return
         text = f"Thanks, your {'👍' if vote == 'up' else '👎'} is recorded." if recorded else GONE
         respond(response_type="ephemeral", replace_original=False, text=notice_text(text))
 
@@ -282,7 +288,12 @@ class SlackBot:
         respond: Callable[..., Any],
     ) -> None:
         ack()
-        stored = self.store.get(action["value"])
+        try:
+            stored = self.store.get(action["value"])
+        except Exception:
+            log.exception("cannot read a Slack answer from the feedback store %s", self.store.path)
+            respond(response_type="ephemeral", replace_original=False, text=notice_text(STORE_FAILED))
+            return
         if stored is None:
             respond(response_type="ephemeral", replace_original=False, text=notice_text(GONE))
             return

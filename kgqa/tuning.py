@@ -22,6 +22,9 @@ class Compose:
     chunks_per_part: int = 3
     # about two to four sentences: a quote a reader checks at a glance
     char_budget: int = 280
+    # English spells the same content in about 2.5 times the characters of Chinese (a word is 4.7 letters and
+    # a space against 1.6 characters), so an English answer gets twice the budget. Not fitted.
+    latin_budget_factor: float = 2.0
     # a list answer shows at most this many items; longer lists are cut, the citation shows the rest
     max_items: int = 6
     # score = cosine + lexical * overlap + heading * heading match - rank * passage rank - position * index.
@@ -53,6 +56,10 @@ class Decide:
     # share of the question's content words found in the best passage: at or above this, the passage is
     # about the question even when no concept links (a paraphrase in the corpus's own words). Not fitted.
     min_word_coverage: float = 0.34
+    # share of CJK characters above which a corpus counts as (partly) Chinese, so that a Chinese word missing
+    # from it means something; the English tutorial has none, the GIMP manual (half untranslated) has 30%.
+    # Not fitted.
+    min_cjk_share: float = 0.02
 
 
 @dataclass(frozen=True)

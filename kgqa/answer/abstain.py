@@ -60,6 +60,27 @@ class Coverage:
             object.__setattr__(self, "_latin", cached)
         return cached
 
+    def cjk_tokens_by_sound(self) -> dict[str, list[str]]:
+        """The corpus's Chinese keywords of two or more characters, keyed by their toneless pinyin."""
+        cached = self.__dict__.get("_sound")
+        if cached is None:
+            cached = {}
+            for t in sorted(self.tokens):
+                if len(t) >= 2 and _CJK.match(t):
+                    cached.setdefault(_sound(t), []).append(t)
+            object.__setattr__(self, "_sound", cached)
+        return cached
+
+    @property
+    def is_chinese(self) -> bool:
+        """Whether the corpus is written (partly) in Chinese: only then can a Chinese word be missing from it."""
+        cached = self.__dict__.get("_chinese")
+        if cached is None:
+            sample = self.text[:200_000]
+            cached = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff") > DECIDE.min_cjk_share * max(1, len(sample))
+            object.__setattr__(self, "_chinese", cached)
+        return bool(cached)
+
     def knows_latin(self, word: str) -> bool:
         w = word.lower()
         return w in self.tokens or w.rstrip("s") in self.tokens or (len(w) > 5 and w in self.text)
@@ -166,6 +187,32 @@ def _jieba_zipf(word: str) -> float:
     return math.log10(count / dt.total * 1e9) if count and dt.total else 0.0
 
 
+def _sound(word: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(word))
+
+
+def is_homophone_of_known(word: str, coverage: Coverage) -> bool:
+    """A Chinese word typed with the wrong character of the same sound (格试 for 格式), the usual slip of a
+    pinyin input method, or a longer word one character off a word of the corpus (束搜素 for 束搜索)."""
+    if len(word) < 2:
+        return False
+    by_sound = coverage.cjk_tokens_by_sound()
+    if _sound(word) in by_sound:
+        return True
+    if len(word) == 2:
+        # one character off, with the same initial sound (搜素 for 搜索: s-u / s-uo)
+        want = _sound(word).split()
+        return any(t[0] == word[0] and key.split()[1][:1] == want[1][:1]
+                   for key, ts in by_sound.items() for t in ts if len(t) == 2 and t != word)
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    same_length = [t for t in coverage.cjk_tokens_by_sound().values() for t in t if len(t) == len(word)]
+    return process.extractOne(word, same_length, scorer=Levenshtein.distance, score_cutoff=1) is not None
+
+
 def is_typo_of_known(word: str, coverage: Coverage) -> bool:
     """A misspelling (one edit, two for long words) of a word the corpus has: transfomer -> transformer."""
     w = word.lower()
@@ -206,7 +253,9 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
         if _CJK.match(word) and word not in FRAMING_NOUNS:
             checked += 1
             noun = _flag(word, budget).startswith("n")
-            if word in coverage.text:
+            if not coverage.is_chinese:
+                continue  # a Chinese question about an English corpus: its Chinese words cannot be looked up
+            if word in coverage.text or is_homophone_of_known(word, coverage):
                 if noun and pending is not None and pending[1] == start:
                     # an ordinary word the corpus lacks, fused to a noun it has (扩散 + 模型): the compound
                     # 扩散模型 is the term, and the corpus never names it
@@ -215,8 +264,8 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
                     known.append(word)
             elif noun and not is_ordinary(word):
                 unknown.append(word)
-            else:
-                modifier = (word, end)
+            elif _flag(word, budget)[:1] in ("n", "v", "a"):
+                modifier = (word, end)  # a content word (not 那些, 怎么) that may modify the next one
         elif _LATIN.match(word):
             checked += 1
             # in a Chinese question every English word is a deliberate term; in an English one, only

@@ -151,10 +151,11 @@ def pick_sentences(
         group = _paragraph(sents, anchor, allow_code)
     chosen: list[Sentence] = []
     used = 0
+    budget = CHAR_BUDGET * (COMPOSE.latin_budget_factor if is_latin_text(anchor.text) else 1.0)
     for s in sorted(set(group), key=lambda s: s.index):
         if _LABEL_ONLY.match(s.text) or s.role in ("heading", "question"):
             continue
-        if chosen and used + len(s.text) > CHAR_BUDGET and s is not anchor:
+        if chosen and used + len(s.text) > budget and s is not anchor:
             continue
         chosen.append(s)
         used += len(s.text)

@@ -41,6 +41,7 @@ from kgqa.retrieve.analyse import detect_language
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.text import SPLITTER_VERSION
+from kgqa.tuning import PROBES, RETRIEVAL
 from kgqa.types import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -246,6 +247,8 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     engine = Engine(retriever, graph, settings.max_question_chars)
     coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary())
     judge = Judge(graph, coverage, index.sentence_vectors, cached_tokenize, Floors(*abstain_thresholds(settings)))
+    probes = [*PROBES.zh, *PROBES.en]
+    retriever.set_hubness(embedder.embed(probes, kind="query"), RETRIEVAL.hubness_weight)
     judge.calibrate(lambda q: engine.retrieve(engine.plan(q, None, settings.top_k), settings.top_k))
     titles = {d.doc_id: d.title for d in index.documents.values()}
     chat_model = make_chat_model(settings)

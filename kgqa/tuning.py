@@ -96,7 +96,17 @@ class Probes:
     margin: float = 0.0
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    """Dense-channel corrections (``retrieve/hybrid.py``)."""
+
+    # CSLS scores a pair as 2 cos - r_query - r_passage: against the cosine, a passage's hubness weighs half.
+    # Not fitted.
+    hubness_weight: float = 0.5
+
+
 COMPOSE = Compose()
+RETRIEVAL = Retrieval()
 PROBES = Probes()
 DECIDE = Decide()
 SIMILARITY = Similarity()

@@ -209,7 +209,7 @@ def is_homophone_of_known(word: str, coverage: Coverage) -> bool:
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    same_length = [t for t in coverage.cjk_tokens_by_sound().values() for t in t if len(t) == len(word)]
+    same_length = [t for ts in by_sound.values() for t in ts if len(t) == len(word)]
     return process.extractOne(word, same_length, scorer=Levenshtein.distance, score_cutoff=1) is not None
 
 

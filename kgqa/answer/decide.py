@@ -63,6 +63,7 @@ class Signals:
     top_similarity: float | None
     word_coverage: float
     language: str = "zh"
+    chinese_corpus: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ def decide(signals: Signals, floors: Floors) -> Decision:
         if not s.terms.known and s.linked_concepts == 0 and not covered:
             return Decision("refused", s.terms.unknown, "nothing of the question is in the corpus")
         return Decision("caveat", s.terms.unknown, "answered without some of the question's terms")
+    if s.chinese_corpus and s.language == "zh" and not s.terms.known and s.linked_concepts == 0 \
+            and s.word_coverage == 0:
+        # a Chinese question about a Chinese corpus shares no word with it: nothing of it is there
+        return Decision("refused", reason="no word of the question is in the corpus")
     unrelated = floors.unrelated.get(s.language)
     if not s.terms.known and s.linked_concepts == 0 and not covered and unrelated is not None \
             and s.top_similarity < unrelated + PROBES.margin:
@@ -136,7 +141,7 @@ class Judge:
                 if len(vectors := self.sentence_vectors[h.chunk.chunk_id])]
         passages = [r.hits[0].chunk.index_text() for r in results if r.hits]
         return Signals(terms, linked_concepts, max(sims, default=None),
-                       best_coverage(question, passages, self.tokenize), language)
+                       best_coverage(question, passages, self.tokenize), language, self.coverage.is_chinese)
 
     def decide(self, question: str, linked_concepts: int, results: Sequence[PartResult],
                language: str = "zh") -> Decision:

@@ -61,6 +61,31 @@ class HybridRetriever:
         self.embedder = embedder
         self.unit_vectors = unit_vectors
         self.weights = dict(weights or {})
+        self.hubness: dict[str, float] = {}
+
+    def set_hubness(self, probe_vectors: np.ndarray, weight: float) -> None:
+        """Penalise hub passages: some passages (long feature lists, tables of contents) are close to every
+        question, and take the top of the dense ranking from the passage that answers. A passage's hubness is
+        its mean similarity to unrelated probe questions, centred on the corpus mean; the dense score loses
+        ``weight`` times it (CSLS's correction, with probes standing in for the query distribution)."""
+        n = len(self.chunks)
+        if not n or not len(probe_vectors):
+            self.hubness = {}
+            return
+        total: dict[str, float] = {}
+        for v in probe_vectors:
+            for cid, score in self.vectors.search(v, n):
+                total[cid] = total.get(cid, 0.0) + score
+        mean = {cid: t / len(probe_vectors) for cid, t in total.items()}
+        centre = sum(mean.values()) / len(mean)
+        self.hubness = {cid: weight * (m - centre) for cid, m in mean.items()}
+
+    def _dense(self, vector: np.ndarray) -> list[tuple[str, float]]:
+        if not self.hubness:
+            return self.vectors.search(vector, CANDIDATES)
+        found = self.vectors.search(vector, 2 * CANDIDATES)
+        rescored = [(cid, round(s - self.hubness.get(cid, 0.0), 4)) for cid, s in found]
+        return sorted(rescored, key=lambda t: -t[1])[:CANDIDATES]
 
     def dense(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
         return self.vectors.search(self.embedder.embed([text], kind="query")[0], n)
@@ -79,7 +104,7 @@ class HybridRetriever:
         self, vector: np.ndarray, keyword_text: str, graph_ranked: Sequence[tuple[str, float]] = ()
     ) -> Channels:
         ch = Channels()
-        ch.add("dense", self.vectors.search(vector, CANDIDATES))
+        ch.add("dense", self._dense(vector))
         if self.unit_vectors is not None and len(self.unit_vectors):
             ch.add("question", self._top(self.unit_vectors @ vector))
         ch.add("bm25", self.keyword(keyword_text))

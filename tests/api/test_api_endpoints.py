@@ -7,7 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-CITATION_KEYS = {"n", "chunk_id", "doc_id", "title", "section", "quote", "start", "end", "score"}
+CITATION_KEYS = {"n", "chunk_id", "doc_id", "title", "section", "quote", "start", "end", "score", "page"}
 RELATED_KEYS = {"id", "label", "label_zh", "relation", "question"}
 
 
@@ -40,8 +40,8 @@ def test_ask_returns_the_cli_json_object(client: httpx.Client) -> None:
     response = client.post("/v1/ask", json={"question": "什么是自注意力机制？"})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "citations", "related_concepts", "concepts", "abstained"}
-    assert body["answer"] and not body["abstained"] and body["citations"]
+    assert set(body) == {"answer", "citations", "related_concepts", "concepts", "abstained", "outcome", "missing"}
+    assert body["answer"] and not body["abstained"] and body["citations"] and body["outcome"] == "answer"
     assert all(set(c) == CITATION_KEYS for c in body["citations"])
     assert all(set(r) == RELATED_KEYS for r in body["related_concepts"])
     assert [c["n"] for c in body["citations"]] == list(range(1, len(body["citations"]) + 1))
@@ -66,7 +66,13 @@ def test_citations_quote_the_document_at_their_offsets(client: httpx.Client) -> 
 
 def test_out_of_corpus_question_abstains(client: httpx.Client) -> None:
     body = client.post("/v1/ask", json={"question": "今天上海的天气怎么样？"}).json()
-    assert body["abstained"] and not body["citations"]
+    assert body["abstained"] and body["outcome"] == "refused" and not body["citations"]
+
+
+def test_greetings_get_a_reply_without_citations(client: httpx.Client) -> None:
+    body = client.post("/v1/ask", json={"question": "你好！"}).json()
+    assert body["outcome"] == "chitchat" and not body["citations"] and not body["abstained"]
+    assert body["answer"].startswith("你好") and "可以试试问" in body["answer"]
 
 
 def test_documents_list_and_get(client: httpx.Client) -> None:

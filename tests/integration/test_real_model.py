@@ -125,7 +125,7 @@ def test_cli_ask_json_is_the_api_object(real_settings: Settings, kb: KnowledgeBa
     out = subprocess.run([sys.executable, "-m", "kgqa.apps.cli", "ask", "How does knowledge distillation work?",
                           "--json"], env=env, capture_output=True, text=True, check=True, timeout=300)
     data = json.loads(out.stdout)
-    assert list(data) == ["answer", "citations", "related_concepts", "concepts", "abstained"]
+    assert list(data) == ["answer", "citations", "related_concepts", "concepts", "abstained", "outcome", "missing"]
     assert list(data["citations"][0]) == ["n", "chunk_id", "doc_id", "title", "section", "quote", "start",
                                           "end", "score"]
     assert set(data["related_concepts"][0]) == {"id", "label", "label_zh", "relation", "question"}

@@ -106,6 +106,7 @@ class Chunk:
     question_span: Span | None = None
     occurrences: tuple[Span, ...] = ()
     pages: tuple[tuple[int, int], ...] = ()  # (document offset, page) where a page (or slide) begins
+    code: tuple[tuple[int, int], ...] = ()  # document spans of the code blocks inside the chunk
 
     @property
     def section(self) -> str:
@@ -152,6 +153,7 @@ class Chunk:
             question_span=Span(**qs) if qs else None,
             occurrences=tuple(Span(**o) for o in d.get("occurrences") or ()),
             pages=tuple((int(a), int(b)) for a, b in d.get("pages") or ()),
+            code=tuple((int(a), int(b)) for a, b in d.get("code") or ()),
         )
 
 

@@ -44,7 +44,7 @@ class Picked:
 def _quotable(s: Sentence, allow_code: bool) -> bool:
     if s.role in ("heading", "question") or len(s.plain) < 6 or _LABEL_ONLY.match(s.text):
         return False
-    return allow_code or not is_code_line(s.text)
+    return allow_code or (s.role != "code" and not is_code_line(s.text))
 
 
 def lexical_overlap(query_tokens: set[str], sentence_tokens: Sequence[str]) -> float:

@@ -30,8 +30,8 @@ from kgqa.ingest.structure import Line, Section, sections_from_blocks
 from kgqa.text import SPLITTER_VERSION, sentence_spans
 from kgqa.types import Block, Chunk, Document, Span
 
-# 3: sections and pieces from the document model's blocks; the converter and splitter versions ride along
-CHUNKER_VERSION = f"3.c{CONVERTER_VERSION}.s{SPLITTER_VERSION}"
+# 3: sections and pieces from the document model's blocks; 4: chunks know their code blocks.
+CHUNKER_VERSION = f"4.c{CONVERTER_VERSION}.s{SPLITTER_VERSION}"
 ZH_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ";", "，", ",", " ", ""]
 _HEADING_NUMBER = re.compile(
     r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d+\s*[:：])\s*"
@@ -202,7 +202,16 @@ def chunk_document(doc: Document, max_chars: int = 600) -> DocChunks:
         result.chunks += _section_chunks(doc, sec, max_chars, kind, question)
     if any(b.page for b in doc.blocks):
         result.chunks = [_with_pages(c, doc.blocks) for c in result.chunks]
+    code = [(b.start, b.end) for b in doc.blocks if b.kind == "code"]
+    if code:
+        result.chunks = [_with_code(c, code) for c in result.chunks]
     return result
+
+
+def _with_code(chunk: Chunk, code: list[tuple[int, int]]) -> Chunk:
+    """Record the code blocks inside the chunk: their lines are code, never prose to quote."""
+    inside = tuple((max(s, chunk.start), min(e, chunk.end)) for s, e in code if s < chunk.end and e > chunk.start)
+    return Chunk(**{**chunk.__dict__, "code": inside}) if inside else chunk
 
 
 def _with_pages(chunk: Chunk, blocks: tuple[Block, ...]) -> Chunk:

@@ -2,7 +2,7 @@
 
 Sentences come from the shared splitter (``kgqa.text.sentence_spans``: Chinese punctuation,
 pysbd for English lines, every line end). Each sentence gets a role:
-``heading`` (the section's own heading line), ``question`` (a restated question after a
+``heading`` (the section's own heading line), ``code`` (a line of a code block), ``question`` (a restated question after a
 题目/问题 label), ``item`` (a list item), ``lead`` (a line ending in a colon that opens a
 list) or ``text``. Leading labels (**答案：**) and list markers are left out of the span,
 so a quote is the statement itself; markdown emphasis stays in the quote (quotes are exact)
@@ -35,7 +35,7 @@ class Sentence:
     end: int
     text: str  # exact document text
     index: int  # position within the chunk
-    role: str = "text"  # heading | question | lead | item | text
+    role: str = "text"  # heading | code | question | lead | item | text
 
     @property
     def is_heading(self) -> bool:
@@ -79,7 +79,11 @@ def split_sentences(chunk: Chunk) -> list[Sentence]:
     if head:
         add(0, chunk.text[:head].strip(), "heading")
     text = chunk.text
+    code = [(a - chunk.start, b - chunk.start) for a, b in chunk.code]
     for s, e in sentence_spans(text, head):
+        if any(a <= s < b for a, b in code):
+            add(s, text[s:e], "code")
+            continue
         raw = text[s:e]
         line_start = text.rfind("\n", 0, s) + 1
         at_line_start = not text[line_start:s].strip()

@@ -127,7 +127,7 @@ def test_cli_ask_json_is_the_api_object(real_settings: Settings, kb: KnowledgeBa
     data = json.loads(out.stdout)
     assert list(data) == ["answer", "citations", "related_concepts", "concepts", "abstained", "outcome", "missing"]
     assert list(data["citations"][0]) == ["n", "chunk_id", "doc_id", "title", "section", "quote", "start",
-                                          "end", "score"]
+                                          "end", "score", "page"]
     assert set(data["related_concepts"][0]) == {"id", "label", "label_zh", "relation", "question"}
 
 

@@ -142,7 +142,7 @@ def test_docx_headings_lists_tables_in_body_order(tmp_path):
     import docx
 
     d = docx.Document()
-    d.core_properties.title = "用户手册"
+    d.add_paragraph("用户手册", style="Title")
     d.add_heading("安装", level=1)
     d.add_paragraph("先下载安装包。然后运行它。")
     d.add_paragraph("第一步", style="List Bullet")
@@ -156,9 +156,9 @@ def test_docx_headings_lists_tables_in_body_order(tmp_path):
     doc = load_document(p)
     assert doc.title == "用户手册" and doc.format == "docx"
     assert [(b.kind, b.level, b.depth) for b in doc.blocks] == [
-        ("heading", 1, 0), ("paragraph", 0, 0), ("list_item", 0, 0), ("list_item", 0, 0), ("table", 0, 0),
+        ("heading", 0, 0), ("heading", 1, 0), ("paragraph", 0, 0), ("list_item", 0, 0), ("list_item", 0, 0), ("table", 0, 0),
         ("heading", 2, 0), ("quote", 0, 0)]
-    assert doc.blocks[4].rows == (("键", "作用"), ("F1", "帮助"))
+    assert doc.blocks[5].rows == (("键", "作用"), ("F1", "帮助"))
     assert [c.heading for c in chunk_document(doc).chunks] == [("安装",), ("安装", "使用")]
     assert_spans_exact(doc)
 

@@ -16,7 +16,7 @@ from kgqa.ingest.convert.pdf import convert_pdf
 from kgqa.ingest.convert.plain import convert_plain, decode
 
 # bump when any converter's output changes: documents are converted again
-CONVERTER_VERSION = "1"
+CONVERTER_VERSION = "2"  # 2: a DOCX Title is the document title, not a section
 
 
 def _md(raw: bytes, name: str) -> Converted:

@@ -73,7 +73,8 @@ class TextBuilder:
         self.blocks.append(Block(kind, start, self._len, page=self.page, **attrs))  # type: ignore[arg-type]
 
     def heading(self, text: str, level: int) -> None:
-        self._append(inline(text), "heading", level=max(1, min(level, 6)))
+        """Level 1-6; level 0 is the document's title: it heads the text but stays out of section trails."""
+        self._append(inline(text), "heading", level=max(0, min(level, 6)))
 
     def paragraph(self, text: str, kind: str = "paragraph") -> None:
         self._append(inline(text), kind)

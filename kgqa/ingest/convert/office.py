@@ -1,6 +1,6 @@
 """Word (.docx, python-docx) and PowerPoint (.pptx, python-pptx) -> canonical text and blocks.
 
-DOCX: paragraph styles give headings (``Heading N``, ``Title``), list items (``List ...`` styles or
+DOCX: paragraph styles give headings (``Heading N``; ``Title`` is the document's title), list items (``List ...`` styles or
 numbering, with their level), code (``Source Code``, ``HTML Preformatted``, monospaced runs) and quotes;
 tables keep their rows; body order is kept. PPTX: one section per slide, headed by the slide's title
 (or "Slide N"); text frames become paragraphs or list items by indent level, tables keep their rows,
@@ -43,8 +43,10 @@ def _docx_paragraph(out: TextBuilder, par: Any, code: list[str]) -> None:
         code.clear()
     m = _HEADING_STYLE.match(style.strip())
     num = par._p.pPr.numPr if par._p.pPr is not None else None
-    if m or style == "Title":
-        out.heading(text, int(m.group(1)) if m else 1)
+    if style == "Title":
+        out.heading(text, 0)  # the document's title, not a section of it
+    elif m:
+        out.heading(text, int(m.group(1)))
     elif style.lower().startswith("list") or num is not None:
         level = num.ilvl.val if num is not None and num.ilvl is not None else 0
         out.item(text, int(level))
@@ -75,6 +77,8 @@ def convert_docx(data: bytes) -> Converted:
     if code:
         out.code("\n".join(code))
     title = (document.core_properties.title or "").strip()
+    if not title:
+        title = next((out.text[b.start : b.end] for b in out.blocks if b.kind == "heading" and b.level == 0), "")
     return Converted(out.text, tuple(out.blocks), title, "docx")
 
 

@@ -46,10 +46,19 @@ class _Line:
     box: int
 
 
+# CJK Radicals Supplement look-alikes that NFKC leaves alone, with their equivalent ideographs (Unicode's
+# EquivalentUnifiedIdeograph.txt), for the simplified forms Chinese fonts use
+_SUPPLEMENT = str.maketrans(
+    "⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻥⻦⻨⻩⻬⻮⻰⻳⻄⺠⺟⺢⻊",
+    "见角贝车长门青韦页风飞食马鱼鸟麦黄齐齿龙龟西民母水足",
+)
+
+
 def _radicals(text: str) -> str:
-    """Fonts often map CJK ideographs to the look-alike Kangxi radicals (⼀ U+2F00 for 一): fold them back,
-    leaving every other character (full-width punctuation included) as it is."""
-    return "".join(unicodedata.normalize("NFKC", c) if "\u2e80" <= c <= "\u2fdf" else c for c in text)
+    """Fonts often map CJK ideographs to look-alike radicals (⼀ U+2F00 for 一, ⻚ U+2EDA for 页): fold them
+    back, leaving every other character (full-width punctuation included) as it is."""
+    text = text.translate(_SUPPLEMENT)
+    return "".join(unicodedata.normalize("NFKC", c) if "\u2f00" <= c <= "\u2fdf" else c for c in text)
 
 
 def _lines(data: bytes) -> tuple[list[_Line], int, str]:

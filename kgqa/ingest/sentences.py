@@ -2,8 +2,8 @@
 
 Sentences come from the shared splitter (``kgqa.text.sentence_spans``: Chinese punctuation,
 pysbd for English lines, every line end). Each sentence gets a role:
-``heading`` (the section's own heading line), ``code`` (a line of a code block), ``question`` (a restated question after a
-题目/问题 label), ``item`` (a list item), ``lead`` (a line ending in a colon that opens a
+``heading`` (the section's own heading line), ``code`` (a line of a code block), ``question`` (a restated
+question after a 题目/问题 label), ``item`` (a list item), ``lead`` (a line ending in a colon that opens a
 list) or ``text``. Leading labels (**答案：**) and list markers are left out of the span,
 so a quote is the statement itself; markdown emphasis stays in the quote (quotes are exact)
 but ``plain`` drops it.

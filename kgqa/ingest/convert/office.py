@@ -1,10 +1,12 @@
 """Word (.docx, python-docx) and PowerPoint (.pptx, python-pptx) -> canonical text and blocks.
 
-DOCX: paragraph styles give headings (``Heading N``; ``Title`` is the document's title), list items (``List ...`` styles or
-numbering, with their level), code (``Source Code``, ``HTML Preformatted``, monospaced runs) and quotes;
-tables keep their rows; body order is kept. PPTX: one section per slide, headed by the slide's title
-(or "Slide N"); text frames become paragraphs or list items by indent level, tables keep their rows,
-and speaker notes follow the slide. ``Block.page`` is the slide number.
+DOCX: paragraph styles give headings (``Heading N``; ``Title`` is the document's title), list items
+(``List ...`` styles or numbering, with their level), code (``Source Code``, ``HTML Preformatted``,
+monospaced runs) and quotes; tables keep their rows; body order is kept.
+
+PPTX: one section per slide, headed by the slide's title (or "Slide N"); text frames become paragraphs or
+list items by indent level, tables keep their rows, and speaker notes follow the slide. ``Block.page`` is
+the slide number.
 """
 
 from __future__ import annotations

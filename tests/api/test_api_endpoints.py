@@ -130,3 +130,17 @@ def test_unknown_route_is_a_json_404(client: httpx.Client) -> None:
     response = client.get("/v2/nothing")
     assert response.status_code == 404
     assert "see /docs" in response.json()["error"]["message"]
+
+
+def test_overview_comes_from_the_knowledge_base(client: httpx.Client) -> None:
+    body = client.get("/v1/overview").json()
+    titles = {d["title"] for d in client.get("/v1/documents").json()}
+    assert body["topics"] and set(body["topics"]) <= titles and body["title"].startswith(body["topics"][0])
+    assert body["questions"]["zh"] and all(q.endswith(("？", "?")) for q in body["questions"]["zh"])
+
+
+def test_a_document_carries_its_blocks(client: httpx.Client) -> None:
+    doc = client.get("/v1/documents/llm-principles-and-transformer-inference").json()
+    assert doc["format"] == "md" and doc["blocks"]
+    heads = [b for b in doc["blocks"] if b["kind"] == "heading"]
+    assert heads and all(doc["text"][b["start"] : b["end"]].startswith("#") for b in heads)

@@ -198,3 +198,11 @@ def test_defining_sentence_prefers_a_definition_over_a_mention(page) -> None:  #
     assert found["text"] == "量化（Quantization）是把权重换成低精度的方法。"
     assert (found["start"], found["end"]) == (105, 105 + len(found["text"]))
     assert found["mention"] == [0, 2]
+
+
+def test_title_and_example_question_come_from_the_knowledge_base(page, web_server) -> None:  # type: ignore[no-untyped-def]
+    overview = httpx.get(f"{web_server.url}/v1/overview", timeout=30).json()
+    page.wait_for_function("t => document.title.startsWith(t)", arg=overview["title"])
+    assert page.inner_text("h1").startswith(overview["title"])
+    example = overview["questions"]["en"][0]
+    assert example in page.inner_text(".chat .hint")

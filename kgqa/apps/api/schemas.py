@@ -314,8 +314,30 @@ class DocumentSummary(BaseModel):
     chunks: int
 
 
+class BlockOut(BaseModel):
+    kind: Literal["heading", "paragraph", "list_item", "table", "code", "quote"]
+    start: int
+    end: int
+    level: int = 0
+    depth: int = 0
+    page: int = 0
+    rows: list[list[str]] = Field(default_factory=list)
+
+
 class DocumentDetail(DocumentSummary):
     text: str
+    format: str = Field("", description="The converter that made the text: md, txt, html, pdf, docx or pptx.")
+    blocks: list[BlockOut] = Field(
+        default_factory=list, description="The document's structure over ``text``: ``text[start:end]`` per block."
+    )
+
+
+class Overview(BaseModel):
+    """What the knowledge base covers, for a page's title and example questions."""
+
+    title: str
+    topics: list[str]
+    questions: dict[str, list[str]] = Field(description="Example questions it can answer, per language (zh, en).")
 
 
 class DocumentChange(BaseModel):

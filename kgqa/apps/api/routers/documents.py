@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from kgqa.apps.api import corpus_files
 from kgqa.apps.api.deps import Admin, HolderDep, KBDep, SettingsDep
 from kgqa.apps.api.errors import ApiError, too_large
-from kgqa.apps.api.schemas import DocumentChange, DocumentDetail, DocumentSummary, ErrorResponse
+from kgqa.apps.api.schemas import BlockOut, DocumentChange, DocumentDetail, DocumentSummary, ErrorResponse
 from kgqa.pipeline import KnowledgeBase, serving_folder
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -57,6 +57,9 @@ def get_document(doc_id: str, kb: KBDep) -> DocumentDetail:
         sha256=doc.sha256,
         chunks=_chunk_counts(kb)[doc.doc_id],
         text=doc.text,
+        format=doc.format,
+        blocks=[BlockOut(kind=b.kind, start=b.start, end=b.end, level=b.level, depth=b.depth, page=b.page,
+                         rows=[list(r) for r in b.rows]) for b in doc.blocks],
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kgqa.apps.api.deps import HolderDep, KBDep, SettingsDep
-from kgqa.apps.api.schemas import Health, IndexInfo, ReindexStatus
+from kgqa.apps.api.schemas import Health, IndexInfo, Overview, ReindexStatus
 from kgqa.apps.slack import slack_status
 
 router = APIRouter(tags=["health"])
@@ -36,3 +36,12 @@ def healthz(kb: KBDep, holder: HolderDep, settings: SettingsDep) -> Health:
         ),
         slack=slack_status(settings),
     )
+
+
+@router.get("/v1/overview", response_model=Overview)
+def overview(kb: KBDep) -> Overview:
+    """The knowledge base in a few words: its documents' titles and questions it can answer."""
+    o = kb.overview
+    title = " · ".join(o.topics[:2]) + (" …" if len(kb.index.documents) > 2 else "")
+    return Overview(title=title, topics=list(o.topics),
+                    questions={lang: list(o.questions(lang)) for lang in ("zh", "en")})

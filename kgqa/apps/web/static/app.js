@@ -27,10 +27,49 @@ export async function openDocument(docId, start, end, quote) {
     const i = text.indexOf(quote.trim());
     if (i >= 0) { s = i; e = i + quote.trim().length; }
   }
-  const mark = h("mark", { class: "quote", "data-testid": "highlight" }, text.slice(s, e));
   document.getElementById("doc-title").textContent = doc.title || doc.doc_id;
-  viewerText.replaceChildren(text.slice(0, s), mark, text.slice(e));
-  mark.scrollIntoView({ block: "center" });
+  const blocks = doc.blocks || [];
+  const marks = [];
+  // a piece of the text with the part inside [s, e) highlighted; the first piece carries the test id
+  const piece = (a, b) => {
+    const from = Math.max(a, s), to = Math.min(b, e);
+    if (from >= to) return [text.slice(a, b)];
+    const mark = h("mark", { class: "quote", ...(marks.length ? {} : { "data-testid": "highlight" }) },
+      text.slice(from, to));
+    marks.push(mark);
+    return [text.slice(a, from), mark, text.slice(to, b)];
+  };
+  if (!blocks.length || doc.format === "md" || doc.format === "txt") {
+    // Markdown and plain text are shown as written: their text is the file itself
+    viewerText.classList.add("raw");
+    viewerText.replaceChildren(...piece(0, text.length));
+  } else {
+    viewerText.classList.remove("raw");
+    viewerText.replaceChildren(...blocks.map((b) => renderBlock(b, text, piece)));
+  }
+  if (marks.length) marks[0].scrollIntoView({ block: "center" });
+}
+
+/** One block of the converted document as HTML: headings, list items, tables, code, quotes, paragraphs. */
+function renderBlock(b, text, piece) {
+  if (b.kind === "heading") return h(`h${Math.min(Math.max(b.level, 1) + 2, 6)}`, {}, piece(b.start, b.end));
+  if (b.kind === "code") return h("pre", {}, piece(b.start, b.end));
+  if (b.kind === "quote") return h("blockquote", {}, piece(b.start, b.end));
+  if (b.kind === "list_item") return h("div", { class: `li depth-${Math.min(b.depth, 4)}` }, piece(b.start, b.end));
+  if (b.kind === "table") {
+    // the text holds one line per row and " | " between cells: cut there, so a highlight stays exact
+    const rows = [];
+    let at = b.start;
+    for (const line of text.slice(b.start, b.end).split("\n")) {
+      const cells = [];
+      let c = at;
+      for (const cell of line.split(" | ")) { cells.push(h("td", {}, piece(c, c + cell.length))); c += cell.length + 3; }
+      rows.push(h("tr", {}, cells));
+      at += line.length + 1;
+    }
+    return h("table", {}, rows);
+  }
+  return h("p", {}, piece(b.start, b.end));
 }
 
 function closeViewer() { viewer.hidden = true; }
@@ -90,6 +129,9 @@ function renderAnswer(bubble, answer) {
   bubble.classList.toggle("abstained", answer.abstained);
   const parts = [h("div", { class: "answer-text", "data-testid": "answer" }, answerText(answer))];
   if (answer.abstained) parts.unshift(h("div", { class: "tag" }, t("abstained")));
+  if (answer.outcome === "caveat" && (answer.missing || []).length) {
+    parts.unshift(h("div", { class: "tag caveat", "data-testid": "caveat" }, t("caveat") + answer.missing.join(", ")));
+  }
   if (answer.citations.length) {
     parts.push(h("ol", { class: "sources", "aria-label": t("sources") },
       answer.citations.map((c) => h("li", { value: c.n },
@@ -161,10 +203,29 @@ input.addEventListener("keydown", (ev) => {
 
 // --- language and status --------------------------------------------------------------------------
 
+// the knowledge base's own title and example questions (GET /v1/overview), whatever its documents are
+let overview = { title: "kgqa", questions: {} };
+
+function pageVars() {
+  const lang = getLang();
+  return { kb: overview.title || "kgqa", example: (overview.questions[lang] || [])[0] || t("exampleFallback") };
+}
+
+async function loadOverview() {
+  try {
+    overview = await api("/v1/overview");
+  } catch {
+    return;  // the page still works with the generic title
+  }
+  applyLang();
+}
+
 function applyLang() {
   const lang = getLang();
   document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  const vars = pageVars();
+  document.title = t("title", vars);
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n, vars);
   for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
   document.getElementById("lang-toggle").textContent = lang === "zh" ? "EN" : "中文";
   refreshStatus();
@@ -190,4 +251,5 @@ document.getElementById("lang-toggle").addEventListener("click", () => {
 
 const map = new ConceptMap(document.getElementById("cy"), { ask, openDocument });
 applyLang();
+loadOverview();
 map.start();

@@ -2,12 +2,13 @@
 
 const STRINGS = {
   zh: {
-    title: "大模型面试笔记 · 知识图谱问答", chat: "问答", map: "概念图谱", ask: "提问",
-    chatHint: "提问，例如：什么是 RoPE？ 答案中的 [n] 可点击查看原文。", askPlaceholder: "输入问题…",
+    title: "{kb} · 知识图谱问答", chat: "问答", map: "概念图谱", ask: "提问",
+    chatHint: "提问，例如：{example} 答案中的 [n] 可点击查看原文。", askPlaceholder: "输入问题…",
     searchPlaceholder: "搜索概念（中文 / English / 别名）", pathFrom: "起点概念", pathTo: "终点概念",
     findPath: "找路径", relations: "关系类型", resetMap: "重置视图",
     legend: "滚轮缩放，拖动平移；点击概念查看定义与邻居，点击连线查看证据。黄色为当前答案涉及的概念。",
     thinking: "检索中…", sources: "引用", related: "相关概念", abstained: "知识库未覆盖此问题",
+    caveat: "知识库没有提到：", exampleFallback: "这些文档讲了什么？",
     noResults: "没有匹配的概念", status: "{documents} 篇文档 · {chunks} 个片段 · {concepts} 个概念",
     offline: "服务不可用", definition: "定义段落", aliases: "别名", degree: "关联数", neighbours: "邻居",
     askAbout: "就此提问", expand: "在图中展开邻居", pathFrom2: "设为起点", pathTo2: "设为终点",
@@ -17,14 +18,16 @@ const STRINGS = {
     didYouMean: "你是不是要找：", out: "→", in: "←", loading: "加载中…", error: "出错了：",
   },
   en: {
-    title: "LLM interview notes · knowledge-graph QA", chat: "Ask", map: "Concept map", ask: "Ask",
-    chatHint: "Ask a question, e.g. What is RoPE? Click an [n] in the answer to read the source.",
+    title: "{kb} · knowledge-graph QA", chat: "Ask", map: "Concept map", ask: "Ask",
+    chatHint: "Ask a question, e.g. {example} Click an [n] in the answer to read the source.",
     askPlaceholder: "Type a question…", searchPlaceholder: "Search concepts (中文 / English / alias)",
     pathFrom: "From concept", pathTo: "To concept", findPath: "Find path", relations: "Relation types",
     resetMap: "Reset view",
     legend: "Scroll to zoom, drag to pan; click a concept for its definition and neighbours, an edge for its "
       + "evidence. Yellow marks the concepts of the current answer.",
-    thinking: "Searching…", sources: "Sources", related: "Related concepts", abstained: "Not covered by the notes",
+    thinking: "Searching…", sources: "Sources", related: "Related concepts",
+    abstained: "Not covered by the knowledge base", caveat: "Not in the knowledge base: ",
+    exampleFallback: "What are these documents about?",
     noResults: "No matching concept", status: "{documents} documents · {chunks} chunks · {concepts} concepts",
     offline: "service unavailable", definition: "Defining passage", aliases: "Aliases", degree: "Links",
     neighbours: "Neighbours", askAbout: "Ask about this", expand: "Show neighbours on the map",

@@ -1,0 +1,91 @@
+"""The pure parts of the graph-judging script (bench/graph_judge.py): sampling, merging judgements, arithmetic."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _load(name: str) -> ModuleType:
+    """bench/ is a folder of scripts, not a package: load a module from it by path, once."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+gj = _load("graph_judge")
+
+IDS = [f"c{i:03d}" for i in range(200)]
+
+
+def test_sample_is_reproducible_and_independent_of_input_order() -> None:
+    first = gj.sample_keys(IDS, 30, 1)
+    assert first == gj.sample_keys(list(reversed(IDS)), 30, 1)
+    assert len(first) == 30 and len(set(first)) == 30 and set(first) <= set(IDS)
+    assert first != gj.sample_keys(IDS, 30, 2)
+
+
+def test_sample_takes_everything_when_there_are_fewer_than_n() -> None:
+    assert gj.sample_keys(["b", "a", "b"], 30, 1) == ["a", "b"]
+    edges = [("x", "uses", "y"), ("a", "part-of", "b")]
+    assert gj.sample_keys(edges, 5, 1) == sorted(edges)
+
+
+def test_merge_keeps_old_judgements_of_the_same_item_only() -> None:
+    old = [{"id": "rope", "judgement": "correct", "note": "a method"},
+           {"id": "gone", "judgement": "wrong"},
+           {"id": "later", "judgement": None}]
+    new = [{"id": "rope", "label": "RoPE", "judgement": None},
+           {"id": "later", "judgement": None},
+           {"id": "fresh", "judgement": None}]
+    merged = gj.merge_judgements(new, old, gj.concept_key)
+    assert [m["judgement"] for m in merged] == ["correct", None, None]
+    assert merged[0]["note"] == "a method" and merged[0]["label"] == "RoPE"
+    assert new[0]["judgement"] is None  # the fresh sample is not modified in place
+
+
+def test_merge_of_edges_keys_on_source_type_and_target() -> None:
+    old = [{"source": "a", "type": "uses", "target": "b", "judgement": "loose"}]
+    new = [{"source": "a", "type": "uses", "target": "b", "judgement": None},
+           {"source": "b", "type": "uses", "target": "a", "judgement": None},
+           {"source": "a", "type": "part-of", "target": "b", "judgement": None}]
+    assert [m["judgement"] for m in gj.merge_judgements(new, old, gj.edge_key)] == ["loose", None, None]
+
+
+def test_precision_arithmetic() -> None:
+    items = [{"judgement": v} for v in ["correct"] * 6 + ["loose"] * 2 + ["wrong"] * 2 + [None]]
+    p = gj.precision(items)
+    assert (p.correct, p.loose, p.wrong, p.unjudged, p.judged) == (6, 2, 2, 1, 10)
+    assert p.strict == pytest.approx(0.6) and p.lenient == pytest.approx(0.8)
+    empty = gj.precision([{"judgement": None}])
+    assert empty.strict is None and empty.lenient is None
+
+
+def test_precision_refuses_an_unknown_verdict() -> None:
+    with pytest.raises(ValueError, match="got 'right'"):
+        gj.precision([{"id": "x", "judgement": "right"}])
+
+
+def test_graph_stats_and_targets() -> None:
+    edges = [("a", "uses", "b"), ("b", "related", "c")]
+    stats = gj.graph_stats(["a", "b", "c", "d"], edges, zh_labelled=1)
+    assert stats == {"concepts": 4, "edges": 2, "typed_edges": 1, "isolated_share": 0.25,
+                     "typed_edge_share": 0.5, "zh_labelled_share": 0.25}
+    good = gj.precision([{"judgement": "correct"}] * 17 + [{"judgement": "wrong"}] * 3)
+    bad = gj.precision([{"judgement": "correct"}] * 13 + [{"judgement": "loose"}] * 7)
+    assert gj.targets(good, bad, stats) == {"concept_precision": True, "edge_strict_precision": False,
+                                            "isolated_share": True}
+    none = gj.precision([])
+    assert gj.targets(none, none, {})["concept_precision"] is None

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = Field(2000, gt=0)
     max_upload_bytes: int = Field(2_000_000, gt=0)
+    upload_dir: Path | None = Field(
+        None, description="Where documents uploaded over HTTP are kept (default: <index_dir>/uploads); they are "
+        "indexed with the corpus, and only they can be deleted over HTTP.")
 
     llm_base_url: str | None = None
     llm_model: str | None = None

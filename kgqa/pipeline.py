@@ -64,23 +64,35 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
 
 
+def upload_folder(settings: Settings) -> Path:
+    """Where documents uploaded over HTTP are kept: a data folder of their own, never the user's folders."""
+    return settings.upload_dir or settings.index_dir / "uploads"
+
+
 def corpus_sources(settings: Settings, paths: Sequence[Path] | None = None) -> list[Path]:
     """What to index: the given paths; else what the current index was built from (so ``kgqa ingest
     mydocs/`` then ``kgqa serve`` serves mydocs/); else the corpus folder. A corpus folder set
-    explicitly (``KGQA_CORPUS_DIR`` or ``--corpus``) always wins over the index's own sources."""
+    explicitly (``KGQA_CORPUS_DIR`` or ``--corpus``) always wins over the index's own sources.
+    Uploaded documents are indexed with them."""
+    sources = _chosen_sources(settings, paths)
+    uploads = upload_folder(settings)
+    if uploads.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in uploads.iterdir()) \
+            and all(s.resolve() != uploads.resolve() for s in sources):
+        sources.append(uploads)
+    return sources
+
+
+def _chosen_sources(settings: Settings, paths: Sequence[Path] | None) -> list[Path]:
     if paths:
         return [Path(p) for p in paths]
     if "corpus_dir" not in settings.model_fields_set:
         previous = current_generation(settings.index_dir)
         old = Manifest.read(previous) if previous else None
-        if old and old.sources and all(Path(p).exists() for p in old.sources):
-            return [Path(p) for p in old.sources]
+        uploads = upload_folder(settings).resolve()
+        kept = [Path(p) for p in old.sources if Path(p).resolve() != uploads] if old else []
+        if kept and all(p.exists() for p in kept):
+            return kept
     return [settings.corpus_dir]
-
-
-def serving_folder(settings: Settings) -> Path:
-    """Where an uploaded document goes: the folder the index is built from (not always the corpus folder)."""
-    return next((p for p in corpus_sources(settings) if p.is_dir()), settings.corpus_dir)
 
 
 def glossary_for(settings: Settings, sources: Sequence[Path]) -> Path | None:

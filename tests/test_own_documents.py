@@ -70,3 +70,29 @@ def test_the_folders_own_glossary_is_used(tmp_path):
     assert any("glossary" in r for r in report.reasons)
     concept = load(_settings(tmp_path), embedder=embedder).graph.concepts["layer-mask"]
     assert concept.label_zh == "图层蒙版"
+
+
+def test_uploads_live_in_their_own_folder_and_are_indexed_with_the_corpus(tmp_path):
+    from kgqa.apps.api import corpus_files
+    from kgqa.apps.api.errors import ApiError
+    from kgqa.pipeline import corpus_sources, upload_folder
+
+    docs = _mydocs(tmp_path)
+    settings = _settings(tmp_path)
+    embedder = FakeEmbedder(dim=32)
+    build_index(settings, [docs], embedder=embedder)
+    change = corpus_files.add_document(upload_folder(settings), "extra.md", b"# Paths\n\nA path is a vector outline.\n",
+                                       corpus_sources(settings))
+    assert change.doc_id == "extra" and (upload_folder(settings) / "extra.md").exists()
+    assert not (docs / "extra.md").exists()  # the user's folder is never written to
+    assert corpus_sources(settings) == [docs, upload_folder(settings)]
+    report = build_index(settings, embedder=embedder)
+    assert report.counts["documents"] == 3
+    with pytest.raises(ApiError) as taken:  # an upload cannot shadow a document of the user's folder
+        corpus_files.add_document(upload_folder(settings), "gimp.md", b"# x\n\ny\n", corpus_sources(settings))
+    assert taken.value.status == 409
+    with pytest.raises(ApiError) as own:  # nor can the user's own files be deleted over HTTP
+        corpus_files.remove_document(upload_folder(settings), "gimp", corpus_sources(settings))
+    assert own.value.status == 409 and "not an upload" in str(own.value.message)
+    corpus_files.remove_document(upload_folder(settings), "extra", corpus_sources(settings))
+    assert build_index(settings, embedder=embedder).counts["documents"] == 2

@@ -1,4 +1,5 @@
-"""Adding and removing source files in the corpus folder, safely: validated first, written atomically
+"""Adding and removing uploaded documents (in the uploads folder, never in the user's own folders), safely:
+validated first, written atomically
 (a build running at the same time sees the old file or the new one, never half of it).
 """
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,11 +80,28 @@ def _safe_name(filename: str) -> str:
     return name
 
 
-def add_document(corpus_dir: Path, filename: str, data: bytes) -> Change:
-    """Store ``data`` as ``corpus_dir/filename`` once it is known to ingest; replaces a same-named file."""
+def _elsewhere(doc_id: str, others: Sequence[Path]) -> Path | None:
+    for folder in others:
+        found = _documents(folder).get(doc_id)
+        if found is not None:
+            return found
+    return None
+
+
+def add_document(corpus_dir: Path, filename: str, data: bytes, others: Sequence[Path] = ()) -> Change:
+    """Store ``data`` as ``corpus_dir/filename`` (the uploads folder) once it is known to ingest; replaces a
+    same-named upload. ``others`` are the other folders indexed with it: their document ids are taken."""
     name = _safe_name(filename)
     doc_id = doc_id_for(Path(name))
     with _lock:
+        taken = _elsewhere(doc_id, [o for o in others if o.resolve() != corpus_dir.resolve()])
+        if taken is not None:
+            raise ApiError(
+                409,
+                "duplicate_document",
+                f"{name} would get document id {doc_id!r}, which {taken.name} in the corpus folder already has; "
+                "rename the upload.",
+            )
         existing = _documents(corpus_dir).get(doc_id)
         if existing is not None and existing.name != name:
             raise ApiError(
@@ -107,17 +126,25 @@ def add_document(corpus_dir: Path, filename: str, data: bytes) -> Change:
     return Change(doc_id, replaced=existing is not None)
 
 
-def remove_document(corpus_dir: Path, doc_id: str) -> Change:
+def remove_document(corpus_dir: Path, doc_id: str, others: Sequence[Path] = ()) -> Change:
+    """Delete an uploaded document; documents of the corpus folders (``others``) are the user's own files."""
     with _lock:
         docs = _documents(corpus_dir)
         path = docs.get(doc_id)
+        others = [o for o in others if o.resolve() != corpus_dir.resolve()]
+        if path is None and _elsewhere(doc_id, others) is not None:
+            raise ApiError(
+                409,
+                "not_an_upload",
+                f"{doc_id!r} is a file of the corpus folder, not an upload; remove it there and run `kgqa ingest`.",
+            )
         if path is None:
             raise ApiError(
                 404,
                 "document_not_found",
                 f"no document {doc_id!r} in the corpus; list them with GET /v1/documents.",
             )
-        if len(docs) == 1:
+        if len(docs) + sum(len(_documents(o)) for o in others) == 1:
             raise ApiError(
                 409, "last_document", f"{doc_id!r} is the only document; upload another before deleting it."
             )

@@ -14,7 +14,7 @@ from kgqa.apps.api import corpus_files
 from kgqa.apps.api.deps import Admin, HolderDep, KBDep, SettingsDep
 from kgqa.apps.api.errors import ApiError, too_large
 from kgqa.apps.api.schemas import BlockOut, DocumentChange, DocumentDetail, DocumentSummary, ErrorResponse
-from kgqa.pipeline import KnowledgeBase, serving_folder
+from kgqa.pipeline import KnowledgeBase, corpus_sources, upload_folder
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -74,7 +74,7 @@ async def upload_document(
     if len(data) > settings.max_upload_bytes:
         raise too_large("the upload", len(data), settings.max_upload_bytes, "bytes", "KGQA_MAX_UPLOAD_BYTES")
     change = await run_in_threadpool(
-        corpus_files.add_document, serving_folder(settings), file.filename or "", data
+        corpus_files.add_document, upload_folder(settings), file.filename or "", data, corpus_sources(settings)
     )
     holder.request_reindex()
     return DocumentChange(doc_id=change.doc_id, status="indexing", replaced=change.replaced)
@@ -82,6 +82,6 @@ async def upload_document(
 
 @router.delete("/{doc_id}", response_model=DocumentChange, status_code=202, responses=ADMIN_ERRORS)
 def delete_document(_: Admin, doc_id: str, settings: SettingsDep, holder: HolderDep) -> DocumentChange:
-    change = corpus_files.remove_document(serving_folder(settings), doc_id)
+    change = corpus_files.remove_document(upload_folder(settings), doc_id, corpus_sources(settings))
     holder.request_reindex()
     return DocumentChange(doc_id=change.doc_id, status="indexing")

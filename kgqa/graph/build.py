@@ -29,7 +29,7 @@ from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.query import ConceptGraph
-from kgqa.graph.termhood import Background, is_term
+from kgqa.graph.termhood import Background, is_name_shaped, is_term
 from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
 STAGE = "graph"  # name of the per-document contributions in the chunk store
@@ -196,15 +196,21 @@ WEAK_RULES = {"list-label", "heading", "definition", "english"}
 
 
 def _keep(c: Concept, edges: list[Edge]) -> bool:
-    """Glossary concepts and named ones (English label, or a pair/bold/quoted name) stay. A Chinese-only
-    phrase found only as a list label or heading stays when the text states a typed relation for it."""
+    """Glossary concepts and named ones (English label, or a pair/bold/quoted name) stay. A name found only by
+    a weak rule (an English run, a heading, a list label) in a single passage goes, unless it is name-shaped
+    (RETRO, ResNet) or the text states a typed relation for it. A Chinese-only phrase found only as a list
+    label or heading stays when the text states a typed relation for it."""
     if "glossary" in c.sources:
         return True
     if not c.chunk_ids:
         return False
-    if c.label != c.label_zh or not set(c.sources) <= WEAK_RULES:
+    typed = any(e.type != "related" and c.id in (e.source, e.target) for e in edges)
+    weak = set(c.sources) <= WEAK_RULES
+    if weak and len(c.chunk_ids) < 2 and not typed and not is_name_shaped(c.label):
+        return False  # found once, as a capitalised run or a heading, and nothing states a relation for it
+    if c.label != c.label_zh or not weak:
         return True
-    return any(e.type != "related" and c.id in (e.source, e.target) for e in edges)
+    return typed
 
 
 def _ev_key(e: Evidence) -> tuple[str, int, int, str]:

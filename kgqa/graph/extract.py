@@ -46,12 +46,13 @@ def chunk_sentences(doc: Document, chunk: Chunk) -> list[Sentence]:
             for p in sentences(doc.text[qs.start : qs.end])
         ]
     text = chunk.text
+    code = [(a - chunk.start, b - chunk.start) for a, b in chunk.code]
     for i, p in enumerate(sentences(text)):
         line_start = text.rfind("\n", 0, p.start) + 1
         line_end = text.find("\n", p.end)
         line = text[line_start : line_end if line_end >= 0 else len(text)]
-        if is_code_line(line):
-            continue
+        if is_code_line(line) or any(a <= p.start < b for a, b in code):
+            continue  # identifiers of example code are not concepts, nor is code a statement of a relation
         at_line_start = not text[line_start : p.start].strip()
         kind = (
             "heading" if i == 0 and _is_heading_line(line, chunk) else ("body" if at_line_start else "cont")

@@ -24,7 +24,10 @@ _EN_FOLLOWUP = re.compile(
     r"^(and|but|so|what about|how about|then)\b|\b(it|its|it's|they|them|their|this|that|these|those)\b", re.I
 )
 _ZH_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|其|它|这个|那个|这种|该)|它|它们|其|这个方法|这种方法|上述")
-_COMPARE = re.compile(r"区别|不同|对比|比较|差异|相比|异同|\bvs\.?\b|versus|differ|compar|contrast", re.I)
+# a comparison or a relation between the concepts is one question about both, never split
+_COMPARE = re.compile(
+    r"区别|不同|对比|比较|差异|相比|异同|关系|联系|关联|\bvs\.?\b|versus|differ|compar|contrast|relat|connect", re.I
+)
 _CONJ = re.compile(r"^\s*(?:和|与|及|以及|、|,|，|&|and|or)\s*$", re.I)
 _EACH = re.compile(r"\s*(?:分别|各自|各|\beach\b|\brespectively\b|\bboth\b)\s*", re.I)
 _EN_PART = re.compile(r"\s*(?:;|\?|\band (?=(?:what|how|why|when|which|where|who)\b))\s*", re.I)

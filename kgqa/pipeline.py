@@ -20,8 +20,8 @@ from kgqa.answer.abstain import E5_MIN_SIMILARITY, E5_MIN_SIMILARITY_UNLINKED, C
 from kgqa.answer.cite import abstention_text, caveat_text
 from kgqa.answer.composers import Composer, ExtractiveComposer, LLMComposer
 from kgqa.answer.decide import Floors, Judge
+from kgqa.answer.graph_answer import enumeration_answer, relation_answer
 from kgqa.answer.graph_answer import merge as merge_path
-from kgqa.answer.graph_answer import relation_answer
 from kgqa.answer.llm import make_chat_model
 from kgqa.answer.overview import Overview, build_overview
 from kgqa.answer.related import nearest_concepts, related_concepts
@@ -230,10 +230,13 @@ class KnowledgeBase:
                           plan.concepts, abstained=True, missing=list(decision.missing))
         # 4. compose: the extractive composer, or the LLM layer when configured
         text, citations = self.composer.compose(question, plan.parts, results, plan.language)
-        # 5. a relation question also gets the concept graph's path, each hop cited by its evidence
-        path = relation_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
-                               len(citations) + 1)
-        text, citations = merge_path(text, citations, path)
+        # 5. a relation question also gets the concept graph's path, an enumeration the graph's items, each
+        # hop or item cited by its evidence
+        graph_part = relation_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
+                                     len(citations) + 1, citations) \
+            or enumeration_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
+                                  len(citations) + 1, citations)
+        text, citations = merge_path(text, citations, graph_part)
         if decision.outcome == "caveat":
             text = caveat_text(plan.language, decision.missing) + "\n" + text
         return Answer(text, citations, related, plan.concepts, outcome=decision.outcome,

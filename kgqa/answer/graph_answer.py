@@ -1,4 +1,6 @@
-"""Relation questions answered from the concept graph: the path between the two concepts, each hop cited.
+"""Relation and enumeration questions answered from the concept graph, every statement cited by its evidence.
+
+Relation questions: the path between the two concepts, each hop cited.
 
 "X和Y有什么关系", "how is X related to Y", "X vs Y": when the question names two concepts and the graph links
 them in at most ``MAX_HOPS`` stated steps, the answer gives the chain, and every hop quotes the sentence that
@@ -8,6 +10,12 @@ states it (its evidence), at its exact offsets.
 (True, True)
 >>> is_relation_question("什么是RoPE？")
 False
+
+Enumerations ("有哪些量化方法", "what kinds of layers are there?"): the items the graph types as variants,
+instances or techniques of the concept the question names, gathered across documents, each with its sentence.
+
+>>> is_enumeration_question("量化有哪些方法？"), is_enumeration_question("What kinds of layer modes are there?")
+(True, True)
 """
 
 from __future__ import annotations
@@ -38,12 +46,29 @@ RELATION_NAMES = {
 }
 
 
+MAX_ITEMS = 8
+_ENUMERATION = re.compile(
+    r"有哪些|有啥|哪几种|哪几类|几种|列举|都有什么"
+    r"|\bwhat (?:kinds?|types?|sorts?|techniques|methods|ways|tools|options)\b"
+    r"|\bwhich \w+(?: \w+)? are there\b|\blist (?:the|all)\b",
+    re.I,
+)
+# item -> the concept it belongs to, as the graph types it
+ITEM_TYPES = ("variant-of", "instance-of", "technique-for")
+
+
 class PathGraph(Protocol):
     def link(self, text: str) -> list[tuple[str, str, int, int]]: ...
 
     def concept(self, id_or_name: str) -> Concept: ...
 
     def path(self, a: str, b: str) -> list[Edge]: ...
+
+    def neighbours(self, concept_id: str) -> list[tuple[Edge, str]]: ...
+
+
+def is_enumeration_question(question: str) -> bool:
+    return bool(_ENUMERATION.search(question))
 
 
 def is_relation_question(question: str) -> bool:
@@ -56,7 +81,7 @@ def _name(c: Concept, language: str) -> str:
 
 def relation_answer(
     graph: PathGraph, question: str, language: str, chunks: Mapping[str, Chunk], titles: Mapping[str, str],
-    first_number: int = 1,
+    first_number: int = 1, cited: Sequence[Citation] = (),
 ) -> tuple[str, list[Citation]] | None:
     """The path between the first two concepts the question names, each hop with its evidence; None when the
     question is not about a relation, names fewer than two concepts, or the graph does not link them."""
@@ -76,16 +101,73 @@ def relation_answer(
         chunk = chunks.get(ev.chunk_id)
         if chunk is None:
             return None
-        n = first_number + len(citations)
-        citations.append(Citation(n, ev.chunk_id, ev.doc_id, titles.get(ev.doc_id, ev.doc_id), chunk.section,
-                                  ev.quote, ev.start, ev.end, 1.0, chunk.page_at(ev.start)))
+        same = next((c for c in cited if c.doc_id == ev.doc_id and c.start < ev.end and ev.start < c.end), None)
+        if same is not None:
+            n = same.n  # the composed answer quotes this sentence already: point at it
+        else:
+            n = first_number + len(citations)
+            citations.append(Citation(n, ev.chunk_id, ev.doc_id, titles.get(ev.doc_id, ev.doc_id), chunk.section,
+                                      ev.quote, ev.start, ev.end, 1.0, chunk.page_at(ev.start)))
         src, dst = _name(graph.concept(hop.source), language), _name(graph.concept(hop.target), language)
         relation = names.get(hop.type, hop.type)
-        lines.append(f"{src} → {dst}（{relation}）：{ev.quote}[{n}]" if language == "zh"
-                     else f"{src} → {dst} ({relation}): {ev.quote} [{n}]")
+        lines.append(f"{src} → {dst}（{relation}）：{_plain(ev.quote)}[{n}]" if language == "zh"
+                     else f"{src} → {dst} ({relation}): {_plain(ev.quote)} [{n}]")
     a, b = (_name(graph.concept(i), language) for i in ids[:2])
     lead = f"概念图中{a}与{b}的关系：" if language == "zh" else f"How {a} and {b} are linked in the concept graph:"
     return "\n".join([lead, *lines]), citations
+
+
+def _items(graph: PathGraph, concept_id: str) -> list[Edge]:
+    edges = [e for e, _ in graph.neighbours(concept_id)
+             if e.evidence and ((e.type in ITEM_TYPES and e.target == concept_id)
+                                or (e.type == "has-step" and e.source == concept_id))]
+    return sorted(edges, key=lambda e: (-e.weight, e.source, e.target))
+
+
+def enumeration_answer(
+    graph: PathGraph, question: str, language: str, chunks: Mapping[str, Chunk], titles: Mapping[str, str],
+    first_number: int = 1, cited: Sequence[Citation] = (),
+) -> tuple[str, list[Citation]] | None:
+    """The items of the concept the question names (the one with most items), each cited; None when the
+    question does not ask for a list or the graph has fewer than two items for it."""
+    if not is_enumeration_question(question):
+        return None
+    ids = list(dict.fromkeys(cid for cid, *_ in graph.link(question)))
+    scored = [(len(_items(graph, cid)), cid) for cid in ids]
+    if not scored or max(scored)[0] < 2:
+        return None
+    _, head = max(scored)
+    lines: list[str] = []
+    citations: list[Citation] = []
+    seen: set[tuple[str, int]] = set()
+    for edge in _items(graph, head)[:MAX_ITEMS]:
+        ev = _best_evidence(edge, graph)
+        chunk = chunks.get(ev.chunk_id)
+        if chunk is None or (ev.doc_id, ev.start) in seen or _overlaps(ev, cited):
+            continue  # the composed answer quotes it already
+        seen.add((ev.doc_id, ev.start))
+        n = first_number + len(citations)
+        citations.append(Citation(n, ev.chunk_id, ev.doc_id, titles.get(ev.doc_id, ev.doc_id), chunk.section,
+                                  ev.quote, ev.start, ev.end, 1.0, chunk.page_at(ev.start)))
+        lines.append(f"- {_plain(ev.quote)}[{n}]" if language == "zh" else f"- {_plain(ev.quote)} [{n}]")
+    if not lines:
+        return None
+    name = _name(graph.concept(head), language)
+    lead = (f"概念图中{name}的各项（来自所有文档）：" if language == "zh"
+            else f"The kinds of {name} in the concept graph, across documents:")
+    return "\n".join([lead, *lines]), citations
+
+
+_MARKUP = re.compile(r"^\s*(?:[-*•]\s+|\d{1,2}[.)、]\s*)|\*\*")
+
+
+def _plain(quote: str) -> str:
+    """The quote as read: list markers and bold marks left out (the citation keeps the exact text)."""
+    return _MARKUP.sub("", quote).strip()
+
+
+def _overlaps(ev: Evidence, cited: Sequence[Citation]) -> bool:
+    return any(c.doc_id == ev.doc_id and c.start < ev.end and ev.start < c.end for c in cited)
 
 
 def _best_evidence(hop: Edge, graph: PathGraph) -> Evidence:

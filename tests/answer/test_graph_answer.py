@@ -35,3 +35,16 @@ def test_a_relation_question_is_answered_with_the_cited_path(fake_settings, fake
     assert any("RoPE" in c.quote or "旋转位置编码" in c.quote for c in cited)
     # a comparison or relation between two concepts stays one question
     assert "1. " not in answer.answer.splitlines()[0]
+
+
+def test_an_enumeration_gathers_the_graphs_items_each_cited(fake_settings, fake_embedder):
+    build_index(fake_settings, embedder=fake_embedder)
+    kb = load(fake_settings, embedder=fake_embedder)
+    answer = kb.ask("量化有哪些方法？")
+    assert "概念图中" in answer.answer
+    listed = answer.answer.split("概念图中", 1)[1].splitlines()[1:]
+    assert listed and all(line.startswith("- ") and line.endswith("]") for line in listed)
+    spans = [(c.doc_id, c.start, c.end) for c in answer.citations]
+    assert len(spans) == len(set(spans))  # no sentence is cited twice
+    for c in answer.citations:
+        assert kb.index.document(c.doc_id).text[c.start : c.end] == c.quote

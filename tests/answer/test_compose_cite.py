@@ -158,3 +158,20 @@ def test_scores_prefer_the_relevant_chunk():
     cands = scored("剪枝去除冗余的神经元", [Hit(KD, 1), Hit(PRUNE, 1)])
     assert "剪枝" in cands[0][2].text
     assert np.isfinite([c[0] for c in cands]).all()
+
+
+def test_an_english_question_scores_chinese_sentences_by_whole_expansion_labels():
+    """混合专家模型 expands "Mixture-of-Experts"; its pieces 混合 and 模型 must not let a sentence about 混合精度
+    from a lower-ranked passage beat the passage retrieval ranked first."""
+    moe_text = "MoE 说明\n结构组成:多个子网络加一个门控网络。"
+    amp_text = "混合精度\n混合精度训练里，专家会调整模型的数值精度。"
+    moe = Chunk("moe", "doc", 0, len(moe_text), moe_text, heading=("MoE 说明",))
+    amp = Chunk("amp", "doc", 100, 100 + len(amp_text), amp_text, heading=("混合精度",))
+    sents = {c.chunk_id: split_sentences(c) for c in (moe, amp)}
+    # equal cosines everywhere: only the lexical evidence and the passage rank decide
+    vecs = {cid: np.full((len(ss), 4), 0.5, dtype=np.float32) for cid, ss in sents.items()}
+    q = np.full(4, 0.5, dtype=np.float32)
+    question = "How does a Mixture-of-Experts layer work?"
+    cands = score_candidates(question, f"{question} 混合专家模型", q, [Hit(moe, 1), Hit(amp, 1)], sents, vecs,
+                             tokenize)
+    assert cands[0][2].chunk_id == "moe", [(c[0], c[2].text) for c in cands]

@@ -54,7 +54,12 @@ def test_ask_with_history_and_k(client: httpx.Client) -> None:
     ]
     response = client.post("/v1/ask", json={"question": "它有什么优点？", "history": history, "k": 3})
     assert response.status_code == 200
-    assert "answer" in response.json()
+    body = response.json()
+    # the follow-up is resolved against the history: it is about RoPE, and is answered from its passages
+    assert body["outcome"] in ("answer", "caveat") and body["citations"], body
+    assert "rope" in body["concepts"], body["concepts"]
+    alone = client.post("/v1/ask", json={"question": "它有什么优点？"}).json()
+    assert "rope" not in alone["concepts"]
 
 
 def test_citations_quote_the_document_at_their_offsets(client: httpx.Client) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,7 @@ def test_holder_coalesces_reindexes_and_never_overlaps() -> None:
     running, overlaps, builds = 0, 0, 0
     lock = threading.Lock()
     release = threading.Event()
+    started = threading.Event()
 
     def build() -> None:
         nonlocal running, overlaps, builds
@@ -63,6 +63,7 @@ def test_holder_coalesces_reindexes_and_never_overlaps() -> None:
             running += 1
             overlaps += running > 1
             builds += 1
+        started.set()
         release.wait(5)
         with lock:
             running -= 1
@@ -70,9 +71,10 @@ def test_holder_coalesces_reindexes_and_never_overlaps() -> None:
     loads: list[int] = []
     holder = KBHolder(lambda: loads.append(1) or len(loads), build)  # type: ignore[arg-type, return-value, func-returns-value]
     assert holder.get() == 1
-    for _ in range(5):  # five requests while the first build runs: one more build, not five
+    holder.request_reindex()
+    assert started.wait(5)  # the first build is running
+    for _ in range(4):  # four more requests while it runs: one more build, not four
         holder.request_reindex()
-        time.sleep(0.01)
     release.set()
     assert holder.wait_idle(timeout=10)
     assert (builds, overlaps) == (2, 0)

@@ -95,12 +95,13 @@ def test_killed_build_process_leaves_the_previous_index_serving(fake_settings, f
     before = current_generation(fake_settings.index_dir)
     (fake_settings.corpus_dir / "llm-architecture-design.txt").write_text("## 新文档\n" + "新的句子。" * 400, "utf-8")
     script = f"""
+import time
 from kgqa.config import Settings
 from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder
 class Slow(FakeEmbedder):
     def embed(self, texts, kind):
-        print("embedding", flush=True); time.sleep(0.5); return super().embed(texts, kind)
+        print("embedding", flush=True); time.sleep(60); return super().embed(texts, kind)
 s = Settings(corpus_dir={str(fake_settings.corpus_dir)!r}, index_dir={str(fake_settings.index_dir)!r},
              embedding_model="fake-hash-embedder", _env_file=None)
 build_index(s, embedder=Slow(dim=64))
@@ -111,6 +112,7 @@ build_index(s, embedder=Slow(dim=64))
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL  # killed mid-build, not dead of an error of its own
     assert current_generation(fake_settings.index_dir) == before
     manifest = json.loads((before / "manifest.json").read_text())
     assert "llm-architecture-design" in manifest["documents"]

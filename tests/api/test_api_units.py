@@ -165,3 +165,22 @@ def test_serve_refuses_a_taken_port_before_loading_anything() -> None:
         port = taken.getsockname()[1]
         with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{port}.*--port"):
             check_port("127.0.0.1", port)
+
+
+def test_holder_follows_a_generation_another_process_published(fake_settings, fake_embedder) -> None:
+    """`kgqa ingest` beside a running server (or another replica) publishes a generation: it is served."""
+    from kgqa.index.manifest import current_generation
+    from kgqa.pipeline import build_index, load
+
+    build_index(fake_settings, embedder=fake_embedder)
+    holder = KBHolder(lambda: load(fake_settings, embedder=fake_embedder), lambda: None,
+                      published=lambda: current_generation(fake_settings.index_dir), poll_seconds=0)
+    first = holder.get()
+    (fake_settings.corpus_dir / "extra.md").write_text("# 斑马量化术\n\n斑马量化术是一种虚构的方法。\n", "utf-8")
+    build_index(fake_settings, embedder=fake_embedder)  # as another process would
+    assert holder.get() is first  # the query in flight keeps its index; the new one loads in the background
+    assert holder.wait_idle(timeout=30)
+    served = holder.get()
+    assert served is not first and "extra" in served.index.documents
+    assert served.index.folder == current_generation(fake_settings.index_dir)
+    holder.close()

@@ -24,6 +24,7 @@ from kgqa.apps.slack import EVENTS_PATH, mount_slack
 from kgqa.apps.web import mount_web
 from kgqa.config import Settings
 from kgqa.index.embed import Embedder
+from kgqa.index.manifest import current_generation
 from kgqa.pipeline import KnowledgeBase
 
 # multipart framing around an upload of exactly max_upload_bytes; the upload route checks the file itself
@@ -86,7 +87,8 @@ def create_app(
     """
     model = SharedModel(settings, embedder)
     holder = KBHolder(
-        kb_provider or default_provider(settings, model), builder or default_builder(settings, model)
+        kb_provider or default_provider(settings, model), builder or default_builder(settings, model),
+        published=(lambda: current_generation(settings.index_dir)) if kb_provider is None else None,
     )
 
     @asynccontextmanager

@@ -3,6 +3,10 @@
 Queries call :meth:`KBHolder.get` and keep the object they got for the whole request, so a swap
 never changes the index under a running query. Re-index requests coalesce: while one build runs,
 any number of further requests cause exactly one more build after it, and builds never overlap.
+
+A generation published by another process (``kgqa ingest`` beside the server, or another replica over the
+same index folder) is noticed too: at most once per ``poll_seconds`` a query compares the published
+generation with the one it serves, and a differing one is loaded in the background and swapped in.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ log = logging.getLogger(__name__)
 Provider = Callable[[], "KnowledgeBase"]
 # builds or refreshes the index on disk from the corpus folder
 Builder = Callable[[], object]
+# the generation published on disk now (its folder), or None when there is none
+Published = Callable[[], object | None]
+POLL_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -40,9 +47,14 @@ def _close(kb: object) -> None:
 
 
 class KBHolder:
-    def __init__(self, provider: Provider, builder: Builder) -> None:
+    def __init__(self, provider: Provider, builder: Builder, published: Published | None = None,
+                 poll_seconds: float = POLL_SECONDS) -> None:
         self._provider = provider
         self._builder = builder
+        self._published = published
+        self._poll_seconds = poll_seconds
+        self._checked = time.monotonic()
+        self._reload = False
         self._kb: KnowledgeBase | None = None
         self._load_lock = threading.Lock()
         self._state_lock = threading.Lock()
@@ -58,11 +70,26 @@ class KBHolder:
     def get(self) -> KnowledgeBase:
         kb = self._kb
         if kb is not None:
+            self._follow(kb)
             return kb
         with self._load_lock:
             if self._kb is None:
                 self._kb = self._provider()
             return self._kb
+
+    def _follow(self, kb: KnowledgeBase) -> None:
+        """Load a generation another process published, in the background (the query goes on with ``kb``)."""
+        if self._published is None or time.monotonic() - self._checked < self._poll_seconds:
+            return
+        self._checked = time.monotonic()
+        published = self._published()
+        if published is None or published == getattr(getattr(kb, "index", None), "folder", published):
+            return
+        with self._state_lock:
+            if self._worker is None:
+                self._reload = True
+                self._worker = threading.Thread(target=self._run, name="kgqa-reload", daemon=True)
+                self._worker.start()
 
     @property
     def loaded(self) -> bool:
@@ -101,12 +128,25 @@ class KBHolder:
     def _run(self) -> None:
         while True:
             with self._state_lock:
-                if not self._pending:
+                build, reload = self._pending, self._reload
+                if not build and not reload:
                     self._worker = None
                     self._idle.notify_all()
                     return
-                self._pending = False
-            self._rebuild_once()
+                self._pending = self._reload = False
+            if build:
+                self._rebuild_once()
+            else:
+                self._reload_once()
+
+    def _reload_once(self) -> None:
+        try:
+            fresh = self._provider()
+        except Exception:  # a half-published or foreign generation: keep serving, try at the next poll
+            log.exception("could not load the newly published index; still serving the previous one")
+            return
+        self._swap(fresh)
+        log.info("loaded the index another process published: %s", getattr(fresh.index, "folder", "?"))
 
     def _rebuild_once(self) -> None:
         started = time.perf_counter()
@@ -119,11 +159,14 @@ class KBHolder:
             with self._state_lock:
                 self._last_error = f"{type(exc).__name__}: {exc}"
             return
-        old, self._kb = self._kb, fresh
-        if self._retired is not None:
-            _close(self._retired)
-        self._retired = old
+        self._swap(fresh)
         with self._state_lock:
             self._completed += 1
             self._last_error = None
         log.info("re-indexed and swapped in %.1f s", time.perf_counter() - started)
+
+    def _swap(self, fresh: KnowledgeBase) -> None:
+        old, self._kb = self._kb, fresh
+        if self._retired is not None:
+            _close(self._retired)
+        self._retired = old

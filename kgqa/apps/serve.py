@@ -1,4 +1,5 @@
-"""``kgqa serve``: refresh the index if the corpus changed, load the model once, serve with uvicorn."""
+"""``kgqa serve``: load the model once, serve with uvicorn; build the index first only when there is none,
+else serve the last good one and refresh it in the background."""
 
 from __future__ import annotations
 
@@ -37,10 +38,12 @@ def check_port(host: str, port: int) -> None:
 def serve(
     settings: Settings, host: str = "127.0.0.1", port: int = 8000, progress: ProgressFactory | None = None
 ) -> None:
-    """Blocks until interrupted. Builds the index first when it is missing or stale (a no-op otherwise)."""
+    """Blocks until interrupted. Builds the index first when it is missing; a stale one keeps serving while it
+    is refreshed in the background."""
     import uvicorn
 
     from kgqa.apps.api import create_app
+    from kgqa.index.manifest import Manifest, current_generation
     from kgqa.index.models import load_embedder
     from kgqa.pipeline import build_index
 
@@ -51,18 +54,24 @@ def serve(
 
     say(f"loading embedding model {settings.embedding_model} ...")
     embedder = load_embedder(settings)
-    report = build_index(settings, embedder=embedder, progress=progress)
-    served = ", ".join(report.sources)
-    if report.up_to_date:
-        say(f"index of {served} is up to date ({report.counts.get('chunks', 0)} chunks)")
-    else:
+    previous = current_generation(settings.index_dir)
+    usable = previous is not None and Manifest.read(previous) is not None
+    if not usable:
+        # nothing to serve yet (or an index of an older layout): build before listening
+        report = build_index(settings, embedder=embedder, progress=progress)
+        served = ", ".join(report.sources)
         say(
-            f"index of {served} rebuilt ({'; '.join(report.reasons)}): {report.counts.get('chunks', 0)} chunks "
+            f"index of {served} built ({'; '.join(report.reasons)}): {report.counts.get('chunks', 0)} chunks "
             f"in {report.seconds:.1f} s"
         )
-    for item in report.skipped:
-        say(f"skipped {item.reason}")
+        for item in report.skipped:
+            say(f"skipped {item.reason}")
     app = create_app(settings, embedder=embedder)
+    if usable:
+        # serve the last good index at once; a stale one (changed files, a crash mid-build) is refreshed in
+        # the background and swapped in when ready, so there is no downtime
+        say(f"serving {previous}; checking it against its documents in the background")
+        app.state.kb_holder.request_reindex()
     say(f"serving on http://{host}:{port} (API docs at /docs)")
     # kgqa's middleware writes the access log, with request ids; uvicorn's own would duplicate it
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=log_config())

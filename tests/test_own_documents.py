@@ -96,3 +96,23 @@ def test_uploads_live_in_their_own_folder_and_are_indexed_with_the_corpus(tmp_pa
     assert own.value.status == 409 and "not an upload" in str(own.value.message)
     corpus_files.remove_document(upload_folder(settings), "extra", corpus_sources(settings))
     assert build_index(settings, embedder=embedder).counts["documents"] == 2
+
+
+def test_an_unusable_index_folder_is_one_error_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from kgqa.apps.cli import app
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    docs = _mydocs(tmp_path)
+    env = {"KGQA_INDEX_DIR": str(blocker / "indexes"), "KGQA_EMBEDDING_MODEL": "fake-hash-embedder"}
+    from kgqa.config import get_settings
+
+    get_settings.cache_clear()  # the settings are read from this environment, not an earlier one
+    try:
+        result = CliRunner().invoke(app, ["ingest", str(docs)], env=env)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "error: cannot use" in result.output and "Traceback" not in result.output

@@ -36,7 +36,13 @@ def settings() -> Settings:
 
 
 def fail(exc: Exception) -> None:
-    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    if isinstance(exc, OSError) and not isinstance(exc, KgqaError):
+        where = f" {exc.filename}" if exc.filename else ""
+        message = f"cannot use{where}: {exc.strerror or exc}; check the path and its permissions " \
+                  "(KGQA_INDEX_DIR, KGQA_CORPUS_DIR)."
+    else:
+        message = str(exc)
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
 
@@ -82,7 +88,7 @@ def ingest(
 
     try:
         report = build_index(settings(), paths or None, progress=tqdm_progress, force=force)
-    except KgqaError as exc:
+    except (KgqaError, OSError) as exc:  # an unwritable or missing index folder is an error line, not a trace
         fail(exc)
     if as_json:
         typer.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))

@@ -32,5 +32,5 @@ def serve(
     chosen = settings() if corpus is None else settings().model_copy(update={"corpus_dir": corpus})
     try:
         run(chosen, host, port, progress=tqdm_progress)
-    except KgqaError as exc:
+    except (KgqaError, OSError) as exc:
         fail(exc)

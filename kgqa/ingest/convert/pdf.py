@@ -119,72 +119,89 @@ def _join(a: str, b: str) -> str:
     return a + " " + b
 
 
+def _heading_levels(body: list[_Line]) -> dict[float, int]:
+    """Font size -> heading level: sizes clearly above the body text's (the size most characters are set in)."""
+    weights: Counter[float] = Counter()
+    for ln in body:
+        weights[ln.size] += len(ln.text)
+    body_size = weights.most_common(1)[0][0]
+    sizes = sorted({ln.size for ln in body if ln.size >= body_size * HEADING_RATIO}, reverse=True)
+    return {size: min(i + 1, 6) for i, size in enumerate(sizes)}
+
+
+class _Assembler:
+    """Lines in reading order -> blocks: wrapped lines joined into paragraphs, headings, list items, code."""
+
+    def __init__(self, level_of: dict[float, int]) -> None:
+        self.out = TextBuilder()
+        self.level_of = level_of
+        self.para: list[str] = []
+        self.kind, self.level = "paragraph", 0
+        self.code: list[str] = []
+        self.prev: _Line | None = None
+
+    def flush(self) -> None:
+        if self.code:
+            self.out.code("\n".join(self.code))
+            self.code = []
+        if self.para:
+            text = self.para[0]
+            for nxt in self.para[1:]:
+                text = _join(text, nxt)
+            if self.kind == "heading":
+                self.out.heading(text, self.level)
+            elif self.kind == "list_item":
+                self.out.item(_BULLET.sub("", text, count=1), 0)
+            else:
+                self.out.paragraph(text)
+            self.para, self.kind = [], "paragraph"
+
+    def add(self, ln: _Line) -> None:
+        text, prev = ln.text.strip(), self.prev
+        new_box = prev is None or prev.box != ln.box or prev.page != ln.page
+        head_level = self.level_of.get(ln.size)
+        if head_level and len(text) <= 120 and text[-1] not in SENTENCE_END + ".":
+            # a heading wrapped over two lines of one box stays one heading
+            if not (self.kind == "heading" and not new_box and prev is not None and prev.size == ln.size):
+                self.flush()
+                self.out.page = ln.page
+                self.kind, self.level = "heading", head_level
+            self.para.append(text)
+        elif ln.mono:
+            if self.para:
+                self.flush()
+            self.out.page = ln.page
+            self.code.append(ln.text.rstrip())
+        else:
+            bullet = bool(_BULLET.match(text))
+            if self.code or bullet or (new_box and not self._carried(ln)) or self.kind == "heading":
+                self.flush()
+                self.out.page = ln.page
+                self.kind = "list_item" if bullet else "paragraph"
+            self.para.append(text)
+        self.prev = ln
+
+    def _carried(self, ln: _Line) -> bool:
+        """A paragraph that runs over a page break goes on in the first box of the next page, and a line set
+        just below an unfinished one goes on with it, even in a new box."""
+        prev = self.prev
+        unfinished = bool(self.para) and self.para[-1].rstrip()[-1:] not in SENTENCE_END + ".:：。" \
+            and self.kind != "heading"
+        return prev is not None and unfinished and (
+            (prev.page != ln.page and self.kind == "paragraph")
+            or (prev.page == ln.page and 0 <= prev.y0 - ln.y1 < 0.8 * ln.size and prev.size == ln.size))
+
+
 def convert_pdf(data: bytes) -> Converted:
     lines, pages, _ = _lines(data)
     drop = _furniture(lines, pages)
     body = [ln for i, ln in enumerate(lines) if i not in drop]
     if not body:
         return Converted("", (), "", "pdf")
-    weights: Counter[float] = Counter()
+    assembler = _Assembler(_heading_levels(body))
     for ln in body:
-        weights[ln.size] += len(ln.text)
-    body_size = weights.most_common(1)[0][0]
-    heading_sizes = sorted({ln.size for ln in body if ln.size >= body_size * HEADING_RATIO}, reverse=True)
-    level_of = {size: min(i + 1, 6) for i, size in enumerate(heading_sizes)}
-
-    out = TextBuilder()
-    para: list[str] = []
-    kind, level = "paragraph", 0
-    code: list[str] = []
-    prev: _Line | None = None
-
-    def flush() -> None:
-        nonlocal para, kind, code
-        if code:
-            out.code("\n".join(code))
-            code = []
-        if para:
-            text = para[0]
-            for nxt in para[1:]:
-                text = _join(text, nxt)
-            if kind == "heading":
-                out.heading(text, level)
-            elif kind == "list_item":
-                out.item(_BULLET.sub("", text, count=1), 0)
-            else:
-                out.paragraph(text)
-            para, kind = [], "paragraph"
-
-    for ln in body:
-        text = ln.text.strip()
-        new_box = prev is None or prev.box != ln.box or prev.page != ln.page
-        head_level = level_of.get(ln.size)
-        if head_level and len(text) <= 120 and text[-1] not in SENTENCE_END + ".":
-            # a heading wrapped over two lines of one box stays one heading
-            if not (kind == "heading" and not new_box and prev is not None and prev.size == ln.size):
-                flush()
-                out.page = ln.page
-                kind, level = "heading", head_level
-            para.append(text)
-        elif ln.mono:
-            if para:
-                flush()
-            out.page = ln.page
-            code.append(ln.text.rstrip())
-        else:
-            bullet = bool(_BULLET.match(text))
-            # a paragraph that runs over a page break goes on in the first box of the next page
-            # and a line set just below an unfinished one goes on with it, even in a new box
-            unfinished = bool(para) and para[-1].rstrip()[-1:] not in SENTENCE_END + ".:：。" and kind != "heading"
-            carried = new_box and prev is not None and unfinished and (
-                (prev.page != ln.page and kind == "paragraph")
-                or (prev.page == ln.page and 0 <= prev.y0 - ln.y1 < 0.8 * ln.size and prev.size == ln.size))
-            if code or bullet or (new_box and not carried) or kind == "heading":
-                flush()
-                out.page = ln.page
-                kind = "list_item" if bullet else "paragraph"
-            para.append(text)
-        prev = ln
-    flush()
+        assembler.add(ln)
+    assembler.flush()
+    out = assembler.out
     first = next((out.text[b.start : b.end] for b in out.blocks if b.kind == "heading"), "")
     return Converted(out.text, tuple(out.blocks), inline(first), "pdf")

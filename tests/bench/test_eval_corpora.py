@@ -3,35 +3,23 @@ and the per-split summaries."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
+from bench_loader import load_bench
 
 pytestmark = pytest.mark.unit
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def _load(name: str) -> ModuleType:
-    """bench/ is a folder of scripts, not a package: load a module from it by path, once."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
-_load("metrics")
-_load("devset")  # corpus_devsets imports it by name
-cd = _load("corpus_devsets")
-mm = _load("metamorphic")
-report = _load("corpus_report")
-ec = _load("eval_corpora")
+load_bench("metrics")
+load_bench("devset")  # corpus_devsets imports it by name
+cd = load_bench("corpus_devsets")
+mm = load_bench("metamorphic")
+report = load_bench("corpus_report")
+ec = load_bench("eval_corpora")
 
 
 # ---------------------------------------------------------------- resolving gold quotes

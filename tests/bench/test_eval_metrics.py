@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
+from bench_loader import load_bench
 
 pytestmark = pytest.mark.unit
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def _load(name: str) -> ModuleType:
-    """bench/ is a folder of scripts, not a package: load a module from it by path, once."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
-m = _load("metrics")
-devset = _load("devset")
+m = load_bench("metrics")
+devset = load_bench("devset")
 
 TEXT = "0123456789 attention is all you need. 0123456789 attention is all you need."
 GOLD = m.Gold("d", "attention is all", devset.occurrences(TEXT, "attention is all"))

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from bench_loader import load_bench
 
 pytestmark = pytest.mark.unit
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def _load(name: str) -> ModuleType:
-    """bench/ is a folder of scripts, not a package: load a module from it by path, once."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
-m = _load("ingest_metrics")
-iq = _load("ingest_quality")
+m = load_bench("ingest_metrics")
+iq = load_bench("ingest_quality")
 
 PAGE_HTML = """<html><head><title>Guide — Docs</title><style>p {}</style></head><body>
 <div class="navheader"><table><tr><td>上一页</td><td>下一页</td></tr></table></div>

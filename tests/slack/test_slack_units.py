@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kgqa.apps.slack import mount_slack, slack_status
+from kgqa.apps.slack.app import RecentIds
 from kgqa.apps.slack.blocks import (
     BUTTON_TEXT_LIMIT,
     MESSAGE_BLOCKS,
@@ -18,7 +19,6 @@ from kgqa.apps.slack.blocks import (
     mrkdwn,
     split_text,
 )
-from kgqa.apps.slack.bot import RecentIds
 from kgqa.apps.slack.feedback import FeedbackStore
 from kgqa.apps.slack.socket_mode import socket_mode_handler
 from kgqa.apps.slack.thread import answer_metadata, question_text, thread_history

@@ -62,7 +62,7 @@ def mount_slack(
         return False
     if not sdk_installed():
         raise ConfigError(f"KGQA_SLACK_BOT_TOKEN is set but Slack's SDK is not installed: {INSTALL_HINT}")
-    from kgqa.apps.slack.bot import create_bolt_app
+    from kgqa.apps.slack.app import create_bolt_app
     from kgqa.apps.slack.http import events_router
 
     bolt = create_bolt_app(settings, get_kb, store=store)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from kgqa.apps.slack.bot import create_bolt_app, make_client
+from kgqa.apps.slack.app import create_bolt_app, make_client
 from kgqa.apps.slack.feedback import FeedbackStore
 from kgqa.config import Settings
 from kgqa.errors import ConfigError

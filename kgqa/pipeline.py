@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kgqa.answer import chitchat
-from kgqa.answer.abstain import E5_MIN_SIMILARITY, E5_MIN_SIMILARITY_UNLINKED, Coverage
+from kgqa.answer.abstain import Coverage
 from kgqa.answer.cite import abstention_text, caveat_text
 from kgqa.answer.composers import Composer, ExtractiveComposer, LLMComposer
 from kgqa.answer.decide import Floors, Judge
@@ -43,7 +43,7 @@ from kgqa.retrieve.analyse import detect_language
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.text import SPLITTER_VERSION
-from kgqa.tuning import PROBES, RETRIEVAL
+from kgqa.tuning import PROBES, RETRIEVAL, SIMILARITY
 from kgqa.types import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -286,5 +286,5 @@ def abstain_thresholds(settings: Settings) -> tuple[float | None, float | None]:
     if settings.abstain_min_similarity is not None:
         return settings.abstain_min_similarity, settings.abstain_min_similarity
     if settings.embedding_model == DEFAULT_MODEL:
-        return E5_MIN_SIMILARITY, E5_MIN_SIMILARITY_UNLINKED
+        return SIMILARITY.e5_min, SIMILARITY.e5_min_unlinked
     return None, None

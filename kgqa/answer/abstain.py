@@ -1,14 +1,10 @@
-"""Decide whether the knowledge base answers the question at all.
+"""The key terms of a question, and which of them the corpus knows: one signal of ``answer/decide.py``.
 
-Two signals, in order:
-
-1. **Unknown key terms** (any model): a noun or technical term of the question that no concept
-   links and that occurs nowhere in the corpus (池化层, RLHF, FlashAttention, Kubernetes) means the
-   corpus cannot answer it, however similar the rest of the question sounds.
-2. **Similarity** (calibrated per model): when the question names no known concept, its best sentence
-   cosine must reach a floor. The default values are calibrated for multilingual-e5-small on the dev split
-   of bench/devset.yaml (``python bench/eval.py`` reports them on both splits); other models get the
-   term check only, unless KGQA_ABSTAIN_MIN_SIMILARITY is set.
+A key term is a noun or technical term of the question. It is *unknown* when no concept links it and it occurs
+nowhere in the corpus (池化层, RLHF, FlashAttention, Kubernetes). Ordinary words of general language (网速,
+weather) are not key terms; a typo of a corpus word (transfomer, 格试) is known; an ordinary word fused to a
+corpus noun (扩散 + 模型) makes the compound the term. What follows from unknown terms (a caveat or a refusal)
+is decided in ``answer/decide.py``.
 
 >>> cov = Coverage("卷积神经网络 注意力机制 transformer", frozenset({"注意力", "transformer"}))
 >>> unknown_terms("卷积神经网络中的池化层有什么作用？", [], cov)
@@ -26,11 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from kgqa.tuning import DECIDE, SIMILARITY
-
-# calibrated for intfloat/multilingual-e5-small (kgqa.tuning.SIMILARITY says how)
-E5_MIN_SIMILARITY_UNLINKED = SIMILARITY.e5_min_unlinked
-E5_MIN_SIMILARITY = SIMILARITY.e5_min
+from kgqa.tuning import DECIDE
 
 # nouns that frame a question rather than name its subject
 FRAMING_NOUNS = frozenset(
@@ -286,14 +278,3 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
 def unknown_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverage: Coverage) -> list[str]:
     """Key terms of the question that the corpus never mentions and no concept links."""
     return list(assess_terms(question, linked_spans, coverage).unknown)
-
-
-def should_abstain(
-    unknown: Sequence[str], top_similarity: float | None, linked_concepts: int,
-    min_similarity: float | None, min_similarity_unlinked: float | None,
-) -> bool:
-    if unknown or top_similarity is None:
-        return True
-    if min_similarity is not None and top_similarity < min_similarity:
-        return True
-    return linked_concepts == 0 and min_similarity_unlinked is not None and top_similarity < min_similarity_unlinked

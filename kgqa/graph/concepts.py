@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kgqa.graph.glossary import GlossaryConcept
-from kgqa.graph.text import concept_id, is_cjk, normalise
+from kgqa.graph.text import concept_id, normalise
+from kgqa.text import is_cjk
 
 GENERIC_SUFFIXES = ("机制", "模型", "函数", "操作", "方法", "技术", "算法")
 

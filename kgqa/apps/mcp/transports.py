@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from kgqa.apps.mcp.tools import KBSource, build_server
@@ -44,7 +45,8 @@ class HttpChannel:
         self._security = transport_security(settings)
 
     def mount(self, app: FastAPI) -> None:
-        app.router.add_route(PATH, self, include_in_schema=False)
+        # a plain Starlette route: its endpoint is an ASGI app, which FastAPI's own routes do not take
+        app.router.routes.append(Route(PATH, endpoint=self, include_in_schema=False))
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -9,6 +9,8 @@ loopback host (or one of ``KGQA_MCP_ALLOWED_HOSTS``) and come from no browser or
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,9 +20,11 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from kgqa.apps.api.holder import KBHolder
 from kgqa.apps.mcp.tools import KBSource, build_server
 from kgqa.config import Settings
 
+log = logging.getLogger(__name__)
 PATH = "/mcp"
 LOOPBACK_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
 LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
@@ -64,20 +68,33 @@ def http_channel(kb: KBSource, settings: Settings) -> HttpChannel:
 
 
 def run_stdio(settings: Settings) -> None:
-    """Serve the tools on stdin/stdout until the client closes them. The index is loaded before the first
-    message (a missing one fails here, not on a call), and a newer one that ``kgqa ingest`` publishes is
-    picked up as ``kgqa serve`` does."""
+    """Serve the tools on stdin/stdout until the client closes them.
+
+    A missing or unreadable index fails here, before the first message. The model and the knowledge base load
+    in the background meanwhile, so the client's handshake is answered at once (agents give a starting tool
+    only so long) and the first call waits for the load; a newer index that ``kgqa ingest`` publishes is then
+    picked up as ``kgqa serve`` does.
+    """
     import anyio
 
     from kgqa.apps.api.app import SharedModel, default_builder, default_provider
     from kgqa.apps.api.holder import KBHolder
     from kgqa.index.manifest import current_generation
+    from kgqa.index.reader import open_index
 
+    open_index(settings.index_dir).close()
     model = SharedModel(settings)
     holder = KBHolder(default_provider(settings, model), default_builder(settings, model),
                       published=lambda: current_generation(settings.index_dir))
-    holder.get()
+    threading.Thread(target=_warm, args=(holder,), name="kgqa-mcp-load", daemon=True).start()
     try:
         anyio.run(build_server(holder.get, settings).run_stdio_async)
     finally:
         holder.close()
+
+
+def _warm(holder: KBHolder) -> None:
+    try:
+        holder.get()
+    except Exception:  # each call then retries the load and reports its error as a tool error
+        log.exception("could not load the knowledge base; tool calls will say why")

@@ -147,3 +147,16 @@ def test_mcp_requests_are_rate_limited_like_the_api(mcp_settings: Settings) -> N
     assert codes == [200, 200, 200, 429] and over.json()["error"]["type"] == "rate_limited"
     assert "KGQA_RATE_LIMIT" in over.json()["error"]["message"] and over.headers["retry-after"]
     assert api.status_code == 200
+
+
+def test_configured_hosts_are_accepted_and_a_star_turns_the_check_off(mcp_settings: Settings) -> None:
+    for hosts, expected in ((["kgqa.internal:*"], [200, 421]), (["*"], [200, 200])):
+        app = create_app(mcp_settings.model_copy(update={"mcp_allowed_hosts": hosts}), embedder=FakeEmbedder())
+        server = LiveServer.start(app, name="uvicorn-mcp-hosts")
+        try:
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                codes = [client.post("/mcp", json=INITIALIZE, headers={**JSON_RPC, "host": host}).status_code
+                         for host in ("kgqa.internal:8000", "attacker.example")]
+        finally:
+            server.stop()
+        assert codes == expected, hosts

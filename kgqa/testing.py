@@ -216,3 +216,36 @@ class VectorBackendContract:
             assert np.allclose([s for _, s in after[kind]], [s for _, s in before[kind]], atol=2e-3)
         assert again.documents() == {"doc0.md", "doc1.md"}
         again.close()
+
+
+class EmbedderContract:
+    """The behaviour every embedder (``kgqa.index.embed.Embedder``) must have.
+
+    Inherit it in a pytest class and define an ``embedder`` fixture returning the embedder under test.
+    """
+
+    TEXTS = ("什么是自注意力机制？", "RoPE encodes positions by rotating query and key vectors.", "知识蒸馏",
+             "A much longer passage " * 20)
+
+    def test_rows_are_unit_float32_of_the_stated_dimension(self, embedder: Any) -> None:
+        for kind in ("query", "passage"):
+            v = embedder.embed(list(self.TEXTS), kind)
+            assert v.dtype == np.float32 and v.shape == (len(self.TEXTS), embedder.dim)
+            assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
+
+    def test_empty_input_gives_no_rows(self, embedder: Any) -> None:
+        assert embedder.embed([], "passage").shape == (0, embedder.dim)
+
+    def test_a_text_embeds_alike_alone_and_in_a_batch(self, embedder: Any) -> None:
+        batch = embedder.embed(list(self.TEXTS), "passage")
+        for i, text in enumerate(self.TEXTS):
+            alone = embedder.embed([text], "passage")[0]
+            assert float(alone @ batch[i]) > 0.999
+
+    def test_the_same_text_is_nearest_to_itself(self, embedder: Any) -> None:
+        q = embedder.embed(list(self.TEXTS[:3]), "query")
+        p = embedder.embed(list(self.TEXTS[:3]), "passage")
+        assert list(np.argmax(q @ p.T, axis=1)) == [0, 1, 2]
+
+    def test_model_id_names_the_model(self, embedder: Any) -> None:
+        assert isinstance(embedder.model_id, str) and embedder.model_id.strip()

@@ -12,7 +12,7 @@ from kgqa.index.backends import VectorBackend
 from kgqa.index.backends.faiss import FaissBackend
 from kgqa.index.bm25 import BM25Index, tokenize
 from kgqa.index.store import EmbeddingCache
-from kgqa.testing import VectorBackendContract
+from kgqa.testing import EmbedderContract, FakeEmbedder, VectorBackendContract
 
 pytestmark = pytest.mark.unit
 
@@ -65,3 +65,9 @@ def test_a_model_that_cannot_be_loaded_says_what_to_set(tmp_path):
     (tmp_path / "empty-model").mkdir()
     with pytest.raises(ModelError, match="KGQA_EMBEDDING_MODEL"):
         SentenceTransformerEmbedder("my-model", tmp_path / "empty-model")
+
+
+class TestFakeEmbedder(EmbedderContract):
+    @pytest.fixture
+    def embedder(self) -> FakeEmbedder:
+        return FakeEmbedder(dim=48)

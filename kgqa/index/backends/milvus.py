@@ -57,13 +57,17 @@ class MilvusBackend:
     def connect(cls, uri: str, token: str | None, collection: str, dim: int) -> MilvusBackend:
         try:
             from pymilvus import MilvusClient
-        except ImportError as exc:  # pragma: no cover - pymilvus is a dependency
-            raise ConfigError("the Milvus backend needs pymilvus: pip install 'pymilvus[milvus-lite]'") from exc
+        except ImportError as exc:  # pragma: no cover - pymilvus is the [milvus] extra
+            raise ConfigError("KGQA_VECTOR_BACKEND=milvus needs pymilvus: pip install 'kgqa[milvus]'") from exc
         try:
             client = MilvusClient(uri=uri, token=token or "")
         except Exception as exc:  # pymilvus raises its own and grpc's errors here
             raise IndexError_(f"cannot connect to Milvus at {uri!r} ({exc}); check KGQA_MILVUS_URI and "
                               "KGQA_MILVUS_TOKEN (a file path uses milvus-lite, one process at a time).") from exc
+        if not uri.startswith(("http://", "https://", "tcp://", "unix:")):
+            # milvus-lite has no server-side snapshot timestamp; pymilvus warns on every iterator and falls back
+            # to the client's clock, which is what an embedded database in one process wants anyway
+            logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
         backend = cls(client, collection, dim, uri)
         backend._ensure_collection()
         return backend

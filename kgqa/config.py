@@ -34,7 +34,16 @@ class Settings(BaseSettings):
         "'fake-hash-embedder' is kgqa.testing.FakeEmbedder (hashes, no meaning: for tests of a whole process).",
     )
     embedding_batch_size: int = Field(32, gt=0)
+    vector_backend: Literal["faiss", "milvus"] = Field(
+        "faiss", description="Where vectors are kept and searched: 'faiss' (files in each index generation) or "
+        "'milvus' (a Milvus collection: a milvus-lite file, or a server or cluster at KGQA_MILVUS_URI).")
     faiss_index: Literal["flat", "hnsw"] = Field("flat", description="flat = exact inner product.")
+    milvus_uri: str | None = Field(
+        None, description="Milvus to use with KGQA_VECTOR_BACKEND=milvus: a file path for milvus-lite (one process "
+        "at a time), or http://host:19530 for a server or cluster. Default: <index_dir>/milvus.db.")
+    milvus_token: str | None = Field(None, description="Milvus credentials, 'user:password' or an API key.")
+    milvus_collection: str = Field("kgqa", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,180}$",
+                                   description="Collection name prefix (the model and dimension are appended).")
     chunk_max_chars: int = Field(600, gt=50, description="Length cap for one chunk (characters).")
     glossary_file: str = Field("glossary.yaml", description="Concept glossary inside the corpus folder.")
 

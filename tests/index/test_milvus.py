@@ -51,3 +51,24 @@ def test_string_literals_survive_quotes_and_backslashes(tmp_path: Path) -> None:
     backend.delete_documents([odd[0]])
     assert backend.documents() == set(odd[1:])
     backend.close()
+
+
+def test_a_lite_file_held_by_another_process_says_what_to_do(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from kgqa.errors import IndexError_
+    from kgqa.index.backends.milvus import MilvusBackend
+
+    db = tmp_path / "held.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom kgqa.index.backends.milvus import MilvusBackend\n"
+         f"MilvusBackend.connect({str(db)!r}, None, 'held', 4)\nprint('open', flush=True)\ntime.sleep(120)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(IndexError_, match="one process at a time"):
+            MilvusBackend.connect(str(db), None, "held", 4)
+    finally:
+        holder.kill()
+        holder.wait()

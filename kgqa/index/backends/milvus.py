@@ -59,12 +59,15 @@ class MilvusBackend:
             from pymilvus import MilvusClient
         except ImportError as exc:  # pragma: no cover - pymilvus is the [milvus] extra
             raise ConfigError("KGQA_VECTOR_BACKEND=milvus needs pymilvus: pip install 'kgqa[milvus]'") from exc
+        lite = not uri.startswith(("http://", "https://", "tcp://", "unix:"))
         try:
             client = MilvusClient(uri=uri, token=token or "")
         except Exception as exc:  # pymilvus raises its own and grpc's errors here
-            raise IndexError_(f"cannot connect to Milvus at {uri!r} ({exc}); check KGQA_MILVUS_URI and "
-                              "KGQA_MILVUS_TOKEN (a file path uses milvus-lite, one process at a time).") from exc
-        if not uri.startswith(("http://", "https://", "tcp://", "unix:")):
+            hint = ("a milvus-lite file is used by one process at a time: stop the other kgqa process using it "
+                    "(kgqa serve, kgqa ingest), or point KGQA_MILVUS_URI at a Milvus server" if lite
+                    else "check KGQA_MILVUS_URI (http://host:19530) and KGQA_MILVUS_TOKEN, and that the server is up")
+            raise IndexError_(f"cannot open Milvus at {uri!r} ({exc}); {hint}.") from exc
+        if lite:
             # milvus-lite has no server-side snapshot timestamp; pymilvus warns on every iterator and falls back
             # to the client's clock, which is what an embedded database in one process wants anyway
             logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)

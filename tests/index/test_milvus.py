@@ -72,3 +72,5 @@ def test_a_lite_file_held_by_another_process_says_what_to_do(tmp_path: Path) -> 
     finally:
         holder.kill()
         holder.wait()
+        if holder.stdout:
+            holder.stdout.close()

@@ -128,8 +128,8 @@ def _librechat(text: str) -> TaskPrompt | None:
         return None
     legacy = _LC_LEGACY.search(text)
     if legacy:
-        turns = (Turn("user", _unquote(legacy["user"]).strip()), Turn("assistant", _unquote(legacy["reply"]).strip()))
-        return TaskPrompt("title", False, tuple(t for t in turns if t.text))
+        pair = (Turn("user", _unquote(legacy["user"]).strip()), Turn("assistant", _unquote(legacy["reply"]).strip()))
+        return TaskPrompt("title", False, tuple(t for t in pair if t.text))
     convo = text.split("Conversation:", 1)[1] if "Conversation:" in text else text
     turns = _turns(convo, _LC_CONVO, {"user": "user", "ai": "assistant", "assistant": "assistant"})
     return TaskPrompt("title", False, turns) if turns else None
@@ -158,8 +158,8 @@ def recognise(messages: Sequence[tuple[str, str]]) -> TaskPrompt | None:
 
 # --- replies ------------------------------------------------------------------------------------
 
-_ZH_LEAD = re.compile(r"^(?:请问|请你|请|麻烦|能否|可否|可以|帮我|给我)?(?:介绍一下|解释一下|讲讲|说说|讲一下|说一下|介绍|解释)?"
-                      r"(?:一下)?(?:什么是|何为|何谓)?")
+_ZH_LEAD = re.compile(r"^(?:请问|请你|请|麻烦|能否|可否|可以|帮我|给我)?"
+                      r"(?:介绍一下|解释一下|讲讲|说说|讲一下|说一下|介绍|解释)?(?:一下)?(?:什么是|何为|何谓)?")
 _ZH_TAIL = re.compile(r"(?:到底)?(?:是什么意思|是什么|是啥|指什么|是指什么)?(?:呢|吗|啊|呀)?$")
 _EN_LEAD = re.compile(
     r"^(?:(?:can|could|would) you |please )*(?:(?:explain|describe|define|tell me about|what is|what are|what's|"

@@ -78,13 +78,13 @@ class TaskPrompt:
 @dataclass(frozen=True)
 class Facts:
     """What the knowledge base says about the quoted conversation: the concepts it links to the user's
-    turns (labels in the conversation's language), the follow-up questions of their related concepts, and
-    the analysed parts of the last question (follow-ups resolved)."""
+    turns (labels in the conversation's language), their related concepts as (label, the corpus question
+    that names it), and the analysed parts of the last question (follow-ups resolved)."""
 
     question: str
     language: str
     concepts: Sequence[str] = ()
-    related_questions: Sequence[str] = ()
+    related: Sequence[tuple[str, str]] = ()
     query_parts: Sequence[str] = ()
 
 
@@ -114,11 +114,15 @@ def _open_webui(text: str) -> TaskPrompt | None:
 
 
 def _unquote(text: str) -> str:
-    """LibreChat's legacy prompt puts the reply through JSON.stringify before quoting it."""
+    """LibreChat's legacy prompt quotes the reply after putting it through JSON.stringify: undo both.
+
+    >>> _unquote('"RoPE rotates keys"'), _unquote("plain")
+    ('RoPE rotates keys', 'plain')
+    """
+    candidate = text if len(text) > 1 and text[0] == text[-1] == '"' else f'"{text}"'
     try:
-        value = json.loads(f'"{text}"')
-        value = json.loads(value) if value.startswith('"') and value.endswith('"') else value
-    except (json.JSONDecodeError, TypeError):
+        value = json.loads(candidate)
+    except json.JSONDecodeError:
         return text
     return value if isinstance(value, str) else text
 
@@ -212,11 +216,29 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
+_QUESTION_PREFIX = re.compile(r"^\s*(?:\d+[.、)]\s*|问题\s*[:：]\s*|Q\s*[:：]\s*)+", re.I)
+
+
+def follow_up_of(label: str, question: str, language: str) -> str:
+    """A question the user could ask next about a related concept: the corpus question that names it
+    (its numbering or "问题:" lead removed), else "what is <label>" when the corpus has only a heading.
+
+    >>> follow_up_of("ALiBi", "问题:ALiBi 有什么优点?", "zh"), follow_up_of("自注意力机制", "自注意力机制", "zh")
+    ('ALiBi 有什么优点?', '什么是自注意力机制？')
+    """
+    text = _QUESTION_PREFIX.sub("", question).strip()
+    if text.endswith(("?", "？")):
+        return text
+    if not label:
+        return ""
+    return f"什么是{label}？" if language == "zh" else f"What is {label}?"
+
+
 def value_of(task: TaskPrompt, facts: Facts) -> str | list[str]:
     """The task's answer as plain data: a title, or a list of tags, follow-ups or queries.
 
     >>> t = TaskPrompt("follow_ups", True, (Turn("user", "什么是RoPE？"),))
-    >>> value_of(t, Facts("什么是RoPE？", "zh", related_questions=["什么是RoPE？", "ALiBi 是什么？", ""]))
+    >>> value_of(t, Facts("什么是RoPE？", "zh", related=[("RoPE", "什么是RoPE？"), ("ALiBi", "ALiBi 是什么？")]))
     ['ALiBi 是什么？']
     """
     if task.kind == "title":
@@ -224,7 +246,8 @@ def value_of(task: TaskPrompt, facts: Facts) -> str | list[str]:
     if task.kind == "tags":
         return _unique(facts.concepts, MAX_TAGS) or [GENERAL_TAG]
     if task.kind == "follow_ups":
-        return _unique(facts.related_questions, MAX_FOLLOW_UPS, skip=task.user_texts)
+        questions = [follow_up_of(label, q, facts.language) for label, q in facts.related]
+        return _unique(questions, MAX_FOLLOW_UPS, skip=task.user_texts)
     return _unique(facts.query_parts, MAX_QUERIES)
 
 

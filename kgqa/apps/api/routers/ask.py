@@ -78,9 +78,11 @@ def task_facts(kb: KnowledgeBase, task: tasks.TaskPrompt) -> tasks.Facts:
         plan = kb.engine.plan(question, task.history, kb.settings.top_k)
         parts, ids = [p.resolved for p in plan.parts], [*plan.concepts, *ids]
     ids = list(dict.fromkeys(ids))
-    concepts = [kb.graph.concept(cid) for cid in ids]
-    labels = [(c.label_zh or c.label) if language == "zh" else (c.label or c.label_zh) for c in concepts]
-    related = [r.question for r in related_concepts(kb.graph, ids)]
+    def label(zh: str, en: str) -> str:
+        return (zh or en) if language == "zh" else (en or zh)
+
+    labels = [label(c.label_zh, c.label) for c in map(kb.graph.concept, ids)]
+    related = [(label(r.label_zh, r.label), r.question) for r in related_concepts(kb.graph, ids)]
     return tasks.Facts(question, language, labels, related, parts)
 
 

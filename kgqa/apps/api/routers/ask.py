@@ -108,7 +108,7 @@ async def _chat_reply(kb: KnowledgeBase, body: ChatQuestion, count: TokensDep) -
     return await run_in_threadpool(chat.make_reply, text, body.prompt, body.shaping, count, structured)
 
 
-@router.post("/chat/completions", response_model=ChatCompletion,
+@router.post("/chat/completions", response_model=ChatCompletion, response_model_exclude_none=True,
              responses={**CHAT_ERRORS, 200: {"content": SSE_DOC}})
 async def chat_completions(body: ChatBody, kb: KBDep, count: TokensDep) -> Any:
     reply = await _chat_reply(kb, body, count)

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import openai
 import pytest
-from conftest import ADMIN_TOKEN
 from live_server import LiveServer
 from openai import OpenAI
 from openai.types import Model
@@ -57,7 +56,8 @@ def test_a_completion_validates_against_openais_types(client: httpx.Client) -> N
     body = {"model": "kgqa", "messages": [{"role": "user", "content": QUESTION}]}
     reply = ChatCompletion.model_validate(client.post("/v1/chat/completions", json=body).json())
     assert reply.object == "chat.completion" and reply.choices[0].message.role == "assistant"
-    assert reply.usage is not None and reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens
+    usage = reply.usage
+    assert usage is not None and usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
     streamed = {**body, "stream": True, "stream_options": {"include_usage": True}}
     with client.stream("POST", "/v1/chat/completions", json=streamed) as r:
         events = parse_sse(r.iter_lines())
@@ -250,7 +250,9 @@ def test_with_api_keys_the_chat_routes_need_one(keyed: LiveServer) -> None:
     assert with_key.chat.completions.create(model="kgqa", messages=[{"role": "user", "content": QUESTION}]).choices
 
 
-def test_with_api_keys_the_rest_of_v1_needs_one_too_in_the_apis_own_shape(keyed: LiveServer) -> None:
+def test_with_api_keys_the_rest_of_v1_needs_one_too_in_the_apis_own_shape(
+    keyed: LiveServer, admin: dict[str, str]
+) -> None:
     with httpx.Client(base_url=keyed.url, timeout=30) as c:
         refused = c.post("/v1/ask", json={"question": QUESTION})
         assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
@@ -266,4 +268,4 @@ def test_with_api_keys_the_rest_of_v1_needs_one_too_in_the_apis_own_shape(keyed:
         # upload and delete still need the admin token, which passes the key check by itself
         upload = {"file": ("note.md", b"# Note\n\nA note.\n", "text/markdown")}
         assert c.post("/v1/documents", files=upload, headers=key).status_code == 403
-        assert c.get("/v1/documents", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).status_code == 200
+        assert c.get("/v1/documents", headers=admin).status_code == 200

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from kgqa.answer.llm import forward, prompt
 from kgqa.apps.api import chat, tasks
 from kgqa.apps.api.chat import Shaping, requested_language, shape, truncate
 from kgqa.apps.api.schemas import ChatMessage
 from kgqa.apps.api.tasks import Facts, TaskPrompt, Turn, recognise, reply, title_of
-from kgqa.answer.llm import forward, prompt
 from kgqa.testing import FakeChatModel
 
 pytestmark = pytest.mark.unit

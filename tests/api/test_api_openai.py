@@ -147,6 +147,8 @@ def llm_server(live: LiveServer, api_settings: Settings) -> Iterator[tuple[LiveS
 
     def answer(prompt: str) -> str:
         prompts.append(prompt)
+        if "tags" in prompt:  # a model server that fails on this request
+            raise ConnectionError("model server unreachable")
         return '{"title": "Attention Heads"}'
 
     kb = dataclasses.replace(live.app.state.kb_holder.get(), chat_model=FakeChatModel(reply=answer))
@@ -155,13 +157,20 @@ def llm_server(live: LiveServer, api_settings: Settings) -> Iterator[tuple[LiveS
     server.stop()
 
 
-def test_with_an_llm_configured_the_task_prompt_goes_to_it(llm_server: tuple[LiveServer, list[str]]) -> None:
+def test_with_an_llm_configured_the_task_prompt_goes_to_it(
+    llm_server: tuple[LiveServer, list[str]], oai: OpenAI
+) -> None:
     server, prompts = llm_server
-    oai = OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0, timeout=30)
+    with_llm = OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0, timeout=30)
     fixture = fixture_of(Path(__file__).parent / "fixtures" / "openwebui_title.json")
-    reply = oai.chat.completions.create(**fixture["request"])
+    reply = with_llm.chat.completions.create(**fixture["request"])
     assert reply.choices[0].message.content == '{"title": "Attention Heads"}'
     assert prompts == [fixture["request"]["messages"][0]["content"]]
+    # when the model fails, the knowledge base answers: the chat still gets its tags
+    tags = fixture_of(Path(__file__).parent / "fixtures" / "openwebui_tags.json")
+    reply = with_llm.chat.completions.create(**tags["request"])
+    without_llm = oai.chat.completions.create(**tags["request"])
+    assert len(prompts) == 2 and reply.choices[0].message.content == without_llm.choices[0].message.content
 
 
 # --- the answer language ------------------------------------------------------------------------

@@ -164,8 +164,12 @@ def truncate(text: str, max_tokens: int, count: Callable[[str], int]) -> tuple[s
         if piece and count(piece) > max_tokens:
             break
         best = piece or best
-    if not best:  # one unbroken run (Chinese without punctuation): cut by characters
-        best = next((text[:n] for n in range(len(text), 0, -1) if count(text[:n]) <= max_tokens), "")
+    if not best:  # one unbroken run (Chinese without punctuation): the longest prefix that fits, by bisection
+        lo, hi = 0, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if count(text[:mid]) <= max_tokens else (lo, mid - 1)
+        best = text[:lo]
     return best, True
 
 

@@ -10,6 +10,7 @@ SSE of ``/v1/ask``: ``event: delta`` with ``{"text": ...}`` pieces of the answer
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,6 +28,7 @@ from kgqa.pipeline import KnowledgeBase
 from kgqa.retrieve.analyse import detect_language, linked_ids
 from kgqa.types import Answer
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["ask"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
@@ -91,7 +93,11 @@ def _task_reply(kb: KnowledgeBase, body: ChatQuestion) -> str:
     task = body.task
     assert task is not None
     if kb.chat_model is not None:
-        return forward(kb.chat_model, body.messages)
+        try:
+            return forward(kb.chat_model, body.messages)
+        except Exception as exc:  # noqa: BLE001 - a chat's title must not fail because the model is down
+            log.warning("the LLM failed on a %s request (%s: %s); answering from the knowledge base",
+                        task.kind, type(exc).__name__, exc)
     if body.json_output and not task.json:  # a bare-title request that asks for JSON gets {"title": ...}
         task = tasks.TaskPrompt(task.kind, True, task.turns)
     return tasks.reply(task, task_facts(kb, task))

@@ -80,6 +80,7 @@ def task_facts(kb: KnowledgeBase, task: tasks.TaskPrompt) -> tasks.Facts:
         plan = kb.engine.plan(question, task.history, kb.settings.top_k)
         parts, ids = [p.resolved for p in plan.parts], [*plan.concepts, *ids]
     ids = list(dict.fromkeys(ids))
+
     def label(zh: str, en: str) -> str:
         return (zh or en) if language == "zh" else (en or zh)
 
@@ -95,7 +96,7 @@ def _task_reply(kb: KnowledgeBase, body: ChatQuestion) -> str:
     if kb.chat_model is not None:
         try:
             return forward(kb.chat_model, body.messages)
-        except Exception as exc:  # noqa: BLE001 - a chat's title must not fail because the model is down
+        except Exception as exc:  # a chat's title must not fail because the model server is down
             log.warning("the LLM failed on a %s request (%s: %s); answering from the knowledge base",
                         task.kind, type(exc).__name__, exc)
     if body.json_output and not task.json:  # a bare-title request that asks for JSON gets {"title": ...}

@@ -226,6 +226,9 @@ def test_stop_is_honoured_and_json_object_gives_the_structured_answer(oai: OpenA
         ({"n": 2}, "n"),
         ({"response_format": {"type": "json_schema", "json_schema": {"name": "a", "schema": {}}}}, "response_format"),
         ({"stop": ["a", "b", "c", "d", "e"]}, "stop"),
+        ({"logprobs": True}, "logprobs"),
+        ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {}}}], "tool_choice": "required"},
+         "tool_choice"),
     ],
 )
 def test_parameters_kgqa_cannot_honour_are_refused_in_openais_shape(

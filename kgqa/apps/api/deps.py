@@ -112,6 +112,13 @@ def _shaping(body: ChatRequest) -> Shaping:
             "send {'type': 'json_object'} for the structured answer as JSON, or 'text'.",
             param="response_format", code="unsupported_value",
         )
+    if body.logprobs:
+        raise OpenAIError(400, "logprobs is not supported: kgqa quotes its answer, it does not sample tokens; "
+                          "leave logprobs out.", param="logprobs", code="unsupported_value")
+    if body.tools and body.tool_choice not in (None, "none", "auto"):
+        raise OpenAIError(400, f"tool_choice={body.tool_choice!r} cannot be honoured: kgqa never calls a tool; "
+                          "send tool_choice 'auto' or 'none', or leave tools out.", param="tool_choice",
+                          code="unsupported_value")
     stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or [])
     if len(stop) > 4:
         raise OpenAIError(400, f"stop has {len(stop)} sequences; send at most 4.", param="stop",

@@ -190,6 +190,10 @@ class ChatRequest(BaseModel):
     stop: Text | list[Text] | None = Field(None, description="Up to 4 sequences; the reply ends before the first.")
     response_format: ResponseFormat | None = Field(
         None, description="text, or json_object: the content is the structured answer as JSON.")
+    logprobs: bool | None = Field(None, description="Not available: kgqa's answer has no token probabilities.")
+    tools: list[dict[str, Any]] | None = Field(None, description="Accepted; kgqa never calls a tool.")
+    tool_choice: str | dict[str, Any] | None = Field(
+        None, description="none or auto; a required or named tool is refused, as kgqa never calls one.")
 
 
 class ChatChoiceMessage(BaseModel):

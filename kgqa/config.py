@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 
@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
 
     admin_token: str | None = None
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated keys; when set, every /v1/* request needs `Authorization: Bearer <key>` "
+        "(/healthz, the page and /slack/events stay open). Empty: the API is open.",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     mcp_allowed_hosts: list[str] = Field(
         default_factory=list,
@@ -95,6 +100,14 @@ class Settings(BaseSettings):
         description="Requests per client to /slack/events (every Slack request comes from Slack's own "
         "addresses, so this is higher); empty turns it off.",
     )
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        """``KGQA_API_KEYS="k1, k2"`` -> ["k1", "k2"]; blanks are dropped, so an empty variable means no keys."""
+        if isinstance(value, str):
+            return [k.strip() for k in value.split(",") if k.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

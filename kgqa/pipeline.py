@@ -238,36 +238,39 @@ class KnowledgeBase:
     def titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.index.documents.values()}
 
-    def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None,
+            language: str | None = None) -> Answer:
         """A cited answer, an answer with a caveat, an honest refusal with the nearest topics, or a short
-        reply to chit-chat."""
+        reply to chit-chat. ``language`` (zh, en) is the one to answer in (a chat's system message may ask
+        for one); by default the question's own. Retrieval always reads the question in its own language."""
         k = k or self.settings.top_k
         # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question
         kind = chitchat.kind_of(question)
         if kind is not None:
-            return self.overview.reply(kind, detect_language(question))
+            return self.overview.reply(kind, language or detect_language(question))
         # 1. analyse: language, parts, follow-up resolution, concept linking and expansion
         plan = self.engine.plan(question, history, k)
+        lang = language or plan.language
         # 2. retrieve each part: dense + BM25 + graph channel, fused
         results = self.engine.retrieve(plan, k)
         related = related_concepts(self.graph, plan.concepts)
         # 3. decide: answer, answer with a caveat, or refuse
         decision = self.judge.decide(question, len(plan.concepts), results, plan.language)
         if decision.outcome == "refused":
-            nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], plan.language)
-            return Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
+            nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], lang)
+            return Answer(abstention_text(lang, plan.question.strip(), nearest), [], related,
                           plan.concepts, abstained=True, missing=list(decision.missing))
         # 4. compose: the extractive composer, or the LLM layer when configured
-        text, citations = self.composer.compose(question, plan.parts, results, plan.language)
+        text, citations = self.composer.compose(question, plan.parts, results, lang)
         # 5. a relation question also gets the concept graph's path, an enumeration the graph's items, each
         # hop or item cited by its evidence
-        graph_part = relation_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
+        graph_part = relation_answer(self.graph, question, lang, self.index.by_id, self.titles(),
                                      len(citations) + 1, citations) \
-            or enumeration_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
+            or enumeration_answer(self.graph, question, lang, self.index.by_id, self.titles(),
                                   len(citations) + 1, citations)
         text, citations = merge_path(text, citations, graph_part)
         if decision.outcome == "caveat":
-            text = caveat_text(plan.language, decision.missing) + "\n" + text
+            text = caveat_text(lang, decision.missing) + "\n" + text
         return Answer(text, citations, related, plan.concepts, outcome=decision.outcome,
                       missing=list(decision.missing))
 

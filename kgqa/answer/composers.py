@@ -63,5 +63,5 @@ class LLMComposer:
     def compose(self, question: str, parts: Sequence[Part], results: Sequence[PartResult],
                 language: str) -> tuple[str, list[Citation]]:
         hits = [h for r in results for h in r.hits][: self.k]
-        checked = llm_answer(self.chat_model, question, hits, self.sentences, self.titles, self.tokenize)
+        checked = llm_answer(self.chat_model, question, hits, self.sentences, self.titles, self.tokenize, language)
         return checked.text, checked.citations

@@ -160,3 +160,18 @@ def test_configured_hosts_are_accepted_and_a_star_turns_the_check_off(mcp_settin
         finally:
             server.stop()
         assert codes == expected, hosts
+
+
+def test_with_api_keys_mcp_needs_one_like_the_api(mcp_settings: Settings) -> None:
+    keyed = mcp_settings.model_copy(update={"api_keys": ["agent-key"]})
+    server = LiveServer.start(create_app(keyed, embedder=FakeEmbedder()), name="uvicorn-mcp-keys")
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            refused = client.post("/mcp", json=INITIALIZE, headers=JSON_RPC)
+            wrong = client.post("/mcp", json=INITIALIZE, headers={**JSON_RPC, "authorization": "Bearer nope"})
+            allowed = client.post("/mcp", json=INITIALIZE, headers={**JSON_RPC, "authorization": "Bearer agent-key"})
+    finally:
+        server.stop()
+    assert refused.status_code == wrong.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+    assert "KGQA_API_KEYS" in refused.json()["error"]["message"]
+    assert allowed.status_code == 200

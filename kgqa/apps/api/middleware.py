@@ -201,10 +201,14 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+# what KGQA_API_KEYS closes: the API and the MCP channel, which serves the same data to agents
+KEYED_PATHS = ("/v1/", "/mcp")
+
+
 class ApiKeyMiddleware:
-    """With ``KGQA_API_KEYS`` set, every ``/v1/*`` request needs ``Authorization: Bearer <one of them>``
-    (the admin token also passes, so upload and delete need one header); else a 401, OpenAI-shaped on the
-    chat routes. ``/healthz``, the page, its static files and ``/slack/events`` stay open; CORS preflights
+    """With ``KGQA_API_KEYS`` set, every ``/v1/*`` and ``/mcp`` request needs ``Authorization: Bearer <one of
+    them>`` (the admin token also passes, so upload and delete need one header); else a 401, OpenAI-shaped on
+    the chat routes. ``/healthz``, the page, its static files and ``/slack/events`` stay open; CORS preflights
     carry no credentials and pass."""
 
     def __init__(self, app: ASGIApp, keys: Sequence[str], admin_token: str | None = None) -> None:
@@ -220,7 +224,7 @@ class ApiKeyMiddleware:
         return scheme.lower() == b"bearer" and bool(token) and any(matches)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/") or scope["method"] == "OPTIONS" \
+        if scope["type"] != "http" or not scope["path"].startswith(KEYED_PATHS) or scope["method"] == "OPTIONS" \
                 or self._allowed(scope):
             await self.app(scope, receive, send)
             return

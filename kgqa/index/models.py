@@ -31,6 +31,8 @@ def resolve_model_path(settings: Settings) -> Path | str:
     return local if local.exists() else name
 
 
+# the model id of kgqa.testing.FakeEmbedder: indexes that tests build with it load again by this name
+FAKE_MODEL = "fake-hash-embedder"
 MAX_TOKENS = 512  # multilingual-e5-small's max_seq_length
 
 
@@ -69,6 +71,11 @@ def load_embedder(settings: Settings) -> Embedder:
         from kgqa.index.remote import remote_embedder
 
         return remote_embedder(settings)
+    if settings.embedding_model == FAKE_MODEL:
+        # a test spawning `python -m kgqa.apps.cli ...` cannot hand the process a FakeEmbedder object
+        from kgqa.testing import FakeEmbedder
+
+        return FakeEmbedder(model_id=FAKE_MODEL)
     path = resolve_model_path(settings)
     log.info("loading embedding model %s from %s", settings.embedding_model, path)
     engine = default_query_engine() if settings.embedding_model == DEFAULT_MODEL else None

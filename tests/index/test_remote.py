@@ -23,7 +23,7 @@ from kgqa.index.remote import (
     retry_after_seconds,
 )
 from kgqa.pipeline import build_index, load
-from kgqa.testing import EmbeddingServer, FakeEmbedder
+from kgqa.testing import EmbedderContract, EmbeddingServer, FakeEmbedder
 from kgqa.tuning import Retry
 
 pytestmark = pytest.mark.unit
@@ -226,3 +226,9 @@ def test_the_same_remote_model_is_accepted_and_another_one_is_not(
     other = on_server.model_copy(update={"embedding_model": "other-model"})
     assert build_index(other, embedder=embedder_for(server, model="other-model", batch_size=64)).reasons == [
         "model_id changed (remote:fake-hash-embedder -> remote:other-model)"]
+
+
+class TestRemoteEmbedder(EmbedderContract):
+    @pytest.fixture
+    def embedder(self, server: EmbeddingServer, embedder_for: Maker) -> RemoteEmbedder:
+        return embedder_for(server, batch_size=3)

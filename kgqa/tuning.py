@@ -118,8 +118,10 @@ class Encoder:
     # both threads are scheduled. `python bench/encoder_threads.py --per-caller 20 --rounds 2 --callers 1 4 8`
     # on two shared cores (load 7-13), p50 / p95 ms and CPU ms per question, one worker thread: 1 thread
     # 35 / 58, 13 CPU; the default 112 / 707, 75 CPU. Eight callers behind the embedder's lock: 352 / 751 against
-    # 95 / 859 (the single thread queues longer, the tail is no worse). One thread: a bounded tail, a sixth of
-    # the CPU. Not fitted.
+    # 95 / 859 (the single thread queues longer, the tail is no worse). Beside one busy Python thread of the
+    # same process, as in a server answering other questions (`--busy 1 --callers 1 4 --settings default
+    # call=1`): one caller 106 / 192 against 1447 / 6303, four callers 94 / 1004 against 77 / 2455 at 12.4
+    # against 3.8 questions/s. One thread: a bounded tail, a sixth of the CPU. Not fitted.
     query_threads: int = 1
 
 

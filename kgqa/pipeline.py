@@ -253,10 +253,10 @@ class KnowledgeBase:
 def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     """Open the current index (building it first when missing is the caller's choice: see ``ensure_index``)."""
     index = open_index(settings.index_dir)
-    if embedder is None:
-        from kgqa.index.models import load_embedder
+    if embedder is None:  # loading only queries: no full model, unless this model has no fast query path
+        from kgqa.index.models import load_query_embedder
 
-        embedder = load_embedder(settings)
+        embedder = load_query_embedder(settings)
     if embedder.model_id != index.manifest.model_id:
         raise IndexError_(
             f"the index was built with {index.manifest.model_id!r} but the query model is {embedder.model_id!r}; "

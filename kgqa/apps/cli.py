@@ -33,11 +33,16 @@ Command: TypeAlias = Any
 Context: TypeAlias = Any
 
 
-def _tidy(command: Command, ctx: Context) -> None:
+def _without_flag_types(params: list[Any]) -> list[Any]:
     """A flag takes no value, so its help row shows no ``<bool>`` type (typer's rich help prints one)."""
-    for param in command.get_params(ctx):
+    for param in params:
         if isinstance(param, TyperOption) and param.is_flag:
             param.metavar = ""
+    return params
+
+
+def _tidy(command: Command, ctx: Context) -> None:
+    _without_flag_types(command.get_params(ctx))
     if isinstance(command, TyperGroup):
         for name in command.list_commands(ctx):
             sub = command.get_command(ctx, name)
@@ -49,11 +54,7 @@ class TidyGroup(TyperGroup):
     """The root command; tidies the help of every command and group under it as it is resolved."""
 
     def get_params(self, ctx: Context) -> list[Any]:
-        params = super().get_params(ctx)
-        for param in params:
-            if isinstance(param, TyperOption) and param.is_flag:
-                param.metavar = ""
-        return params
+        return _without_flag_types(super().get_params(ctx))
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         command = super().get_command(ctx, cmd_name)

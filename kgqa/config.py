@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     admin_token: str | None = None
     cors_origins: list[str] = Field(default_factory=list)
 
+    state_url: str | None = Field(
+        None, description="Where the Slack answers, votes and handled event ids are kept, shared by every "
+        "replica: a sqlite:/// URL (default: <index_dir>/slack/feedback.sqlite).")
+    ask_timeout_s: float | None = Field(
+        10.0, gt=0, description="Time budget of one question in seconds; over it the API answers 504 instead "
+        "of working on. Unset (empty) for no budget.")
+    ingest_document_timeout_s: float | None = Field(
+        120.0, gt=0, description="Time budget for converting one document in seconds; a document over it is "
+        "skipped and reported. Unset (empty) for no budget.")
+
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None

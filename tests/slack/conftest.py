@@ -4,12 +4,11 @@ built from a copy of the corpus with the hash embedder."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -21,29 +20,20 @@ from kgqa.apps.api import create_app
 from kgqa.apps.slack import mount_slack
 from kgqa.apps.slack.feedback import FeedbackStore, default_path
 from kgqa.config import Settings
-from kgqa.pipeline import KnowledgeBase, build_index, load
-from kgqa.testing import FakeEmbedder, LiveServer
+from kgqa.pipeline import KnowledgeBase
+from kgqa.testing import LiveServer
 from kgqa.types import Answer
 
-REPO = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from conftest import FakeIndexFactory
+
 BOT_TOKEN = "xoxb-0000-test-token-never-logged"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 @pytest.fixture(scope="session")
-def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    root = tmp_path_factory.mktemp("slack-kb")
-    shutil.copytree(REPO / "corpus", root / "corpus")
-    settings = Settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "indexes",
-        model_dir=root / "models",
-        embedding_model="fake-hash-embedder",
-        _env_file=None,
-    )  # type: ignore[call-arg]
-    embedder = FakeEmbedder()
-    build_index(settings, embedder=embedder)
-    return load(settings, embedder=embedder)
+def knowledge_base(make_fake_index: FakeIndexFactory) -> KnowledgeBase:
+    return make_fake_index("slack-kb").load()
 
 
 @dataclass

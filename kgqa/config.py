@@ -69,12 +69,12 @@ class Settings(BaseSettings):
     state_url: str | None = Field(
         None, description="Where the Slack answers, votes and handled event ids are kept, shared by every "
         "replica: a sqlite:/// URL (default: <index_dir>/slack/feedback.sqlite).")
-    ask_timeout_s: float | None = Field(
-        10.0, gt=0, description="Time budget of one question in seconds; over it the API answers 504 instead "
-        "of working on. Unset (empty) for no budget.")
-    ingest_document_timeout_s: float | None = Field(
-        120.0, gt=0, description="Time budget for converting one document in seconds; a document over it is "
-        "skipped and reported. Unset (empty) for no budget.")
+    ask_timeout_s: float = Field(
+        10.0, ge=0, description="Time budget of one question over HTTP, in seconds; over it the API answers 504 "
+        "instead of working on (checked between the answer's stages). 0 turns it off.")
+    ingest_document_timeout_s: float = Field(
+        120.0, ge=0, description="Time budget for converting one document, in seconds; a document over it is "
+        "skipped and reported like any file that cannot be indexed. 0 turns it off.")
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

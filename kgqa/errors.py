@@ -12,6 +12,7 @@
     │   └── EmptyDocumentError    a file with no text (or none that could be extracted)
     ├── ModelError           the embedding model cannot be loaded or converted
     ├── IndexError_          the index is missing, corrupt or built by another model
+    ├── BudgetExceededError  a question (or a document's conversion) ran over its time budget
     └── ConceptNotFoundError a concept name or id that the graph does not know
 """
 
@@ -55,6 +56,10 @@ class ModelError(KgqaError):
 
 
 class IndexError_(KgqaError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    pass
+
+
+class BudgetExceededError(KgqaError):
     pass
 
 

@@ -26,6 +26,7 @@ from kgqa.answer.llm import make_chat_model
 from kgqa.answer.overview import Overview, build_overview
 from kgqa.answer.related import nearest_concepts, related_concepts
 from kgqa.config import DEFAULT_MODEL, Settings
+from kgqa.deadline import Deadline
 from kgqa.errors import IndexError_
 from kgqa.graph import build as graph_build
 from kgqa.graph.build import ConceptGraph, graph_for_corpus
@@ -209,10 +210,12 @@ class KnowledgeBase:
     def titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.index.documents.values()}
 
-    def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None,
+            deadline: Deadline | None = None) -> Answer:
         """A cited answer, an answer with a caveat, an honest refusal with the nearest topics, or a short
-        reply to chit-chat."""
+        reply to chit-chat. Over ``deadline`` (checked between stages) it raises BudgetExceededError."""
         k = k or self.settings.top_k
+        budget = deadline or Deadline.none()
         # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question
         kind = chitchat.kind_of(question)
         if kind is not None:
@@ -220,6 +223,7 @@ class KnowledgeBase:
         # 1. analyse: language, parts, follow-up resolution, concept linking and expansion
         plan = self.engine.plan(question, history, k)
         # 2. retrieve each part: dense + BM25 + graph channel, fused
+        budget.check("retrieving passages")
         results = self.engine.retrieve(plan, k)
         related = related_concepts(self.graph, plan.concepts)
         # 3. decide: answer, answer with a caveat, or refuse
@@ -229,9 +233,11 @@ class KnowledgeBase:
             return Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
                           plan.concepts, abstained=True, missing=list(decision.missing))
         # 4. compose: the extractive composer, or the LLM layer when configured
+        budget.check("composing the answer")
         text, citations = self.composer.compose(question, plan.parts, results, plan.language)
         # 5. a relation question also gets the concept graph's path, an enumeration the graph's items, each
         # hop or item cited by its evidence
+        budget.check("adding the concept graph's part")
         graph_part = relation_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
                                      len(citations) + 1, citations) \
             or enumeration_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),

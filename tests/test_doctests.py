@@ -18,6 +18,8 @@ MODULES = [
     "kgqa.ingest.sentences",
     "kgqa.ingest.clean",
     "kgqa.ingest.qa_list",
+    "kgqa.deadline",
+    "kgqa.apps.state",
 ]
 
 

@@ -17,14 +17,18 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse
 
 from kgqa.apps.api import chat
-from kgqa.apps.api.deps import AskBody, ChatBody, KBDep
+from kgqa.apps.api.deps import AskBody, ChatBody, KBDep, SettingsDep
 from kgqa.apps.api.schemas import AskResponse, ChatCompletion, ErrorResponse, Message, ModelList
+from kgqa.config import Settings
+from kgqa.deadline import Deadline
 from kgqa.pipeline import KnowledgeBase
 from kgqa.types import Answer
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 
-ERRORS: dict[int | str, dict[str, Any]] = {413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (413, 422, 504)
+}
 SSE_DOC = {"text/event-stream": {"schema": {"type": "string", "description": "event: delta ... event: done"}}}
 
 
@@ -32,9 +36,14 @@ def _wants_stream(request: Request) -> bool:
     return "text/event-stream" in request.headers.get("accept", "")
 
 
-async def _ask(kb: KnowledgeBase, question: str, history: list[Message], k: int | None) -> Answer:
+async def _ask(
+    kb: KnowledgeBase, settings: Settings, question: str, history: list[Message], k: int | None
+) -> Answer:
     turns = [m.model_dump() for m in history]
-    answer: Answer = await run_in_threadpool(kb.ask, question, turns or None, k)
+    # the budget starts before the wait for a worker thread: a client waits for both
+    budget = Deadline(settings.ask_timeout_s, "KGQA_ASK_TIMEOUT_S",
+                      fix="ask again later, or raise KGQA_ASK_TIMEOUT_S on the server")
+    answer: Answer = await run_in_threadpool(kb.ask, question, turns or None, k, budget)
     return answer
 
 
@@ -43,8 +52,8 @@ def _json(data: Any) -> str:
 
 
 @router.post("/ask", response_model=AskResponse, responses={**ERRORS, 200: {"content": SSE_DOC}})
-async def ask(body: AskBody, kb: KBDep, request: Request) -> Any:
-    answer = await _ask(kb, body.question, body.history, body.k)
+async def ask(body: AskBody, kb: KBDep, settings: SettingsDep, request: Request) -> Any:
+    answer = await _ask(kb, settings, body.question, body.history, body.k)
     if not _wants_stream(request):
         return answer.to_dict()
 
@@ -59,8 +68,8 @@ async def ask(body: AskBody, kb: KBDep, request: Request) -> Any:
 @router.post(
     "/chat/completions", response_model=ChatCompletion, responses={**ERRORS, 200: {"content": SSE_DOC}}
 )
-async def chat_completions(body: ChatBody, kb: KBDep) -> Any:
-    answer = await _ask(kb, body.question, body.history, None)
+async def chat_completions(body: ChatBody, kb: KBDep, settings: SettingsDep) -> Any:
+    answer = await _ask(kb, settings, body.question, body.history, None)
     if not body.stream:
         return chat.completion(answer, body.question)
 

@@ -9,10 +9,11 @@
     │   ├── EmptyCorpusError      no documents found
     │   ├── UnsupportedFormatError  a file type we cannot read
     │   ├── UnreadableFileError   binary, undecodable or unreadable file
+    │   │   └── ConversionTimeoutError  its conversion ran over KGQA_INGEST_DOCUMENT_TIMEOUT_S
     │   └── EmptyDocumentError    a file with no text (or none that could be extracted)
     ├── ModelError           the embedding model cannot be loaded or converted
     ├── IndexError_          the index is missing, corrupt or built by another model
-    ├── BudgetExceededError  a question (or a document's conversion) ran over its time budget
+    ├── BudgetExceededError  a question ran over its time budget (KGQA_ASK_TIMEOUT_S)
     └── ConceptNotFoundError a concept name or id that the graph does not know
 """
 
@@ -44,6 +45,10 @@ class UnsupportedFormatError(CorpusError):
 
 
 class UnreadableFileError(CorpusError):
+    pass
+
+
+class ConversionTimeoutError(UnreadableFileError):
     pass
 
 

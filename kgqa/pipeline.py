@@ -133,7 +133,7 @@ def build_index(
     glossary_path = glossary_for(settings, sources)
     with _build_lock(settings.index_dir):
         # 1. load documents (skipping and listing files that cannot be indexed) and compare with the index
-        docs, skipped = load_corpus(sources)
+        docs, skipped = load_corpus(sources, budget_s=settings.ingest_document_timeout_s)
         previous = current_generation(settings.index_dir)
         old = Manifest.read(previous) if previous else None
         expected = Manifest(

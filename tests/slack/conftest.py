@@ -20,6 +20,7 @@ from kgqa.apps.api import create_app
 from kgqa.apps.slack import mount_slack
 from kgqa.apps.slack.feedback import FeedbackStore, default_path
 from kgqa.config import Settings
+from kgqa.deadline import Deadline
 from kgqa.pipeline import KnowledgeBase
 from kgqa.testing import LiveServer
 from kgqa.types import Answer
@@ -45,12 +46,13 @@ class RecordingKB:
     asked: list[tuple[str, list[dict[str, str]] | None]] = field(default_factory=list)
 
     def ask(
-        self, question: str, history: Sequence[dict[str, str]] | None = None, k: int | None = None
+        self, question: str, history: Sequence[dict[str, str]] | None = None, k: int | None = None,
+        deadline: Deadline | None = None,
     ) -> Answer:
         self.asked.append((question, list(history) if history is not None else None))
         if self.delay:
             time.sleep(self.delay)
-        return self.kb.ask(question, history, k)
+        return self.kb.ask(question, history, k, deadline)
 
 
 @dataclass
@@ -104,9 +106,9 @@ def start_bot(
     stops: list[Callable[[], None]] = []
     clients: list[httpx.Client] = []
 
-    def start(delay: float = 0.0) -> Bot:
+    def start(delay: float = 0.0, **overrides: Any) -> Bot:
         fake_slack.reset()
-        settings = slack_settings(tmp_path, fake_slack.api_url)
+        settings = slack_settings(tmp_path, fake_slack.api_url).model_copy(update=overrides)
         kb = RecordingKB(knowledge_base, delay)
         app = make_app(settings, kb)
         url, stop = serve(app)

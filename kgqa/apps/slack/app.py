@@ -74,7 +74,8 @@ def create_bolt_app(
         logger=logging.getLogger(BOLT_LOGGER),
         listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="kgqa-slack"),
     )
-    register(app, SlackBot(get_kb, store or FeedbackStore(default_path(settings))))
+    store = store or FeedbackStore(default_path(settings))
+    register(app, SlackBot(get_kb, store, settings.ask_timeout_s))
     return app
 
 

@@ -52,7 +52,7 @@ class RecordingKB:
         self.asked.append((question, list(history) if history is not None else None))
         if self.delay:
             time.sleep(self.delay)
-        return self.kb.ask(question, history, k, deadline)
+        return self.kb.ask(question, history, k, deadline=deadline)
 
 
 @dataclass

@@ -140,6 +140,19 @@ class Retry:
     max_retry_after: float = 60.0
 
 
+@dataclass(frozen=True)
+class State:
+    """The shared state database of the delivery channels (``apps/state.py``)."""
+
+    # a writer holds SQLite's lock for about a millisecond (one insert), so even a burst of Slack deliveries
+    # to several replicas queues for far less; 10 s only runs out when a process holds the lock while stuck,
+    # and then failing (and logging) beats waiting for ever. Not fitted.
+    busy_timeout_s: float = 10.0
+    # Slack redelivers an event at most three times, within about 5 minutes of the first; event ids are kept
+    # an hour, then pruned, so the table stays small. Not fitted.
+    event_ttl_s: float = 3600.0
+
+
 COMPOSE = Compose()
 RETRIEVAL = Retrieval()
 PROBES = Probes()
@@ -147,3 +160,4 @@ DECIDE = Decide()
 SIMILARITY = Similarity()
 ENCODER = Encoder()
 RETRY = Retry()
+STATE = State()

@@ -20,6 +20,8 @@ MODULES = [
     "kgqa.ingest.qa_list",
     "kgqa.config",
     "kgqa.index.remote",
+    "kgqa.deadline",
+    "kgqa.apps.state",
 ]
 
 

@@ -123,6 +123,12 @@ class Encoder:
     # call=1`): one caller 106 / 192 against 1447 / 6303, four callers 94 / 1004 against 77 / 2455 at 12.4
     # against 3.8 questions/s. One thread: a bounded tail, a sixth of the CPU. Not fitted.
     query_threads: int = 1
+    # Tokens of a question the query engine reads. The model reads at most 512, but a question's cost grows with
+    # its tokens (about 0.7 ms each on one core), so a question pasted at the length cap cost 37 times a normal
+    # one and held up the questions behind it. The longest of the 314 dev-set questions (bench/devset.yaml and
+    # bench/devsets/) has 31 tokens; a longer one keeps its first and last halves of this budget (a pasted log
+    # or passage, then the question asked about it), and BM25 still reads all of it. Not fitted.
+    query_max_tokens: int = 128
 
 
 @dataclass(frozen=True)

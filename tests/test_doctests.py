@@ -22,6 +22,10 @@ MODULES = [
     "kgqa.index.remote",
     "kgqa.deadline",
     "kgqa.apps.state",
+    "kgqa.index.models",
+    "kgqa.index.backends",
+    "kgqa.index.backends.milvus",
+    "kgqa.index.backends.scores",
 ]
 
 

@@ -1,4 +1,4 @@
-"""The examples in the docstrings of the text layer and the document model are run as tests."""
+"""The examples in the docstrings of the text layer, the document model and the graph ranking are run as tests."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ MODULES = [
     "kgqa.ingest.sentences",
     "kgqa.ingest.clean",
     "kgqa.ingest.qa_list",
+    "kgqa.graph.rank",
 ]
 
 

@@ -19,6 +19,7 @@ MODULES = [
     "kgqa.ingest.clean",
     "kgqa.ingest.qa_list",
     "kgqa.graph.rank",
+    "kgqa.graph.termhood",
 ]
 
 

@@ -62,7 +62,8 @@ def _concepts(
     for t, i in zip(terms, where, strict=True):
         local.setdefault(t.key, drafts[i].id)
         sources.setdefault(drafts[i].id, set()).add(t.rule)
-    background = Background.of(s.text for p in parts for s in p.sentences)
+    background = Background.of(s.text for p in parts for s in p.sentences).primed(
+        n for d in drafts for n in (d.en, d.zh, *d.surfaces) if n)
     concepts: dict[str, Concept] = {}
     kept: list[Draft] = []
     for d in drafts:

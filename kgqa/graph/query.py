@@ -57,6 +57,7 @@ class ConceptGraph:
         self.questions = questions or {}
         self._walk_matrix: Walk | None = None
         self._chunk_concepts: dict[str, list[str]] | None = None
+        self._question_links: dict[str, tuple[str, ...]] = {}
         self._follow_ups: dict[str, str] = {}
         self._related: dict[tuple[tuple[str, ...], int], list[tuple[Concept, str, float, str]]] = {}
         self._lexicon = Lexicon(
@@ -271,11 +272,17 @@ class ConceptGraph:
 
     def _find_follow_up(self, c: Concept) -> str:
         asked = sorted({q for cid in c.chunk_ids for q in self.questions.get(cid, [])})
-        naming = [(len(self.link(q)), len(q), q) for q in asked if any(m[0] == c.id for m in self.link(q))]
+        naming = [(len(ids), len(q), q) for q in asked if c.id in (ids := self._named_in(q))]
         if naming:
             return min(naming)[2]  # the question most about this concept: fewest other concepts, shortest
         first = next((self.questions[cid] for cid in c.chunk_ids if self.questions.get(cid)), [""])
         return first[0]
+
+    def _named_in(self, question: str) -> tuple[str, ...]:
+        """The concept ids linked in a corpus question, one per mention; each question is linked once."""
+        if question not in self._question_links:
+            self._question_links[question] = tuple(m[0] for m in self.link(question))
+        return self._question_links[question]
 
     def stats_counts(self) -> dict[str, int]:
         """Flat integer counts for an ingest summary: concepts, edges, edges_<type>."""

@@ -15,12 +15,15 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kgqa.graph import build as gb
 from kgqa.graph import build_graph, extract_document, load_glossary
 from kgqa.graph.model import Sentence
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.rank import Walk
+from kgqa.graph.termhood import Background, text_counts
 from kgqa.ingest.chunk import chunk_document
 from kgqa.types import Concept, Document, Edge, Evidence
 
@@ -158,3 +161,18 @@ def test_related_on_the_corpus_graph_equals_whole_graph_pagerank(corpus_parts) -
     for seeds in seed_sets:
         got = [(c.id, rel) for c, rel, *_ in graph.related(seeds, 5)]
         assert got == direct_ranking(graph, sorted(set(seeds)), 5), seeds
+
+
+@given(st.text(alphabet="哈注意力ab ", max_size=60), st.lists(st.text(alphabet="哈注意力ab ", min_size=1, max_size=4)))
+@settings(max_examples=300, deadline=None)
+def test_text_counts_equal_str_count(text: str, names: list[str]) -> None:
+    assert text_counts(text, names) == {n: text.count(n) for n in names}
+
+
+def test_primed_background_keeps_the_same_terms(corpus_parts) -> None:
+    parts, _ = corpus_parts
+    bg = Background.of(s.text for p in parts for s in p.sentences)
+    names = [t.zh or t.en for p in parts for t in p.terms]
+    primed = bg.primed(names)
+    assert len(primed.known) > 50
+    assert [bg.count(n) for n in names] == [primed.count(n) for n in names]

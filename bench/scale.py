@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -164,9 +165,14 @@ def run(scales: list[int], faiss_kinds: list[str], label: str) -> list[dict[str,
 
 
 def model_sample(n: int) -> dict[str, Any]:
-    """Seconds per chunk of the configured real model (passages and their sentences, as a build embeds them)."""
+    """CPU seconds per chunk of the configured real model, embedding what a build embeds for a chunk (the
+    passage, the questions it answers, its sentences) through the build's own ``embed_chunks``."""
+    import tempfile
+
     from kgqa.config import Settings
     from kgqa.index.models import load_embedder
+    from kgqa.index.store import EmbeddingCache
+    from kgqa.index.writer import embed_chunks
     from kgqa.ingest.chunk import chunk_document
     from kgqa.ingest.load import load_corpus
 
@@ -175,14 +181,19 @@ def model_sample(n: int) -> dict[str, Any]:
     corpus = WORK / "corpus-model"
     make_corpus(max(1, n // 62 + 1), corpus, 600)
     docs, _ = load_corpus([corpus])
-    chunks = [c for d in docs for c in chunk_document(d, 600).chunks][:n]
-    embedder = load_embedder(Settings(_env_file=None))
+    chunks = [c for d in sorted(docs, key=lambda d: d.doc_id, reverse=True) for c in chunk_document(d, 600).chunks][:n]
+    settings = Settings(_env_file=None)
+    embedder = load_embedder(settings)
     embedder.embed(["预热"], kind="passage")
-    t = time.perf_counter()
-    embedder.embed([c.index_text() for c in chunks], kind="passage")
-    sec = time.perf_counter() - t
-    return {"model": embedder.model_id, "chunks": len(chunks), "seconds": round(sec, 3),
-            "ms_per_chunk": round(sec * 1000 / len(chunks), 1)}
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = EmbeddingCache(Path(tmp) / "embeddings.sqlite")
+        t, c = time.perf_counter(), time.process_time()
+        vectors = embed_chunks(chunks, embedder, cache, settings.embedding_batch_size, None)
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+        cache.close()
+    return {"model": embedder.model_id, "chunks": len(chunks), "texts_embedded": vectors.embedded,
+            "wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
+            "cpu_ms_per_chunk": round(cpu * 1000 / len(chunks), 1), "wall_ms_per_chunk": round(wall * 1000 / len(chunks), 1)}
 
 
 COLUMNS = [("label", "code"), ("scale", "scale"), ("chunks", "chunks"), ("faiss", "faiss"),
@@ -208,6 +219,32 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+PROJECTED = [("cpu_seconds", "ingest CPU s"), ("graph_for_corpus", "graph CPU s"), ("peak_rss_mb", "ingest RSS MB"),
+             ("index_bytes", "index MB"), ("graph_bytes", "graph.json MB"), ("load_cpu_seconds", "load CPU s"),
+             ("rss_mb", "KB RSS MB"), ("ask_cpu_p50_ms", "ask p50 CPU ms"), ("ask_cpu_p95_ms", "ask p95 CPU ms")]
+
+
+def projection(rows: list[dict[str, Any]], chunks: int, label: str = "after", faiss: str = "flat") -> str:
+    """Each measure at ``chunks`` chunks: the smallest scale's value is taken as the fixed cost (imports, word
+    lists, model-free start-up) and the part above it is extended from the two largest scales along its own
+    power law (log-log slope), so a part growing faster than linearly is projected as such."""
+    mine = sorted((r for r in rows if r["label"] == label and r["faiss"] == faiss), key=lambda r: r["chunks"])
+    if len(mine) < 3:
+        return "(the projection needs three scales)"
+    base, a, b = mine[0], mine[-2], mine[-1]
+    lines = [f"| measure ({label}, {faiss}) | {base['chunks']} | {a['chunks']} | {b['chunks']} chunks | "
+             f"growth exponent above the fixed cost | {chunks:,} chunks |", "| --- | --- | --- | --- | --- | --- |"]
+    for key, head in PROJECTED:
+        v0, va, vb = (float(_cell(r, key)) for r in (base, a, b))
+        ma, mb = va - v0, vb - v0
+        ok = ma > 0 and mb > 0
+        slope = math.log(mb / ma) / math.log((b["chunks"] - base["chunks"]) / (a["chunks"] - base["chunks"])) \
+            if ok else 1.0
+        far = v0 + max(mb, 0.0) * ((chunks - base["chunks"]) / (b["chunks"] - base["chunks"])) ** slope
+        lines.append(f"| {head} | {v0:g} | {va:g} | {vb:g} | {slope:.2f} | {far:,.0f} |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     if len(sys.argv) == 5 and sys.argv[1].startswith("--child-"):
         fn = child_build if sys.argv[1] == "--child-build" else child_load
@@ -219,19 +256,25 @@ def main() -> int:
     ap.add_argument("--label", default="after", help="row label, e.g. before / after (default: after)")
     ap.add_argument("--compare", type=Path, action="append", default=[], help="earlier results to add as rows")
     ap.add_argument("--model-sample", type=int, default=0, help="only measure the real model on N chunks")
+    ap.add_argument("--table-only", action="store_true", help="print the table of --compare files, run nothing")
+    ap.add_argument("--project", type=int, default=1_000_000, help="chunks to project to (default 1,000,000)")
     args = ap.parse_args()
     if args.model_sample:
         print(json.dumps(model_sample(args.model_sample)))
         return 0
-    os.environ.setdefault("KGQA_LOG_LEVEL", "WARNING")
-    rows = run(args.scale or [1, 10, 100], args.faiss or ["flat", "hnsw"], args.label)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"scale-{args.label}.json"
-    out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    rows: list[dict[str, Any]] = []
+    if not args.table_only:
+        os.environ.setdefault("KGQA_LOG_LEVEL", "WARNING")
+        rows = run(args.scale or [1, 10, 100], args.faiss or ["flat", "hnsw"], args.label)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out = RESULTS / f"scale-{args.label}.json"
+        out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"rows written to {out.relative_to(REPO)}\n")
     for path in args.compare:
         rows += json.loads(path.read_text(encoding="utf-8"))
     print(table(rows))
-    print(f"\nrows written to {out.relative_to(REPO)}")
+    print()
+    print(projection(rows, args.project, args.label))
     return 0
 
 

@@ -228,7 +228,7 @@ class ConceptGraph:
         # keeps what is specifically close, and a stated relation to a seed counts double
         stated = {e.target if d == "out" else e.source
                   for seed in seeds for e, d in self.neighbours(seed) if e.type != "related"}
-        adjusted = {cid: score / math.sqrt(max(self.degree(cid), 1)) * (2.0 if cid in stated else 1.0)
+        adjusted = {cid: score / math.sqrt(max(len(self._adj[cid]), 1)) * (2.0 if cid in stated else 1.0)
                     for cid, score in ranks.items()}
         out: list[tuple[Concept, str, float, str]] = []
         for cid, score in sorted(adjusted.items(), key=lambda x: (-round(x[1], 12), x[0])):

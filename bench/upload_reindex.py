@@ -77,7 +77,7 @@ def _build(settings: Any, stages: dict[str, float]) -> dict[str, Any]:
 def run(base_scale: int, upload_bytes: int) -> dict[str, Any]:
     stages = _instrument()
     pool = load_pool()
-    root = WORK / "upload"
+    root = WORK / f"upload-{base_scale}x"
     if root.exists():
         shutil.rmtree(root)
     base = root / "base"

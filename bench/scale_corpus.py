@@ -26,6 +26,7 @@ REPO = HERE.parent
 BUNDLED = REPO / "corpus"
 POOL_SOURCES = (BUNDLED, HERE / "data/corpora/gimp-zh/html", HERE / "data/corpora/manpages-zh/md")
 SECTIONS_PER_DOC = 12  # a generated document is about the size of one bundled note
+MAX_IDLE_DOCS = 50  # generated documents in a row that add no new chunk: the pool is used up
 MIN_PARAGRAPH = 30  # characters; shorter lines are navigation, list labels or table cells
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$")
@@ -89,12 +90,18 @@ def make_corpus(scale: int, out: Path, max_chars: int, pool: Pool | None = None)
     if len(seen) < target:
         pool = pool or load_pool()
         rng = random.Random(f"kgqa-scale-{scale}")
+        idle = 0
         while len(seen) < target:
             path = out / f"scale-{generated:06d}.md"
             path.write_text(_document(pool, rng, generated), encoding="utf-8")
             doc = load_corpus([path])[0][0]
+            before = len(seen)
             seen.update(c.chunk_id for c in chunk_document(doc, max_chars).chunks)
             generated += 1
+            idle = idle + 1 if len(seen) == before else 0
+            if idle >= MAX_IDLE_DOCS:
+                raise SystemExit(f"the paragraph pool ({len(pool.paragraphs)}) gives no new chunks after "
+                                 f"{len(seen)}; add source folders to POOL_SOURCES for scale {scale}")
     size = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
     return {"scale": scale, "target_chunks": target, "chunks": len(seen), "generated_docs": generated,
             "bytes": size}

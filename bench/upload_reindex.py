@@ -1,9 +1,9 @@
 """Re-index cost of an upload: a 2 MB Chinese document of many small sections added to a built index, against
 the cold ingest of that document alone.
 
-    python bench/upload_reindex.py                    # base: the bundled notes; upload: 2 MB
-    python bench/upload_reindex.py --base-scale 10    # base: 10x the bundled chunk count (bench/scale_corpus.py)
-    python bench/upload_reindex.py --upload-mb 0.1
+    python bench/upload_reindex.py                    # base: the bundled notes; upload: 2 MB, a sentence a section
+    python bench/upload_reindex.py --base-scale 100   # base: 100x the bundled chunk count (bench/scale_corpus.py)
+    python bench/upload_reindex.py --upload-mb 0.1 --paragraphs   # 100 KB, a paragraph a section
 
 The upload goes where ``POST /v1/documents`` puts it (the index's uploads folder) and the index is rebuilt by
 ``pipeline.build_index``, the path the API's re-index takes; the knowledge base is then loaded as the API does
@@ -31,14 +31,17 @@ from scale import WORK, _settings, _timed  # noqa: E402
 from scale_corpus import BUNDLED, Pool, load_pool, make_corpus  # noqa: E402
 
 
-def make_upload(pool: Pool, size_bytes: int, path: Path) -> int:
-    """Markdown of short sections (a heading and one paragraph each) until ``size_bytes``; returns sections."""
+def make_upload(pool: Pool, size_bytes: int, path: Path, sentences: bool) -> int:
+    """Markdown of short sections until ``size_bytes``: a numbered heading and one paragraph each, or (``sentences``)
+    one sentence each, like a list of notes or FAQ items; returns the number of sections."""
     rng = random.Random("kgqa-upload")
+    pieces = [x.strip() + "。" for p in pool.paragraphs for x in p.split("。") if len(x.strip()) >= 12] \
+        if sentences else list(pool.paragraphs)
     parts = ["# 上传的笔记合集", ""]
     size, n = 0, 0
     while size < size_bytes:
         n += 1
-        section = f"## {n}. {rng.choice(pool.headings)}\n\n{rng.choice(pool.paragraphs)}\n"
+        section = f"## {n}. {rng.choice(pool.headings)}\n\n{rng.choice(pieces)}\n"
         parts.append(section)
         size += len(section.encode("utf-8"))
     path.write_text("\n".join(parts), encoding="utf-8")
@@ -74,10 +77,10 @@ def _build(settings: Any, stages: dict[str, float]) -> dict[str, Any]:
             "chunks": report.counts.get("chunks", 0), "stages": {k: round(v, 3) for k, v in sorted(stages.items())}}
 
 
-def run(base_scale: int, upload_bytes: int) -> dict[str, Any]:
+def run(base_scale: int, upload_bytes: int, sentences: bool) -> dict[str, Any]:
     stages = _instrument()
     pool = load_pool()
-    root = WORK / f"upload-{base_scale}x"
+    root = WORK / f"upload-{base_scale}x-{'sentences' if sentences else 'paragraphs'}"
     if root.exists():
         shutil.rmtree(root)
     base = root / "base"
@@ -87,14 +90,14 @@ def run(base_scale: int, upload_bytes: int) -> dict[str, Any]:
         shutil.copytree(BUNDLED, base)
     upload = root / "upload-src" / "uploaded-notes.md"
     upload.parent.mkdir(parents=True)
-    sections = make_upload(pool, upload_bytes, upload)
+    sections = make_upload(pool, upload_bytes, upload, sentences)
     settings = _settings(base, root / "index", "flat")
     base_build = _build(settings, stages)
     (root / "index" / "uploads").mkdir(parents=True, exist_ok=True)
     shutil.copy(upload, root / "index" / "uploads" / upload.name)
     reindex = _build(settings, stages)
     cold = _build(_settings(upload.parent, root / "cold-index", "flat"), stages)
-    return {"base_scale": base_scale, "upload_bytes": upload.stat().st_size, "upload_sections": sections,
+    return {"base_scale": base_scale, "sections_of": "sentences" if sentences else "paragraphs", "upload_bytes": upload.stat().st_size, "upload_sections": sections,
             "base_build": base_build, "reindex": reindex, "cold_upload_alone": cold,
             "ratio_reindex_to_cold_cpu": round(reindex["cpu_seconds"] / cold["cpu_seconds"], 2),
             "ratio_with_load_cpu": round((reindex["cpu_seconds"] + reindex["load_cpu_seconds"])
@@ -106,10 +109,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base-scale", type=int, default=1, help="the base corpus: N x the bundled chunk count")
     ap.add_argument("--upload-mb", type=float, default=2.0, help="size of the uploaded document (MB)")
+    ap.add_argument("--paragraphs", action="store_true", help="a paragraph per section (default: one sentence)")
     args = ap.parse_args()
-    result = run(args.base_scale, int(args.upload_mb * 1_000_000))
+    result = run(args.base_scale, int(args.upload_mb * 1_000_000), not args.paragraphs)
     print(json.dumps(result, ensure_ascii=False, indent=1))
-    out = HERE / "results" / f"upload-reindex-{args.base_scale}x.json"
+    out = HERE / "results" / f"upload-reindex-{args.base_scale}x-{result['sections_of']}-{args.upload_mb:g}mb.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

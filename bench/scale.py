@@ -80,7 +80,8 @@ def child_build(corpus: Path, index: Path, faiss: str) -> dict[str, Any]:
     total, cpu = time.perf_counter() - t, time.process_time() - c
     folder = Path(report.folder)
     files = {p.name: p.stat().st_size for p in folder.iterdir() if p.is_file()}
-    return {"seconds": round(total, 3), "cpu_seconds": round(cpu, 3), "stages": {k: round(v, 3) for k, v in sorted(stages.items())},
+    return {"seconds": round(total, 3), "cpu_seconds": round(cpu, 3),
+            "stages": {k: round(v, 3) for k, v in sorted(stages.items())},
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
             "index_bytes": sum(files.values()), "graph_bytes": files.get("graph.json", 0),
             "chunks": report.counts.get("chunks", 0), "concepts": report.counts.get("concepts", 0),
@@ -127,7 +128,8 @@ def child_load(corpus: Path, index: Path, faiss: str) -> dict[str, Any]:
     times.sort()
     cpu.sort()
     return {"load_seconds": round(load_s, 3), "load_cpu_seconds": round(load_cpu, 3),
-            "ask_cpu_p50_ms": round(statistics.median(cpu), 1), "ask_cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
+            "ask_cpu_p50_ms": round(statistics.median(cpu), 1),
+            "ask_cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
             "graph_load_seconds": round(graph_load.get("graph", 0.0), 3),
             "rss_mb": rss, "ask_p50_ms": round(statistics.median(times), 1),
             "ask_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
@@ -169,14 +171,14 @@ def model_sample(n: int) -> dict[str, Any]:
     passage, the questions it answers, its sentences) through the build's own ``embed_chunks``."""
     import tempfile
 
+    from scale_corpus import make_corpus
+
     from kgqa.config import Settings
     from kgqa.index.models import load_embedder
     from kgqa.index.store import EmbeddingCache
     from kgqa.index.writer import embed_chunks
     from kgqa.ingest.chunk import chunk_document
     from kgqa.ingest.load import load_corpus
-
-    from scale_corpus import make_corpus
 
     corpus = WORK / "corpus-model"
     make_corpus(max(1, n // 62 + 1), corpus, 600)
@@ -193,7 +195,8 @@ def model_sample(n: int) -> dict[str, Any]:
         cache.close()
     return {"model": embedder.model_id, "chunks": len(chunks), "texts_embedded": vectors.embedded,
             "wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
-            "cpu_ms_per_chunk": round(cpu * 1000 / len(chunks), 1), "wall_ms_per_chunk": round(wall * 1000 / len(chunks), 1)}
+            "cpu_ms_per_chunk": round(cpu * 1000 / len(chunks), 1),
+            "wall_ms_per_chunk": round(wall * 1000 / len(chunks), 1)}
 
 
 COLUMNS = [("label", "code"), ("scale", "scale"), ("chunks", "chunks"), ("faiss", "faiss"),

@@ -22,7 +22,6 @@ from kgqa.graph import build as gb
 from kgqa.graph import build_graph, extract_document, load_glossary
 from kgqa.graph.model import Sentence
 from kgqa.graph.query import ConceptGraph
-from kgqa.graph.rank import Walk
 from kgqa.graph.termhood import Background, text_counts
 from kgqa.ingest.chunk import chunk_document
 from kgqa.types import Concept, Document, Edge, Evidence

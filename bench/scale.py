@@ -201,7 +201,8 @@ def model_sample(n: int) -> dict[str, Any]:
 
 COLUMNS = [("label", "code"), ("scale", "scale"), ("chunks", "chunks"), ("faiss", "faiss"),
            ("cpu_seconds", "ingest CPU s"), ("seconds", "ingest wall s"), ("graph.extract_document", "extract s"),
-           ("graph._concepts", "concepts s"), ("graph._sentence_mentions", "linking s"), ("graph._related", "related s"),
+           ("graph._concepts", "concepts s"), ("graph._sentence_mentions", "linking s"),
+           ("graph._related", "related s"),
            ("write_search_indexes", "vector+bm25 s"), ("peak_rss_mb", "ingest RSS MB"), ("index_bytes", "index MB"),
            ("graph_bytes", "graph.json MB"), ("load_cpu_seconds", "load CPU s"), ("graph_load_seconds", "graph load s"),
            ("rss_mb", "KB RSS MB"), ("ask_cpu_p50_ms", "ask p50 CPU ms"), ("ask_cpu_p95_ms", "ask p95 CPU ms"),

@@ -9,7 +9,8 @@ The upload goes where ``POST /v1/documents`` puts it (the index's uploads folder
 ``pipeline.build_index``, the path the API's re-index takes; the knowledge base is then loaded as the API does
 after a re-index. The cold ingest builds an empty index folder from the upload alone. Both use
 kgqa.testing.FakeEmbedder, so the model's cost (the same for both: each new chunk is embedded once) is left out.
-Prints per-stage CPU seconds (the machine may be shared) and the ratio re-index / cold (target <= 2). Numbers, not pass/fail.
+Prints per-stage CPU seconds (the machine may be shared) and the ratio re-index / cold (target <= 2).
+Numbers, not pass/fail.
 """
 
 from __future__ import annotations
@@ -97,7 +98,8 @@ def run(base_scale: int, upload_bytes: int, sentences: bool) -> dict[str, Any]:
     shutil.copy(upload, root / "index" / "uploads" / upload.name)
     reindex = _build(settings, stages)
     cold = _build(_settings(upload.parent, root / "cold-index", "flat"), stages)
-    return {"base_scale": base_scale, "sections_of": "sentences" if sentences else "paragraphs", "upload_bytes": upload.stat().st_size, "upload_sections": sections,
+    return {"base_scale": base_scale, "sections_of": "sentences" if sentences else "paragraphs",
+            "upload_bytes": upload.stat().st_size, "upload_sections": sections,
             "base_build": base_build, "reindex": reindex, "cold_upload_alone": cold,
             "ratio_reindex_to_cold_cpu": round(reindex["cpu_seconds"] / cold["cpu_seconds"], 2),
             "ratio_with_load_cpu": round((reindex["cpu_seconds"] + reindex["load_cpu_seconds"])

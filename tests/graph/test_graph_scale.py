@@ -109,7 +109,9 @@ def test_walk_ranks_equal_networkx_pagerank_when_the_component_fits() -> None:
     nxg.add_nodes_from(g.concepts)
     for e in g.edges:
         w = e.weight if e.type == "related" else 1.1
-        nxg.add_edge(e.source, e.target, weight=w + (nxg[e.source][e.target]["weight"] if nxg.has_edge(e.source, e.target) else 0))
+        if nxg.has_edge(e.source, e.target):
+            w += nxg[e.source][e.target]["weight"]
+        nxg.add_edge(e.source, e.target, weight=w)
     walk = g._walk()
     for seeds in (["c000"], ["c007", "c031"]):
         exact = nx.pagerank(nxg, personalization=dict.fromkeys(seeds, 1.0), weight="weight", tol=1e-12)
@@ -136,7 +138,8 @@ def direct_ranking(graph: ConceptGraph, seeds: list[str], k: int) -> list[tuple[
             w += nxg[e.source][e.target]["weight"]
         nxg.add_edge(e.source, e.target, weight=w)
     ranks = nx.pagerank(nxg, personalization=dict.fromkeys(seeds, 1.0), weight="weight", max_iter=200, tol=1e-10)
-    stated = {e.target if d == "out" else e.source for s in seeds for e, d in graph.neighbours(s) if e.type != "related"}
+    stated = {e.target if d == "out" else e.source
+              for s in seeds for e, d in graph.neighbours(s) if e.type != "related"}
     adjusted = {c: r / math.sqrt(max(graph.degree(c), 1)) * (2.0 if c in stated else 1.0) for c, r in ranks.items()}
     out = []
     for cid, _ in sorted(adjusted.items(), key=lambda x: (-round(x[1], 12), x[0])):

@@ -208,7 +208,7 @@ class ConceptGraph:
         return self._walk_matrix
 
     def related(self, seed_ids: Iterable[str], k: int = 5) -> list[tuple[Concept, str, float, str]]:
-        """Concepts to explore next: personalised PageRank from the seeds, pushed locally (``rank``).
+        """Concepts to explore next: personalised PageRank on the seeds' neighbourhood (``graph/rank.py``).
 
         Returns (concept, relation to the nearest seed, score, a follow-up question from the corpus).
         """

@@ -239,7 +239,10 @@ def projection(rows: list[dict[str, Any]], chunks: int, label: str = "after", fa
     lines = [f"| measure ({label}, {faiss}) | {base['chunks']} | {a['chunks']} | {b['chunks']} chunks | "
              f"growth exponent above the fixed cost | {chunks:,} chunks |", "| --- | --- | --- | --- | --- | --- |"]
     for key, head in PROJECTED:
-        v0, va, vb = (float(_cell(r, key)) for r in (base, a, b))
+        cells = [_cell(r, key) for r in (base, a, b)]
+        if "" in cells:
+            continue  # a measure a row lacks (an older result file)
+        v0, va, vb = (float(c) for c in cells)
         ma, mb = va - v0, vb - v0
         ok = ma > 0 and mb > 0
         slope = math.log(mb / ma) / math.log((b["chunks"] - base["chunks"]) / (a["chunks"] - base["chunks"])) \

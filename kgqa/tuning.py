@@ -159,7 +159,19 @@ class State:
     event_ttl_s: float = 3600.0
 
 
+@dataclass(frozen=True)
+class Rank:
+    """Related concepts to explore next (``graph/query.py`` ``related``, by ``graph/rank.py``)."""
+
+    # networkx's default, which the ranking used before it was computed locally; not fitted
+    damping: float = 0.85
+    # the walk runs on at most this many concepts nearest the seeds: the cost of a question stays bounded
+    # whatever the graph's size, and a graph (or component) this small is ranked exactly as before
+    max_nodes: int = 2000
+
+
 COMPOSE = Compose()
+RANK = Rank()
 RETRIEVAL = Retrieval()
 PROBES = Probes()
 DECIDE = Decide()

@@ -1,4 +1,4 @@
-"""The examples in the docstrings of the text layer and the document model are run as tests."""
+"""The examples in the docstrings of the text layer, the document model and the graph ranking are run as tests."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ MODULES = [
     "kgqa.index.backends",
     "kgqa.index.backends.milvus",
     "kgqa.index.backends.scores",
+    "kgqa.graph.rank",
+    "kgqa.graph.termhood",
 ]
 
 

@@ -177,6 +177,21 @@ build_pytutorial_en() {
   make_derived pytutorial-en "${PY_DERIVED[@]}"
 }
 
+# manpages-zh: the simplified-Chinese manual pages (roff), as Markdown, one file per page; the scale
+# benchmark (bench/scale.py) draws its paragraphs from them. No PDF/DOCX versions.
+MAN_PKG=manpages-zh
+MAN_DIR=usr/share/man/zh_CN
+
+build_manpages_zh() {
+  local tree out="$OUT/manpages-zh/md"
+  tree="$(unpack "$MAN_PKG")"
+  if [ -d "$out" ]; then
+    say "md:    ${out#"$ROOT"/}: kept, $(ls "$out" | wc -l) files"
+  else
+    python3 "$ROOT/bench/corpora/manpages.py" "$tree/$MAN_DIR" "$out"
+  fi
+}
+
 main() {
   local names=("$@")
   [ ${#names[@]} -gt 0 ] || names=(gimp-zh pytutorial-en)
@@ -186,7 +201,8 @@ main() {
     case "$name" in
       gimp-zh) build_gimp_zh ;;
       pytutorial-en) build_pytutorial_en ;;
-      *) say "error: unknown corpus '$name'; choose gimp-zh or pytutorial-en" >&2; exit 2 ;;
+      manpages-zh) build_manpages_zh ;;
+      *) say "error: unknown corpus '$name'; choose gimp-zh, pytutorial-en or manpages-zh" >&2; exit 2 ;;
     esac
   done
 }

@@ -62,7 +62,8 @@ def _concepts(
     for t, i in zip(terms, where, strict=True):
         local.setdefault(t.key, drafts[i].id)
         sources.setdefault(drafts[i].id, set()).add(t.rule)
-    background = Background.of(s.text for p in parts for s in p.sentences)
+    background = Background.of(s.text for p in parts for s in p.sentences).primed(
+        n for d in drafts for n in (d.en, d.zh, *d.surfaces) if n)
     concepts: dict[str, Concept] = {}
     kept: list[Draft] = []
     for d in drafts:
@@ -116,52 +117,57 @@ def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[
 
 
 def _related(linked: list[tuple[Sentence, list[str]]], typed: set[frozenset[str]]) -> list[Edge]:
-    """NPMI of two concepts over chunks; evidence: a sentence naming both, else one naming the rarer."""
-    chunks: dict[str, set[str]] = {}
-    for s, keys in linked:
-        chunks.setdefault(s.chunk_id, set()).update(keys)
-    n = len(chunks)
-    single = Counter(k for ks in chunks.values() for k in ks)
-    pair = Counter(frozenset(p) for ks in chunks.values() for p in combinations(sorted(ks), 2))
+    """NPMI of two concepts over chunks; evidence: a sentence naming both, else one naming the rarer.
+
+    Near-linear: sentences are indexed by (chunk, concept), and a pair only looks at the chunks it shares.
+    """
+    where: dict[str, dict[str, list[int]]] = {}  # chunk id -> concept -> sentence positions, in linked order
+    for i, (s, keys) in enumerate(linked):
+        by_key = where.setdefault(s.chunk_id, {})
+        for k in keys:
+            by_key.setdefault(k, []).append(i)
+    n = len(where)
+    single = Counter(k for ks in where.values() for k in ks)
+    shared: dict[tuple[str, str], list[str]] = {}
+    for chunk_id, ks in where.items():
+        for a, b in combinations(sorted(ks), 2):
+            shared.setdefault((a, b), []).append(chunk_id)
     out: list[Edge] = []
-    for p, n_ab in sorted(pair.items(), key=lambda x: sorted(x[0])):
-        a, b = sorted(p)
-        if n_ab < MIN_COOCCURRENCE or p in typed or n_ab == n:
+    for (a, b), chunk_ids in sorted(shared.items()):
+        n_ab = len(chunk_ids)
+        if n_ab < MIN_COOCCURRENCE or frozenset((a, b)) in typed or n_ab == n:
             continue
         pmi = math.log(n * n_ab / (single[a] * single[b]))
         npmi = pmi / -math.log(n_ab / n)
         if npmi < MIN_NPMI:
             continue
-        out.append(Edge(a, b, "related", round(npmi, 4), _cooccurrence_evidence(linked, a, b, single)))
+        rarer = a if single[a] <= single[b] else b
+        picked = [_chunk_evidence(where[c], a, b, rarer) for c in chunk_ids]
+        chosen = sorted((linked[i][0] for i in picked), key=lambda s: (s.doc_id, s.start))[:MAX_EVIDENCE]
+        out.append(Edge(a, b, "related", round(npmi, 4), [s.evidence("cooccurrence") for s in chosen]))
     return out
 
 
-def _cooccurrence_evidence(
-    linked: list[tuple[Sentence, list[str]]], a: str, b: str, single: Counter[str]
-) -> list[Evidence]:
-    both_chunks = {s.chunk_id for s, ks in linked if a in ks} & {s.chunk_id for s, ks in linked if b in ks}
-    both = [s for s, ks in linked if a in ks and b in ks]
-    rarer = a if single[a] <= single[b] else b
-    one = [s for s, ks in linked if rarer in ks and s.chunk_id in both_chunks]
-    picked: dict[str, Sentence] = {}
-    for s in both + one:
-        picked.setdefault(s.chunk_id, s)
-    chosen = sorted(picked.values(), key=lambda s: (s.doc_id, s.start))[:MAX_EVIDENCE]
-    return [s.evidence("cooccurrence") for s in chosen]
+def _chunk_evidence(by_key: dict[str, list[int]], a: str, b: str, rarer: str) -> int:
+    """The chunk's first sentence naming both concepts, else its first naming the rarer one."""
+    both = set(by_key[a]) & set(by_key[b])
+    return min(both) if both else by_key[rarer][0]
 
 
 def _glossary_edges(
     glossary: Glossary, linked: list[tuple[Sentence, list[str]]], ids: set[str]
 ) -> list[Edge]:
+    where: dict[str, list[int]] = {}
+    for i, (_, keys) in enumerate(linked):
+        for k in keys:
+            where.setdefault(k, []).append(i)
     out = []
     for r in glossary.relations:
-        if r.source not in ids or r.target not in ids:
+        if r.source not in ids or r.target not in ids or r.source not in where:
             continue
-        both = [s for s, ks in linked if r.source in ks and r.target in ks]
-        alone = [s for s, ks in linked if r.source in ks]
-        ground = (both or alone)[:1]
-        if ground:
-            out.append(Edge(r.source, r.target, r.type, 1.0, [ground[0].evidence("glossary")]))
+        both = sorted(set(where[r.source]) & set(where.get(r.target, [])))
+        ground = linked[(both or where[r.source])[0]][0]
+        out.append(Edge(r.source, r.target, r.type, 1.0, [ground.evidence("glossary")]))
     return out
 
 
@@ -171,10 +177,8 @@ def build_graph(parts: list[DocGraph], glossary: Glossary) -> ConceptGraph:
     concepts, local, lexicon = _concepts(parts, glossary)
     linked = _sentence_mentions(parts, lexicon)
     questions = {cid: qs for p in parts for cid, qs in p.questions.items()}
-    for s, keys in linked:
-        for k in keys:
-            if s.chunk_id not in concepts[k].chunk_ids:
-                concepts[k].chunk_ids.append(s.chunk_id)
+    for k, chunk_ids in _chunks_by_concept(linked).items():
+        concepts[k].chunk_ids.extend(chunk_ids)
     typed = _typed_edges(parts, local)
     edges = [
         Edge(s, t, ty, float(len({(e.chunk_id, e.start) for e in evs})), sorted(set(evs), key=_ev_key))
@@ -187,7 +191,8 @@ def build_graph(parts: list[DocGraph], glossary: Glossary) -> ConceptGraph:
     edges += _related(linked, {frozenset((e.source, e.target)) for e in edges})
     for c in concepts.values():
         c.chunk_ids.sort()
-    kept = {k: c for k, c in sorted(concepts.items()) if _keep(c, edges)}
+    typed_ids = {x for e in edges if e.type != "related" for x in (e.source, e.target)}
+    kept = {k: c for k, c in sorted(concepts.items()) if _keep(c, c.id in typed_ids)}
     edges = [e for e in edges if e.source in kept and e.target in kept]
     return ConceptGraph(kept, sorted(edges, key=lambda e: (e.source, e.target, e.type)), questions)
 
@@ -195,7 +200,16 @@ def build_graph(parts: list[DocGraph], glossary: Glossary) -> ConceptGraph:
 WEAK_RULES = {"list-label", "heading", "definition", "english"}
 
 
-def _keep(c: Concept, edges: list[Edge]) -> bool:
+def _chunks_by_concept(linked: list[tuple[Sentence, list[str]]]) -> dict[str, list[str]]:
+    """Concept -> the chunks naming it, each once, in the order the sentences come."""
+    out: dict[str, dict[str, None]] = {}
+    for s, keys in linked:
+        for k in keys:
+            out.setdefault(k, {})[s.chunk_id] = None
+    return {k: list(v) for k, v in out.items()}
+
+
+def _keep(c: Concept, typed: bool) -> bool:
     """Glossary concepts and named ones (English label, or a pair/bold/quoted name) stay. A name found only by
     a weak rule (an English run, a heading, a list label) in a single passage goes, unless it is name-shaped
     (RETRO, ResNet) or the text states a typed relation for it. A Chinese-only phrase found only as a list
@@ -204,7 +218,6 @@ def _keep(c: Concept, edges: list[Edge]) -> bool:
         return True
     if not c.chunk_ids:
         return False
-    typed = any(e.type != "related" and c.id in (e.source, e.target) for e in edges)
     weak = set(c.sources) <= WEAK_RULES
     if weak and len(c.chunk_ids) < 2 and not typed and not is_name_shaped(c.label):
         return False  # found once, as a capitalised run or a heading, and nothing states a relation for it

@@ -17,15 +17,16 @@ from __future__ import annotations
 import difflib
 import heapq
 import math
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from kgqa.errors import ConceptNotFoundError, InputError
 from kgqa.graph.lexicon import Lexicon
+from kgqa.graph.rank import Walk
 from kgqa.graph.text import normalise
+from kgqa.tuning import RANK
 from kgqa.types import Concept, Edge
 
 INVERSE = {
@@ -54,7 +55,9 @@ class ConceptGraph:
         self.concepts = concepts
         self.edges = edges
         self.questions = questions or {}
-        self._nx_graph: nx.Graph | None = None
+        self._walk_matrix: Walk | None = None
+        self._chunk_concepts: dict[str, list[str]] | None = None
+        self._question_links: dict[str, tuple[str, ...]] = {}
         self._follow_ups: dict[str, str] = {}
         self._related: dict[tuple[tuple[str, ...], int], list[tuple[Concept, str, float, str]]] = {}
         self._lexicon = Lexicon(
@@ -196,23 +199,16 @@ class ConceptGraph:
         edges = [e for e in self.edges if e.source in kept and e.target in kept]
         return [self.concepts[k] for k in keep], edges
 
-    def _nx(self) -> nx.Graph:
-        if self._nx_graph is None:
-            self._nx_graph = self._build_nx()
-        return self._nx_graph
-
-    def _build_nx(self) -> nx.Graph:
-        g = nx.Graph()
-        g.add_nodes_from(sorted(self.concepts))
-        for e in self.edges:
-            w = e.weight if e.type == "related" else 1.0 + 0.1 * min(len(e.evidence), 5)
-            if g.has_edge(e.source, e.target):
-                w += g[e.source][e.target]["weight"]
-            g.add_edge(e.source, e.target, weight=w)
-        return g
+    def _walk(self) -> Walk:
+        """The weighted graph the ranking walks, as one sparse matrix; built once, on the first question."""
+        if self._walk_matrix is None:
+            pairs = [(e.source, e.target, e.weight if e.type == "related" else 1.0 + 0.1 * min(len(e.evidence), 5))
+                     for e in self.edges]
+            self._walk_matrix = Walk(list(self.concepts), pairs)
+        return self._walk_matrix
 
     def related(self, seed_ids: Iterable[str], k: int = 5) -> list[tuple[Concept, str, float, str]]:
-        """Concepts to explore next: personalised PageRank from the seeds.
+        """Concepts to explore next: personalised PageRank on the seeds' neighbourhood (``graph/rank.py``).
 
         Returns (concept, relation to the nearest seed, score, a follow-up question from the corpus).
         """
@@ -227,15 +223,12 @@ class ConceptGraph:
         return list(self._related[key])
 
     def _rank_related(self, seeds: list[str], k: int) -> list[tuple[Concept, str, float, str]]:
-        g = self._nx()
-        ranks = nx.pagerank(
-            g, personalization={s: 1.0 for s in seeds}, weight="weight", max_iter=200, tol=1e-10
-        )
+        ranks = self._walk().rank(seeds, RANK.damping, RANK.max_nodes)
         # PageRank favours hubs (Transformer, 大语言模型) whatever the seeds; dividing by sqrt(degree)
         # keeps what is specifically close, and a stated relation to a seed counts double
         stated = {e.target if d == "out" else e.source
                   for seed in seeds for e, d in self.neighbours(seed) if e.type != "related"}
-        adjusted = {cid: score / math.sqrt(max(self.degree(cid), 1)) * (2.0 if cid in stated else 1.0)
+        adjusted = {cid: score / math.sqrt(max(len(self._adj[cid]), 1)) * (2.0 if cid in stated else 1.0)
                     for cid, score in ranks.items()}
         out: list[tuple[Concept, str, float, str]] = []
         for cid, score in sorted(adjusted.items(), key=lambda x: (-round(x[1], 12), x[0])):
@@ -251,10 +244,16 @@ class ConceptGraph:
         typed graph barely connects)."""
         if k <= 0:
             return []
+        if self._chunk_concepts is None:
+            index: dict[str, list[str]] = {}
+            for cid, c in self.concepts.items():
+                for ch in dict.fromkeys(c.chunk_ids):
+                    index.setdefault(ch, []).append(cid)
+            self._chunk_concepts = index
         seed_chunks = {ch for s in seeds for ch in self.concepts[s].chunk_ids}
-        shared = {cid: len(seed_chunks & set(c.chunk_ids)) for cid, c in self.concepts.items()
-                  if cid not in seeds and cid not in taken}
-        best = sorted(((n, cid) for cid, n in shared.items() if n), key=lambda x: (-x[0], x[1]))[:k]
+        shared = Counter(cid for ch in seed_chunks for cid in self._chunk_concepts.get(ch, [])
+                         if cid not in seeds and cid not in taken)
+        best = sorted(((n, cid) for cid, n in shared.items()), key=lambda x: (-x[0], x[1]))[:k]
         return [(self.concepts[cid], "mentioned-with", float(n), self.follow_up(cid)) for n, cid in best]
 
     def _relation(self, cid: str, seeds: list[str]) -> str:
@@ -273,11 +272,17 @@ class ConceptGraph:
 
     def _find_follow_up(self, c: Concept) -> str:
         asked = sorted({q for cid in c.chunk_ids for q in self.questions.get(cid, [])})
-        naming = [(len(self.link(q)), len(q), q) for q in asked if any(m[0] == c.id for m in self.link(q))]
+        naming = [(len(ids), len(q), q) for q in asked if c.id in (ids := self._named_in(q))]
         if naming:
             return min(naming)[2]  # the question most about this concept: fewest other concepts, shortest
         first = next((self.questions[cid] for cid in c.chunk_ids if self.questions.get(cid)), [""])
         return first[0]
+
+    def _named_in(self, question: str) -> tuple[str, ...]:
+        """The concept ids linked in a corpus question, one per mention; each question is linked once."""
+        if question not in self._question_links:
+            self._question_links[question] = tuple(m[0] for m in self.link(question))
+        return self._question_links[question]
 
     def stats_counts(self) -> dict[str, int]:
         """Flat integer counts for an ingest summary: concepts, edges, edges_<type>."""

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from kgqa.text import is_cjk
@@ -68,11 +68,16 @@ def is_stopword(name: str) -> bool:
 
 @dataclass(frozen=True)
 class Background:
-    """The corpus as counts: Latin words, and its lower-cased text for Chinese names and phrases."""
+    """The corpus as counts: Latin words, and its lower-cased text for Chinese names and phrases.
+
+    ``known`` holds the counts of names looked up in one pass (``primed``); a name not in it is counted by
+    scanning the text, which costs the corpus's length for every name.
+    """
 
     text: str
     words: Counter[str]
     size: float  # words, a CJK run counted as one word per 1.6 characters (the mean Chinese word length)
+    known: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, sentences: Iterable[str]) -> Background:
@@ -85,7 +90,17 @@ class Background:
         n = name.lower().strip()
         if _WORD.fullmatch(n):
             return self.words.get(n, 0)
-        return self.text.count(n)
+        found = self.known.get(n)
+        return self.text.count(n) if found is None else found
+
+    def primed(self, names: Iterable[str]) -> Background:
+        """The same background with the text counts of ``names`` found in one pass over the text.
+
+        >>> Background.of(["注意力和自注意力", "哈哈哈哈"]).primed(["注意力", "哈哈", "无"]).known
+        {'无': 0, '注意力': 2, '哈哈': 2}
+        """
+        wanted = {n for n in (x.lower().strip() for x in names) if n and not _WORD.fullmatch(n)}
+        return replace(self, known={**self.known, **text_counts(self.text, wanted)})
 
     def keyness(self, name: str) -> float:
         """Corpus Zipf frequency minus general Zipf frequency (0 for a name the corpus never writes)."""
@@ -93,6 +108,28 @@ class Background:
         if not n:
             return 0.0
         return math.log10(n / self.size * 1e9) - general_zipf(name.strip())
+
+
+def _overlaps_itself(n: str) -> bool:
+    return any(n[:i] == n[-i:] for i in range(1, len(n)))
+
+
+def text_counts(text: str, names: Iterable[str]) -> dict[str, int]:
+    """``text.count(n)`` for every name, in one Aho-Corasick pass (names that can overlap themselves, such as
+    哈哈, are counted by ``str.count``: the automaton counts overlapping matches, ``str.count`` does not)."""
+    import ahocorasick
+
+    plain = sorted(n for n in set(names) if n and not _overlaps_itself(n))
+    counts = dict.fromkeys(plain, 0)
+    if plain:
+        automaton = ahocorasick.Automaton()
+        for n in plain:
+            automaton.add_word(n, n)
+        automaton.make_automaton()
+        for _, n in automaton.iter(text):
+            counts[n] += 1
+    counts.update({n: text.count(n) for n in sorted(set(names)) if n and _overlaps_itself(n)})
+    return counts
 
 
 _INFLECTED = re.compile(r"^[a-z]+(?:ed|ly)$")

@@ -57,13 +57,19 @@ async def timed_ask(http: httpx.AsyncClient, question: str) -> tuple[float, int]
     return time.perf_counter() - started, status
 
 
+def fresh(question: str, n: int) -> str:
+    """``question`` with its last character replaced by the ``n``-th of a run of CJK characters: the same cost,
+    but never a question the server has seen (an attacker varies them, so no cache helps the server)."""
+    return question[:-1] + chr(0x4E00 + 3 + n % 20000)
+
+
 async def cost_alone(url: str, runs: int) -> dict[str, float]:
-    """Median seconds of each question sent alone."""
+    """Median seconds of each question sent alone, each run a fresh variant."""
     out: dict[str, float] = {}
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+        await timed_ask(http, fresh(NORMAL, 999))  # first-use costs (kernels) are not what is measured
         for name, q in {"normal": NORMAL, **worst_cases()}.items():
-            await timed_ask(http, q)  # first-use costs (caches, kernels) are not what is measured
-            out[name] = statistics.median([(await timed_ask(http, q))[0] for _ in range(runs)])
+            out[name] = statistics.median([(await timed_ask(http, fresh(q, i)))[0] for i in range(runs)])
     return out
 
 
@@ -84,7 +90,7 @@ async def attacker(url: str, stop: asyncio.Event, deadline: float, offset: int) 
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
         i = offset
         while not stop.is_set() and time.monotonic() < deadline:
-            samples.append(await timed_ask(http, worst[i % len(worst)]))
+            samples.append(await timed_ask(http, fresh(worst[i % len(worst)], 1000 + 4000 * offset + i)))
             i += 1
     return samples
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kgqa import admission
 from kgqa.answer import chitchat
 from kgqa.answer.abstain import Coverage
 from kgqa.answer.cite import abstention_text, caveat_text
@@ -245,7 +246,13 @@ class KnowledgeBase:
         """A cited answer, an answer with a caveat, an honest refusal with the nearest topics, or a short
         reply to chit-chat. ``language`` (zh, en) is the one to answer in (a chat's system message may ask
         for one); by default the question's own. Retrieval always reads the question in its own language.
-        Over ``deadline`` (checked between stages) it raises BudgetExceededError."""
+        Over ``deadline`` (checked between stages) it raises BudgetExceededError. Long questions take turns
+        (``kgqa.admission``)."""
+        with admission.turn(question):
+            return self._ask(question, history, k, language, deadline)
+
+    def _ask(self, question: str, history: Sequence[object] | None, k: int | None, language: str | None,
+             deadline: Deadline | None) -> Answer:
         k = k or self.settings.top_k
         budget = deadline or Deadline.none()
         # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question

@@ -126,9 +126,9 @@ class Encoder:
     # Tokens of a question the query engine reads. The model reads at most 512, but a question's cost grows with
     # its tokens (about 0.7 ms each on one core), so a question pasted at the length cap cost 37 times a normal
     # one and held up the questions behind it. The longest of the 314 dev-set questions (bench/devset.yaml and
-    # bench/devsets/) has 31 tokens; a longer one keeps its first and last halves of this budget (a pasted log
-    # or passage, then the question asked about it), and BM25 still reads all of it. Not fitted.
-    query_max_tokens: int = 128
+    # bench/devsets/) has 31 tokens, so the budget is twice that; a longer one keeps its first and last halves
+    # (a pasted log or passage, then the question asked about it), and BM25 still reads all of it. Not fitted.
+    query_max_tokens: int = 64
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,18 @@ class Rank:
     max_nodes: int = 2000
 
 
+@dataclass(frozen=True)
+class Admission:
+    """How many long questions are answered at once (``admission.py``)."""
+
+    # a question longer than this is long: the longest of the 314 dev-set questions has 106 characters, and a
+    # question at the 2,000-character cap costs about 5 normal ones (`python bench/attack.py --start`)
+    long_chars: int = 300
+    # one at a time: four clients sending cap-length questions back to back otherwise keep both cores of a
+    # small machine busy, and a normal question's p95 went from 38 to 227 ms. Not fitted.
+    long_slots: int = 1
+
+
 COMPOSE = Compose()
 RANK = Rank()
 RETRIEVAL = Retrieval()
@@ -179,3 +191,4 @@ SIMILARITY = Similarity()
 ENCODER = Encoder()
 RETRY = Retry()
 STATE = State()
+ADMISSION = Admission()

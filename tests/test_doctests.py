@@ -26,6 +26,7 @@ MODULES = [
     "kgqa.index.backends",
     "kgqa.index.backends.milvus",
     "kgqa.index.backends.scores",
+    "kgqa.admission",
     "kgqa.graph.rank",
     "kgqa.graph.termhood",
 ]

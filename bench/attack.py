@@ -73,14 +73,16 @@ async def cost_alone(url: str, runs: int) -> dict[str, float]:
     return out
 
 
-async def normal_client(url: str, count: int, deadline: float) -> list[tuple[float, int]]:
+async def normal_client(url: str, count: int, deadline: float, salt: int) -> list[tuple[float, int]]:
+    """The dev-set questions in turn, each a fresh variant (``salt`` apart per phase), so that a phase is not
+    helped by what the server cached in the one before."""
     qs = questions()
     samples = []
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
         for i in range(count):
             if time.monotonic() > deadline:
                 break
-            samples.append(await timed_ask(http, qs[i % len(qs)]))
+            samples.append(await timed_ask(http, fresh(qs[i % len(qs)], salt + i)))
     return samples
 
 
@@ -101,7 +103,7 @@ async def under_attack(url: str, attackers: int, count: int, max_seconds: float)
     attacks = [asyncio.create_task(attacker(url, stop, deadline, i)) for i in range(attackers)]
     await asyncio.sleep(1.0)  # the attack is under way before the first normal question
     started = time.perf_counter()
-    normal = await normal_client(url, count, deadline)
+    normal = await normal_client(url, count, deadline, salt=30000)
     elapsed = time.perf_counter() - started
     stop.set()
     sent = [s for task in attacks for s in await task]
@@ -139,7 +141,7 @@ def started_server() -> Iterator[str]:
 def measure(url: str, args: argparse.Namespace) -> dict[str, object]:
     health = httpx.get(f"{url}/healthz", timeout=10).json()
     alone = asyncio.run(cost_alone(url, args.runs))
-    baseline = asyncio.run(normal_client(url, args.normal, time.monotonic() + args.max_seconds))
+    baseline = asyncio.run(normal_client(url, args.normal, time.monotonic() + args.max_seconds, salt=20000))
     attacked = asyncio.run(under_attack(url, args.attackers, args.normal, args.max_seconds))
     return {
         "url": url, "model": health["index"]["model"], "chunks": health["chunks"],

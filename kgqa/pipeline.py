@@ -43,6 +43,7 @@ from kgqa.retrieve.analyse import detect_language
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.text import SPLITTER_VERSION
+from kgqa.timing import Laps, StageObserver
 from kgqa.tuning import PROBES, RETRIEVAL, SIMILARITY
 from kgqa.types import Answer, Hit
 
@@ -209,27 +210,37 @@ class KnowledgeBase:
     def titles(self) -> dict[str, str]:
         return {d.doc_id: d.title for d in self.index.documents.values()}
 
-    def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None,
+            on_stage: StageObserver | None = None) -> Answer:
         """A cited answer, an answer with a caveat, an honest refusal with the nearest topics, or a short
-        reply to chit-chat."""
+        reply to chit-chat. ``on_stage(stage, seconds)`` is told how long each stage below took."""
         k = k or self.settings.top_k
+        laps = Laps(on_stage)
         # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question
         kind = chitchat.kind_of(question)
         if kind is not None:
-            return self.overview.reply(kind, detect_language(question))
+            reply = self.overview.reply(kind, detect_language(question))
+            laps.lap("chitchat")
+            return reply
         # 1. analyse: language, parts, follow-up resolution, concept linking and expansion
         plan = self.engine.plan(question, history, k)
+        laps.lap("analyse")
         # 2. retrieve each part: dense + BM25 + graph channel, fused
         results = self.engine.retrieve(plan, k)
         related = related_concepts(self.graph, plan.concepts)
+        laps.lap("retrieve")
         # 3. decide: answer, answer with a caveat, or refuse
         decision = self.judge.decide(question, len(plan.concepts), results, plan.language)
+        laps.lap("decide")
         if decision.outcome == "refused":
             nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], plan.language)
-            return Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
-                          plan.concepts, abstained=True, missing=list(decision.missing))
+            refusal = Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
+                             plan.concepts, abstained=True, missing=list(decision.missing))
+            laps.lap("compose")
+            return refusal
         # 4. compose: the extractive composer, or the LLM layer when configured
         text, citations = self.composer.compose(question, plan.parts, results, plan.language)
+        laps.lap("compose")
         # 5. a relation question also gets the concept graph's path, an enumeration the graph's items, each
         # hop or item cited by its evidence
         graph_part = relation_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
@@ -237,6 +248,7 @@ class KnowledgeBase:
             or enumeration_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
                                   len(citations) + 1, citations)
         text, citations = merge_path(text, citations, graph_part)
+        laps.lap("graph")
         if decision.outcome == "caveat":
             text = caveat_text(plan.language, decision.missing) + "\n" + text
         return Answer(text, citations, related, plan.concepts, outcome=decision.outcome,

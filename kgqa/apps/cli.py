@@ -63,9 +63,26 @@ def tqdm_progress(stage: str, total: int) -> Callable[[int], None]:
 def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    level = logging.INFO if verbose else logging.WARNING
+    if _log_format() == "json":
+        from kgqa.apps.logs import JsonFormatter
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=level, handlers=[handler])
+        logging.captureWarnings(True)
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _log_format() -> str:
+    """KGQA_LOG_FORMAT; a settings error is left to the command, which reports it with the rest."""
+    from pydantic import ValidationError
+
+    try:
+        return settings().log_format
+    except ValidationError:
+        return "text"
 
 
 @app.command()

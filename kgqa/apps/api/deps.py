@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from kgqa.apps.api.chat import question_and_history
 from kgqa.apps.api.errors import ApiError, too_large
 from kgqa.apps.api.holder import KBHolder
+from kgqa.apps.api.metrics import Metrics
 from kgqa.apps.api.schemas import AskRequest, ChatRequest, Message, RetrieveRequest
 from kgqa.config import Settings
 from kgqa.pipeline import KnowledgeBase
@@ -31,8 +32,14 @@ def get_holder(request: Request) -> KBHolder:
     return holder
 
 
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[KBHolder, Depends(get_holder)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 
 
 def get_kb(holder: HolderDep) -> KnowledgeBase:

@@ -17,7 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse
 
 from kgqa.apps.api import chat
-from kgqa.apps.api.deps import AskBody, ChatBody, KBDep
+from kgqa.apps.api.deps import AskBody, ChatBody, KBDep, MetricsDep
+from kgqa.apps.api.metrics import Metrics
 from kgqa.apps.api.schemas import AskResponse, ChatCompletion, ErrorResponse, Message, ModelList
 from kgqa.pipeline import KnowledgeBase
 from kgqa.types import Answer
@@ -32,9 +33,10 @@ def _wants_stream(request: Request) -> bool:
     return "text/event-stream" in request.headers.get("accept", "")
 
 
-async def _ask(kb: KnowledgeBase, question: str, history: list[Message], k: int | None) -> Answer:
+async def _ask(kb: KnowledgeBase, question: str, history: list[Message], k: int | None, metrics: Metrics) -> Answer:
     turns = [m.model_dump() for m in history]
-    answer: Answer = await run_in_threadpool(kb.ask, question, turns or None, k)
+    answer: Answer = await run_in_threadpool(kb.ask, question, turns or None, k, metrics.observe_stage)
+    metrics.count_outcome(answer.outcome)
     return answer
 
 
@@ -43,8 +45,8 @@ def _json(data: Any) -> str:
 
 
 @router.post("/ask", response_model=AskResponse, responses={**ERRORS, 200: {"content": SSE_DOC}})
-async def ask(body: AskBody, kb: KBDep, request: Request) -> Any:
-    answer = await _ask(kb, body.question, body.history, body.k)
+async def ask(body: AskBody, kb: KBDep, metrics: MetricsDep, request: Request) -> Any:
+    answer = await _ask(kb, body.question, body.history, body.k, metrics)
     if not _wants_stream(request):
         return answer.to_dict()
 
@@ -59,8 +61,8 @@ async def ask(body: AskBody, kb: KBDep, request: Request) -> Any:
 @router.post(
     "/chat/completions", response_model=ChatCompletion, responses={**ERRORS, 200: {"content": SSE_DOC}}
 )
-async def chat_completions(body: ChatBody, kb: KBDep) -> Any:
-    answer = await _ask(kb, body.question, body.history, None)
+async def chat_completions(body: ChatBody, kb: KBDep, metrics: MetricsDep) -> Any:
+    answer = await _ask(kb, body.question, body.history, None, metrics)
     if not body.stream:
         return chat.completion(answer, body.question)
 

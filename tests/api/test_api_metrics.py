@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ADMIN_TOKEN
 from live_server import LiveServer
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -21,6 +20,7 @@ from kgqa.testing import FakeEmbedder
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
+ADMIN_TOKEN = "second-app-token"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 

@@ -49,7 +49,9 @@ def fail(exc: Exception) -> None:
 def tqdm_progress(stage: str, total: int) -> Callable[[int], None]:
     from tqdm import tqdm
 
-    bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr, disable=total == 0, leave=False)
+    # with JSON logs every stderr line is a JSON object: no bar
+    bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr, disable=total == 0 or _log_format() == "json",
+               leave=False)
 
     def advance(n: int) -> None:
         bar.update(n)

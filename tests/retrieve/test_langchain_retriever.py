@@ -137,3 +137,14 @@ def test_ainvoke_searches_off_the_event_loop(kb: KnowledgeBase) -> None:
     assert len(two) == 2 and len(four) == 4
     assert [d.id for d in two] == [d.id for d in retriever.invoke(QUESTION, k=2)]
     assert len(engine.threads) == 3 and loop_thread not in engine.threads[:2]
+
+
+def test_the_readme_example_runs(kb: KnowledgeBase) -> None:
+    import kgqa
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    example = readme.split("## LangChain", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {"kgqa": kgqa, "kb": kb}
+    exec(example, scope)  # noqa: S102 - the README's own code
+    assert len(scope["docs"]) == 2 and len(scope["more"]) == 3
+    assert all(f"(source: {d.metadata['source']}, " in scope["context"] for d in scope["docs"])

@@ -67,7 +67,8 @@ class KgqaRetriever(BaseRetriever):
     @classmethod
     def from_kb(cls, kb: KnowledgeBase, k: int | None = None, **kwargs: Any) -> KgqaRetriever:
         """A retriever over ``kb`` returning ``k`` documents (default: the knowledge base's ``top_k``)."""
-        return cls(engine=kb.engine, documents=kb.index.documents, k=k or kb.settings.top_k, **kwargs)
+        return cls(engine=kb.engine, documents=kb.index.documents, k=kb.settings.top_k if k is None else k,
+                   **kwargs)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None,

@@ -111,6 +111,8 @@ def test_wrong_arguments_name_the_value(kb: KnowledgeBase) -> None:
         retriever.invoke(QUESTION, k=0)
     with pytest.raises(TypeError, match="'2'"):
         retriever.invoke(QUESTION, k="2")
+    with pytest.raises(ValueError, match="greater than 0"):
+        KgqaRetriever.from_kb(kb, k=0)
 
 
 class _Recording:

@@ -130,7 +130,7 @@ def make_settings(args: argparse.Namespace) -> Any:
     index_dir = args.index_dir or HERE / ".work" / args.embedder / "indexes"
     model = "fake-hash-embedder" if args.embedder == "fake" else DEFAULT_MODEL
     return Settings(corpus_dir=args.corpus, index_dir=index_dir, embedding_model=model,
-                    _env_file=None)  # type: ignore[call-arg]
+                    vector_backend=args.vector_backend, _env_file=None)  # type: ignore[call-arg]
 
 
 def make_embedder(args: argparse.Namespace, settings: Any) -> Any:
@@ -248,6 +248,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--devset", type=Path, default=DEVSET)
     p.add_argument("--index-dir", type=Path, default=None, help="default: bench/.work/<embedder>/indexes")
     p.add_argument("--skip-system", action="store_true", help="baselines only")
+    p.add_argument("--vector-backend", choices=("faiss", "milvus"), default="faiss",
+                   help="where the system keeps its vectors (milvus: milvus-lite in the index folder)")
     p.add_argument("-v", "--verbose", action="store_true")
     return p.parse_args(argv)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 
@@ -30,10 +30,20 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         DEFAULT_MODEL,
-        description="sentence-transformers model name or local path. The default is built offline.",
+        description="sentence-transformers model name or local path. The default is built offline. "
+        "'fake-hash-embedder' is kgqa.testing.FakeEmbedder (hashes, no meaning: for tests of a whole process).",
     )
     embedding_batch_size: int = Field(32, gt=0)
+    vector_backend: Literal["faiss", "milvus"] = Field(
+        "faiss", description="Where vectors are kept and searched: 'faiss' (files in each index generation) or "
+        "'milvus' (a Milvus collection: a milvus-lite file, or a server or cluster at KGQA_MILVUS_URI).")
     faiss_index: Literal["flat", "hnsw"] = Field("flat", description="flat = exact inner product.")
+    milvus_uri: str | None = Field(
+        None, description="Milvus to use with KGQA_VECTOR_BACKEND=milvus: a file path for milvus-lite (one process "
+        "at a time), or http://host:19530 for a server or cluster. Default: <index_dir>/milvus.db.")
+    milvus_token: str | None = Field(None, description="Milvus credentials, 'user:password' or an API key.")
+    milvus_collection: str = Field("kgqa", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,180}$",
+                                   description="Collection name prefix (the model and dimension are appended).")
     chunk_max_chars: int = Field(600, gt=50, description="Length cap for one chunk (characters).")
     glossary_file: str = Field("glossary.yaml", description="Concept glossary inside the corpus folder.")
 
@@ -64,7 +74,16 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
 
     admin_token: str | None = None
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated keys; when set, every /v1/* request needs `Authorization: Bearer <key>` "
+        "(/healthz, the page and /slack/events stay open). Empty: the API is open.",
+    )
     cors_origins: list[str] = Field(default_factory=list)
+    mcp_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host headers /mcp accepts besides loopback ones, e.g. [\"kgqa.internal:8000\"] or "
+        "[\"kgqa.internal:*\"] (any port); [\"*\"] turns off the DNS-rebinding check.")
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -84,6 +103,14 @@ class Settings(BaseSettings):
         description="Requests per client to /slack/events (every Slack request comes from Slack's own "
         "addresses, so this is higher); empty turns it off.",
     )
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        """``KGQA_API_KEYS="k1, k2"`` -> ["k1", "k2"]; blanks are dropped, so an empty variable means no keys."""
+        if isinstance(value, str):
+            return [k.strip() for k in value.split(",") if k.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

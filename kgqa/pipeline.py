@@ -30,12 +30,13 @@ from kgqa.errors import IndexError_
 from kgqa.graph import build as graph_build
 from kgqa.graph.build import ConceptGraph, graph_for_corpus
 from kgqa.graph.glossary import Glossary, load_glossary
+from kgqa.index.backends import backend_label, backend_name, open_backend
 from kgqa.index.bm25 import tokenize
 from kgqa.index.embed import Embedder
 from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
 from kgqa.index.reader import IndexReader, open_index
 from kgqa.index.store import ChunkStore, EmbeddingCache
-from kgqa.index.writer import embed_chunks, write_search_indexes
+from kgqa.index.writer import ChunkVectors, embed_chunks, prune_vectors, vector_records, write_search_indexes
 from kgqa.ingest import corpus as ingest
 from kgqa.ingest.chunk import CHUNKER_VERSION
 from kgqa.ingest.load import Skipped, load_corpus
@@ -45,7 +46,7 @@ from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.text import SPLITTER_VERSION
 from kgqa.timing import Laps, StageObserver
 from kgqa.tuning import PROBES, RETRIEVAL, SIMILARITY
-from kgqa.types import Answer, Hit
+from kgqa.types import Answer, Document, Hit
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ def build_index(
             documents={d.doc_id: d.sha256 for d in docs},
             glossary_sha256=_sha256_file(glossary_path) if glossary_path else "",
             faiss_index=settings.faiss_index, sources=[str(p) for p in sources], splitter_version=SPLITTER_VERSION,
+            vector_backend=backend_label(settings),
         )
         reasons = old.stale_reasons(expected) if old else ["no index yet"]
         if not reasons and not force:
@@ -168,26 +170,53 @@ def build_index(
             if old_store:
                 old_store.close()
 
-        # 5. write a new generation aside, then swap it in atomically
-        folder = new_generation(settings.index_dir)
-        store = ChunkStore(folder / "chunks.sqlite")
-        store.write(docs, chunked.chunks)
-        for doc_id, key, payload in ingest.payloads(chunked, docs, settings.chunk_max_chars):
-            store.put_part(ingest.STAGE, doc_id, key, payload)
-        for doc_id, key, dg in graph_parts:
-            store.put_part(graph_build.STAGE, doc_id, key, dg.to_dict())
-        store.close()
-        write_search_indexes(folder, chunked.chunks, vectors, settings.faiss_index)
-        graph.save(folder / "graph.json")
-        counts = {"documents": len(docs), "skipped_files": len(skipped), **chunked.summary(),
-                  "embedded": vectors.embedded, "cached": vectors.cached, "sentences": len(vectors.sentences),
-                  "rechunked_documents": len(chunked.rechunked), **graph.stats_counts()}
-        expected.dim, expected.counts = embedder.dim, counts
-        expected.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        expected.build_seconds = round(time.perf_counter() - started, 3)
-        (folder / "manifest.json").write_text(expected.to_json(), encoding="utf-8")
-        final = publish(settings.index_dir, folder)
+        # 5. write a new generation aside, then swap it in atomically; 6. drop the vectors it no longer uses
+        final, counts = _write_generation(settings, embedder, expected, _Built(docs, chunked, vectors, graph,
+                                                                                graph_parts, skipped), started)
     return BuildReport(False, reasons, counts, expected.build_seconds, str(final), expected.sources, skipped)
+
+
+@dataclass
+class _Built:
+    docs: list[Document]
+    chunked: ingest.CorpusChunks
+    vectors: ChunkVectors
+    graph: ConceptGraph
+    graph_parts: list[tuple[str, str, Any]]
+    skipped: list[Skipped]
+
+
+def _write_generation(settings: Settings, embedder: Embedder, manifest: Manifest, built: _Built, started: float
+                      ) -> tuple[Path, dict[str, int]]:
+    """Write the generation's files (chunk store, vectors through the backend, BM25, graph, manifest),
+    publish it, then prune the rows a shared vector backend keeps for documents it no longer holds."""
+    folder = new_generation(settings.index_dir)
+    store = ChunkStore(folder / "chunks.sqlite")
+    store.write(built.docs, built.chunked.chunks)
+    for doc_id, key, payload in ingest.payloads(built.chunked, built.docs, settings.chunk_max_chars):
+        store.put_part(ingest.STAGE, doc_id, key, payload)
+    for doc_id, key, dg in built.graph_parts:
+        store.put_part(graph_build.STAGE, doc_id, key, dg.to_dict())
+    store.close()
+    records = vector_records(built.chunked.chunks, built.vectors)
+    changed = set(built.chunked.rechunked)
+    backend = open_backend(settings, folder, embedder.dim, embedder.model_id, create=True)
+    try:
+        write_search_indexes(folder, built.chunked.chunks, backend, records, changed)
+        built.graph.save(folder / "graph.json")
+        counts = {"documents": len(built.docs), "skipped_files": len(built.skipped), **built.chunked.summary(),
+                  "embedded": built.vectors.embedded, "cached": built.vectors.cached,
+                  "sentences": len(built.vectors.sentences), "rechunked_documents": len(changed),
+                  **built.graph.stats_counts()}
+        manifest.dim, manifest.counts = embedder.dim, counts
+        manifest.built_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        manifest.build_seconds = round(time.perf_counter() - started, 3)
+        (folder / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
+        final = publish(settings.index_dir, folder)
+        prune_vectors(backend, records, changed)
+    finally:
+        backend.close()
+    return final, counts
 
 
 @dataclass
@@ -211,19 +240,22 @@ class KnowledgeBase:
         return {d.doc_id: d.title for d in self.index.documents.values()}
 
     def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None,
-            on_stage: StageObserver | None = None) -> Answer:
+            language: str | None = None, on_stage: StageObserver | None = None) -> Answer:
         """A cited answer, an answer with a caveat, an honest refusal with the nearest topics, or a short
-        reply to chit-chat. ``on_stage(stage, seconds)`` is told how long each stage below took."""
+        reply to chit-chat. ``language`` (zh, en) is the one to answer in (a chat's system message may ask
+        for one); by default the question's own. Retrieval always reads the question in its own language.
+        ``on_stage(stage, seconds)`` is told how long each stage below took."""
         k = k or self.settings.top_k
         laps = Laps(on_stage)
         # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question
         kind = chitchat.kind_of(question)
         if kind is not None:
-            reply = self.overview.reply(kind, detect_language(question))
+            reply = self.overview.reply(kind, language or detect_language(question))
             laps.lap("chitchat")
             return reply
         # 1. analyse: language, parts, follow-up resolution, concept linking and expansion
         plan = self.engine.plan(question, history, k)
+        lang = language or plan.language
         laps.lap("analyse")
         # 2. retrieve each part: dense + BM25 + graph channel, fused
         results = self.engine.retrieve(plan, k)
@@ -233,24 +265,24 @@ class KnowledgeBase:
         decision = self.judge.decide(question, len(plan.concepts), results, plan.language)
         laps.lap("decide")
         if decision.outcome == "refused":
-            nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], plan.language)
-            refusal = Answer(abstention_text(plan.language, plan.question.strip(), nearest), [], related,
+            nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], lang)
+            refusal = Answer(abstention_text(lang, plan.question.strip(), nearest), [], related,
                              plan.concepts, abstained=True, missing=list(decision.missing))
             laps.lap("compose")
             return refusal
         # 4. compose: the extractive composer, or the LLM layer when configured
-        text, citations = self.composer.compose(question, plan.parts, results, plan.language)
+        text, citations = self.composer.compose(question, plan.parts, results, lang)
         laps.lap("compose")
         # 5. a relation question also gets the concept graph's path, an enumeration the graph's items, each
         # hop or item cited by its evidence
-        graph_part = relation_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
+        graph_part = relation_answer(self.graph, question, lang, self.index.by_id, self.titles(),
                                      len(citations) + 1, citations) \
-            or enumeration_answer(self.graph, question, plan.language, self.index.by_id, self.titles(),
+            or enumeration_answer(self.graph, question, lang, self.index.by_id, self.titles(),
                                   len(citations) + 1, citations)
         text, citations = merge_path(text, citations, graph_part)
         laps.lap("graph")
         if decision.outcome == "caveat":
-            text = caveat_text(plan.language, decision.missing) + "\n" + text
+            text = caveat_text(lang, decision.missing) + "\n" + text
         return Answer(text, citations, related, plan.concepts, outcome=decision.outcome,
                       missing=list(decision.missing))
 
@@ -264,7 +296,8 @@ class KnowledgeBase:
 
 def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     """Open the current index (building it first when missing is the caller's choice: see ``ensure_index``)."""
-    index = open_index(settings.index_dir)
+    index = open_index(settings.index_dir, lambda folder, m: open_backend(
+        settings, folder, m.dim, m.model_id, create=False, name=backend_name(m.vector_backend)))
     if embedder is None:
         from kgqa.index.models import load_embedder
 
@@ -275,11 +308,10 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
             "run `kgqa ingest` to rebuild with the configured model."
         )
     graph = ConceptGraph.load(index.folder / "graph.json")
-    retriever = HybridRetriever(index.chunks, index.vectors, index.bm25, embedder, index.unit_vectors,
-                                settings.fusion_weights)
+    retriever = HybridRetriever(index.chunks, index.vectors, index.bm25, embedder, settings.fusion_weights)
     engine = Engine(retriever, graph, settings.max_question_chars)
     coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary())
-    judge = Judge(graph, coverage, index.sentence_vectors, cached_tokenize, Floors(*abstain_thresholds(settings)))
+    judge = Judge(graph, coverage, index.sentence_scores, cached_tokenize, Floors(*abstain_thresholds(settings)))
     probes = [*PROBES.zh, *PROBES.en]
     retriever.set_hubness(embedder.embed(probes, kind="query"), RETRIEVAL.hubness_weight)
     judge.calibrate(lambda q: engine.retrieve(engine.plan(q, None, settings.top_k), settings.top_k))
@@ -287,7 +319,7 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     chat_model = make_chat_model(settings)
     composer: Composer = (
         LLMComposer(chat_model, index.sentences, titles, cached_tokenize, settings.top_k) if chat_model is not None
-        else ExtractiveComposer(index.sentences, index.sentence_vectors, titles, cached_tokenize)
+        else ExtractiveComposer(index.sentences, index.sentence_scores, titles, cached_tokenize)
     )
     overview = build_overview(titles, index.chunks, list(graph.concepts.values()))
     return KnowledgeBase(settings, index, graph, engine, judge, composer, overview, chat_model)

@@ -110,3 +110,142 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+class VectorBackendContract:
+    """The behaviour every vector backend (``kgqa.index.backends.VectorBackend``) must have.
+
+    Inherit it in a pytest class and define a ``make_backend`` fixture returning a callable
+    ``(folder, dim, create) -> backend``: ``create`` opens a new, empty backend kept in ``folder``;
+    otherwise it reopens what was committed there.
+    """
+
+    DIM = 32
+    TEXTS = ("自注意力机制计算点积", "位置编码使用正弦函数", "知识蒸馏训练学生模型", "RoPE 旋转位置编码",
+             "LayerNorm 层归一化", "Mixture of Experts routes tokens")
+
+    def records(self, kind: str = "chunk", prefix: str = "c") -> Any:
+        from kgqa.index.backends import VectorRecords
+
+        ids = [f"{prefix}{i}" for i in range(len(self.TEXTS))]
+        docs = [f"doc{i % 2}.md" for i in range(len(self.TEXTS))]
+        chunks = [f"c{i}" for i in range(len(self.TEXTS))]
+        return VectorRecords.of(kind, ids, docs, chunks, FakeEmbedder(self.DIM).embed(list(self.TEXTS), "passage"))  # type: ignore[arg-type]
+
+    def query(self, text: str) -> np.ndarray:
+        return FakeEmbedder(self.DIM).embed([text], "query")[0]
+
+    def filled(self, make_backend: Any, folder: Any) -> Any:
+        backend = make_backend(folder, self.DIM, True)
+        for kind, prefix in (("chunk", "c"), ("unit", "c"), ("sentence", "s")):
+            backend.upsert(self.records(kind, prefix))
+        return backend
+
+    def test_round_trip_finds_the_identical_text_first(self, make_backend: Any, tmp_path: Any) -> None:
+        backend = self.filled(make_backend, tmp_path)
+        found = backend.search(self.query(self.TEXTS[3]), 3)
+        assert found[0][0] == "c3" and abs(found[0][1] - 1.0) < 1e-3
+        scores = [s for _, s in backend.search(self.query("位置编码"), 6)]
+        assert scores == sorted(scores, reverse=True)
+        assert len(backend.search(self.query("x"), 50)) == len(self.TEXTS)
+        assert backend.count("chunk") == backend.count("sentence") == len(self.TEXTS)
+        assert backend.count() == 3 * len(self.TEXTS)
+
+    def test_upsert_replaces_rows_with_the_same_id(self, make_backend: Any, tmp_path: Any) -> None:
+        from kgqa.index.backends import VectorRecords
+
+        backend = self.filled(make_backend, tmp_path)
+        new = FakeEmbedder(self.DIM).embed(["完全不同的内容 about gardening"], "passage")
+        backend.upsert(VectorRecords.of("chunk", ["c0"], ["doc0.md"], ["c0"], new))
+        assert backend.count("chunk") == len(self.TEXTS)
+        assert backend.search(self.query("完全不同的内容 about gardening"), 1)[0][0] == "c0"
+        assert backend.search(self.query(self.TEXTS[0]), 1)[0][0] != "c0"
+
+    def test_filters_by_kind_document_and_chunk(self, make_backend: Any, tmp_path: Any) -> None:
+        backend = self.filled(make_backend, tmp_path)
+        q = self.query(self.TEXTS[3])
+        assert {i for i, _ in backend.search(q, 10, "sentence")} == {f"s{i}" for i in range(len(self.TEXTS))}
+        assert {i for i, _ in backend.search(q, 10, "chunk", doc_ids={"doc0.md"})} == {"c0", "c2", "c4"}
+        assert [i for i, _ in backend.search(q, 10, "sentence", chunk_ids=["c3", "c5"])][0] == "s3"
+        assert {i for i, _ in backend.search(q, 10, "sentence", doc_ids=["doc1.md"], chunk_ids=["c3", "c2"])} \
+            == {"s3"}
+
+    def test_empty_results(self, make_backend: Any, tmp_path: Any) -> None:
+        empty = make_backend(tmp_path / "empty", self.DIM, True)
+        assert empty.search(self.query("注意力"), 5) == [] and empty.count() == 0 and empty.documents() == set()
+        backend = self.filled(make_backend, tmp_path)
+        assert backend.search(self.query("注意力"), 5, doc_ids={"nowhere.md"}) == []
+        assert backend.search(self.query("注意力"), 5, chunk_ids=[]) == []
+        assert backend.search(self.query("注意力"), 0) == []
+
+    def test_delete_by_document(self, make_backend: Any, tmp_path: Any) -> None:
+        backend = self.filled(make_backend, tmp_path)
+        assert backend.documents() == {"doc0.md", "doc1.md"}
+        backend.delete_documents({"doc0.md"})
+        assert backend.documents() == {"doc1.md"}
+        assert {i for i, _ in backend.search(self.query("x"), 10)} == {"c1", "c3", "c5"}
+        assert backend.count("sentence") == 3
+        backend.delete_documents({"doc1.md"}, keep_chunks={"c5"})
+        assert {i for i, _ in backend.search(self.query("x"), 10, "sentence")} == {"s5"}
+        backend.delete_documents(set())
+        assert backend.count() == 3
+
+    def test_dimension_mismatch_is_an_index_error(self, make_backend: Any, tmp_path: Any) -> None:
+        import pytest
+
+        from kgqa.errors import IndexError_
+        from kgqa.index.backends import VectorRecords
+
+        backend = self.filled(make_backend, tmp_path)
+        with pytest.raises(IndexError_, match="dimensions"):
+            backend.search(np.ones(self.DIM + 1, dtype=np.float32), 3)
+        with pytest.raises(IndexError_, match="dimensions"):
+            backend.upsert(VectorRecords.of("chunk", ["x"], ["d"], ["x"], np.ones((1, self.DIM * 2), np.float32)))
+
+    def test_persists_across_reopen(self, make_backend: Any, tmp_path: Any) -> None:
+        backend = self.filled(make_backend, tmp_path)
+        q = self.query("知识蒸馏")
+        before = {kind: backend.search(q, 4, kind) for kind in ("chunk", "unit", "sentence")}
+        backend.commit(tmp_path)
+        backend.close()
+        again = make_backend(tmp_path, self.DIM, False)
+        after = {kind: again.search(q, 4, kind) for kind in ("chunk", "unit", "sentence")}
+        assert [i for i, _ in after["chunk"]] == [i for i, _ in before["chunk"]]
+        assert [i for i, _ in after["sentence"]] == [i for i, _ in before["sentence"]]
+        for kind in before:  # float16 rows on disk may move a score in the third decimal
+            assert np.allclose([s for _, s in after[kind]], [s for _, s in before[kind]], atol=2e-3)
+        assert again.documents() == {"doc0.md", "doc1.md"}
+        again.close()
+
+
+class EmbedderContract:
+    """The behaviour every embedder (``kgqa.index.embed.Embedder``) must have.
+
+    Inherit it in a pytest class and define an ``embedder`` fixture returning the embedder under test.
+    """
+
+    TEXTS = ("什么是自注意力机制？", "RoPE encodes positions by rotating query and key vectors.", "知识蒸馏",
+             "A much longer passage " * 20)
+
+    def test_rows_are_unit_float32_of_the_stated_dimension(self, embedder: Any) -> None:
+        for kind in ("query", "passage"):
+            v = embedder.embed(list(self.TEXTS), kind)
+            assert v.dtype == np.float32 and v.shape == (len(self.TEXTS), embedder.dim)
+            assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
+
+    def test_empty_input_gives_no_rows(self, embedder: Any) -> None:
+        assert embedder.embed([], "passage").shape == (0, embedder.dim)
+
+    def test_a_text_embeds_alike_alone_and_in_a_batch(self, embedder: Any) -> None:
+        batch = embedder.embed(list(self.TEXTS), "passage")
+        for i, text in enumerate(self.TEXTS):
+            alone = embedder.embed([text], "passage")[0]
+            assert float(alone @ batch[i]) > 0.999
+
+    def test_the_same_text_is_nearest_to_itself(self, embedder: Any) -> None:
+        q = embedder.embed(list(self.TEXTS[:3]), "query")
+        p = embedder.embed(list(self.TEXTS[:3]), "passage")
+        assert list(np.argmax(q @ p.T, axis=1)) == [0, 1, 2]
+
+    def test_model_id_names_the_model(self, embedder: Any) -> None:
+        assert isinstance(embedder.model_id, str) and embedder.model_id.strip()

@@ -36,6 +36,7 @@ def test_cli_help_lists_every_command():
     from typer.testing import CliRunner
 
     import kgqa.apps.cli_graph  # noqa: F401
+    import kgqa.apps.cli_mcp  # noqa: F401
     import kgqa.apps.cli_serve  # noqa: F401
     import kgqa.apps.cli_slack  # noqa: F401
     from kgqa.apps.cli import app, main  # noqa: F401  main registers the command groups
@@ -45,7 +46,8 @@ def test_cli_help_lists_every_command():
     # "concept" and "graph" on the app's own description)
     listed = {line.strip("│ ").split(" ", 1)[0] for line in out.splitlines() if line.startswith("│ ") and
               not line.strip("│ ").startswith("-")}
-    assert {"ingest", "search", "ask", "concepts", "concept", "path", "graph", "serve", "slack", "feedback"} <= listed
+    expected = {"ingest", "search", "ask", "concepts", "concept", "path", "graph", "serve", "mcp", "slack", "feedback"}
+    assert expected <= listed
 
 
 def test_readme_commands_exist_with_their_options():
@@ -56,6 +58,7 @@ def test_readme_commands_exist_with_their_options():
     from typer.testing import CliRunner
 
     import kgqa.apps.cli_graph  # noqa: F401
+    import kgqa.apps.cli_mcp  # noqa: F401
     import kgqa.apps.cli_serve  # noqa: F401
     import kgqa.apps.cli_slack  # noqa: F401
     from kgqa.apps.cli import app

@@ -59,13 +59,13 @@ def lexical_overlap(query_tokens: set[str], sentence_tokens: Sequence[str]) -> f
 def score_candidates(
     question: str,
     keyword_text: str,
-    query_vector: np.ndarray,
     hits: Sequence[Hit],
     sentences: Mapping[str, list[Sentence]],
-    vectors: Mapping[str, np.ndarray],
+    similarities: Mapping[str, np.ndarray],
     tokenize: Callable[[str], list[str]],
 ) -> list[Scored]:
-    """Quotable sentences of the top hits, best first, as (score, hit rank, sentence, hit)."""
+    """Quotable sentences of the top hits, best first, as (score, hit rank, sentence, hit).
+    ``similarities`` holds each hit's sentence similarities to the question, in reading order."""
     allow_code = bool(_CODE_WORDS.search(question))
     q_tokens = set(tokenize(keyword_text))
     labels: list[str] = []
@@ -79,7 +79,7 @@ def score_candidates(
     out = []
     for rank, hit in enumerate(hits[:CHUNKS_PER_PART]):
         sents = sentences.get(hit.chunk.chunk_id, [])
-        sims = vectors[hit.chunk.chunk_id] @ query_vector if sents else np.zeros(0)
+        sims = similarities.get(hit.chunk.chunk_id, np.zeros(0)) if sents else np.zeros(0)
         unit = " ".join([*hit.chunk.heading[-1:], hit.chunk.question])
         heading_match = max(similarity(unit, question), similarity(question, unit)) if unit.strip() else 0.0
         for s, sim in zip(sents, sims, strict=True):

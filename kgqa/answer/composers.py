@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
-import numpy as np
-
 from kgqa.answer.cite import render
 from kgqa.answer.compose import pick_sentences, score_candidates
-from kgqa.answer.decide import PartResult
+from kgqa.answer.decide import PartResult, SentenceScorer
 from kgqa.answer.llm import llm_answer
 from kgqa.ingest.sentences import Sentence
 from kgqa.types import Citation
@@ -36,10 +34,10 @@ class Composer(Protocol):
 
 
 class ExtractiveComposer:
-    def __init__(self, sentences: Mapping[str, list[Sentence]], sentence_vectors: Mapping[str, np.ndarray],
+    def __init__(self, sentences: Mapping[str, list[Sentence]], sentence_scores: SentenceScorer,
                  titles: Mapping[str, str], tokenize: Callable[[str], list[str]]) -> None:
         self.sentences = sentences
-        self.sentence_vectors = sentence_vectors
+        self.sentence_scores = sentence_scores
         self.titles = titles
         self.tokenize = tokenize
 
@@ -47,8 +45,8 @@ class ExtractiveComposer:
                 language: str) -> tuple[str, list[Citation]]:
         picked = []
         for i, (part, r) in enumerate(zip(parts, results, strict=True)):
-            scored = score_candidates(part.resolved, part.keyword_text, r.query_vector, r.hits, self.sentences,
-                                      self.sentence_vectors, self.tokenize)
+            sims = self.sentence_scores.scores(r.query_vector, [h.chunk.chunk_id for h in r.hits])
+            scored = score_candidates(part.resolved, part.keyword_text, r.hits, self.sentences, sims, self.tokenize)
             picked += pick_sentences(i, scored, self.sentences, part.text)
         return render(picked, [p.text for p in parts], self.titles, language)
 
@@ -65,5 +63,5 @@ class LLMComposer:
     def compose(self, question: str, parts: Sequence[Part], results: Sequence[PartResult],
                 language: str) -> tuple[str, list[Citation]]:
         hits = [h for r in results for h in r.hits][: self.k]
-        checked = llm_answer(self.chat_model, question, hits, self.sentences, self.titles, self.tokenize)
+        checked = llm_answer(self.chat_model, question, hits, self.sentences, self.titles, self.tokenize, language)
         return checked.text, checked.citations

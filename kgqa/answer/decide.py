@@ -119,6 +119,12 @@ def decide(signals: Signals, floors: Floors) -> Decision:
     return Decision("answer")
 
 
+class SentenceScorer(Protocol):
+    def scores(self, vector: np.ndarray, chunk_ids: Sequence[str]) -> Mapping[str, np.ndarray]:
+        """Chunk id -> the similarity of each of its sentences to ``vector``, in reading order."""
+        ...
+
+
 class Linker(Protocol):
     def link(self, text: str) -> list[tuple[str, str, int, int]]: ...
 
@@ -126,19 +132,20 @@ class Linker(Protocol):
 class Judge:
     """Computes the signals of one question from its retrieval results, then decides."""
 
-    def __init__(self, graph: Linker, coverage: Coverage, sentence_vectors: Mapping[str, np.ndarray],
+    def __init__(self, graph: Linker, coverage: Coverage, sentence_scores: SentenceScorer,
                  tokenize: Callable[[str], list[str]], floors: Floors) -> None:
         self.graph = graph
         self.coverage = coverage
-        self.sentence_vectors = sentence_vectors
+        self.sentence_scores = sentence_scores
         self.tokenize = tokenize
         self.floors = floors
 
     def signals(self, question: str, linked_concepts: int, results: Sequence[PartResult],
                 language: str = "zh") -> Signals:
         terms = assess_terms(question, [(s, e) for _, _, s, e in self.graph.link(question)], self.coverage)
-        sims = [float(np.max(vectors @ r.query_vector)) for r in results for h in r.hits
-                if len(vectors := self.sentence_vectors[h.chunk.chunk_id])]
+        sims = [float(np.max(scores)) for r in results
+                for scores in self.sentence_scores.scores(r.query_vector, [h.chunk.chunk_id for h in r.hits]).values()
+                if len(scores)]
         passages = [r.hits[0].chunk.index_text() for r in results if r.hits]
         return Signals(terms, linked_concepts, max(sims, default=None),
                        best_coverage(question, passages, self.tokenize), language, self.coverage.is_chinese)

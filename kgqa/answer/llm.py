@@ -29,8 +29,10 @@ _SENT = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+|$)")
 SYSTEM = (
     "You answer questions using only the numbered passages given. Cite every statement with the "
     "passage number in square brackets, e.g. [2]. Use only the numbers given. If the passages do not "
-    "answer the question, say so. Answer in the language of the question."
+    "answer the question, say so. {language}"
 )
+LANGUAGE_LINE = {"zh": "Answer in Chinese (请用中文回答).", "en": "Answer in English."}
+ROLES = {"system": "system", "developer": "system", "user": "human", "assistant": "ai"}
 
 
 @dataclass
@@ -56,9 +58,19 @@ def make_chat_model(settings: Settings) -> Any | None:
     )
 
 
-def prompt(question: str, hits: Sequence[Hit]) -> list[tuple[str, str]]:
+def prompt(question: str, hits: Sequence[Hit], language: str | None = None) -> list[tuple[str, str]]:
+    """The messages for the model; ``language`` (zh, en) is the answer's, else the question's own."""
     passages = "\n\n".join(f"[{i}] {h.chunk.section}\n{h.chunk.text}" for i, h in enumerate(hits, 1))
-    return [("system", SYSTEM), ("human", f"Passages:\n{passages}\n\nQuestion: {question}")]
+    system = SYSTEM.format(language=LANGUAGE_LINE.get(language or "", "Answer in the language of the question."))
+    return [("system", system), ("human", f"Passages:\n{passages}\n\nQuestion: {question}")]
+
+
+def forward(model: Any, messages: Sequence[tuple[str, str]]) -> str:
+    """Send a conversation to the model as it is (a chat front end's own title or tags prompt, which the
+    model answers better than any rule) and return its text. Tool messages are left out."""
+    turns = [(ROLES[role], text) for role, text in messages if role in ROLES and text]
+    reply = model.invoke(turns)
+    return reply.content if isinstance(reply.content, str) else str(reply.content)
 
 
 def check_citations(
@@ -111,7 +123,8 @@ def llm_answer(
     sentences: Mapping[str, list[Sentence]],
     titles: Mapping[str, str],
     tokenize: Callable[[str], list[str]],
+    language: str | None = None,
 ) -> Checked:
-    reply = model.invoke(prompt(question, hits))
+    reply = model.invoke(prompt(question, hits, language))
     text = reply.content if isinstance(reply.content, str) else str(reply.content)
     return check_citations(text, hits, sentences, titles, tokenize)

@@ -3,7 +3,8 @@
     kgqa ingest [PATHS]         build or refresh indexes/ from your documents (default: corpus/)
     kgqa search "多头注意力"     ranked chunks (--explain shows dense, BM25, graph and fused scores)
     kgqa ask "What is RoPE?"    a cited answer (--json gives the HTTP API's object)
-    kgqa serve                  the HTTP service (and the concept-map page)
+    kgqa serve                  the HTTP service (and the concept-map page, and MCP at /mcp)
+    kgqa mcp                    the MCP tools on stdio, for agents that start them as a process
 """
 
 from __future__ import annotations
@@ -198,6 +199,7 @@ def ask(
 def main() -> None:
     # the other command groups register themselves on ``app`` when imported
     import kgqa.apps.cli_graph  # noqa: F401
+    import kgqa.apps.cli_mcp  # noqa: F401
     import kgqa.apps.cli_serve  # noqa: F401
     import kgqa.apps.cli_slack  # noqa: F401
 

@@ -3,7 +3,7 @@
 Layout under the index folder::
 
     current -> gen-20261122T101500-1234   (symlink, swapped atomically with os.replace)
-    gen-.../manifest.json chunks.sqlite vectors.faiss vector_ids.json bm25/ graph.json
+    gen-.../manifest.json chunks.sqlite vectors/ bm25/ graph.json   (vectors/: the FAISS backend's files)
     cache/embeddings.sqlite               (shared by all generations)
 
 A build writes a new ``gen-*.partial`` folder, renames it when complete, then swaps the
@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-MANIFEST_VERSION = 3  # bump when the files of a generation change (3: documents keep their blocks)
+MANIFEST_VERSION = 4  # bump when the files of a generation change (4: vectors behind a backend, in vectors/)
 CURRENT = "current"
 
 
@@ -33,6 +33,7 @@ class Manifest:
     documents: dict[str, str]  # doc_id -> sha256
     glossary_sha256: str = ""
     faiss_index: str = "flat"
+    vector_backend: str = "faiss:flat"  # kgqa.index.backends.backend_label: the backend and where it keeps rows
     sources: list[str] = field(default_factory=list)
     splitter_version: str = ""
     counts: dict[str, int] = field(default_factory=dict)
@@ -60,7 +61,7 @@ class Manifest:
         """Why this manifest does not describe ``expected`` (empty when up to date)."""
         reasons = []
         for attr in ("model_id", "chunker_version", "splitter_version", "graph_version", "glossary_sha256",
-                     "faiss_index", "sources"):
+                     "faiss_index", "vector_backend", "sources"):
             if getattr(self, attr) != getattr(expected, attr):
                 reasons.append(f"{attr} changed ({getattr(self, attr)} -> {getattr(expected, attr)})")
         added = sorted(set(expected.documents) - set(self.documents))

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from kgqa.config import DEFAULT_MODEL, Settings
-from kgqa.index.embed import QueryEngine, SentenceTransformerEmbedder
+from kgqa.index.embed import Embedder, QueryEngine, SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,8 @@ def resolve_model_path(settings: Settings) -> Path | str:
     return local if local.exists() else name
 
 
+# the model id of kgqa.testing.FakeEmbedder: indexes that tests build with it load again by this name
+FAKE_MODEL = "fake-hash-embedder"
 MAX_TOKENS = 512  # multilingual-e5-small's max_seq_length
 
 
@@ -52,7 +54,12 @@ def default_query_engine() -> QueryEngine | None:
     return lambda texts: engine.query([fit(t) for t in texts])
 
 
-def load_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+def load_embedder(settings: Settings) -> Embedder:
+    if settings.embedding_model == FAKE_MODEL:
+        # a test spawning `python -m kgqa.apps.cli ...` cannot hand the process a FakeEmbedder object
+        from kgqa.testing import FakeEmbedder
+
+        return FakeEmbedder(model_id=FAKE_MODEL)
     path = resolve_model_path(settings)
     log.info("loading embedding model %s from %s", settings.embedding_model, path)
     engine = default_query_engine() if settings.embedding_model == DEFAULT_MODEL else None

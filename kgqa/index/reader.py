@@ -1,19 +1,23 @@
-"""Open a published index generation for querying: everything small is held in memory."""
+"""Open a published index generation for querying: chunks and keywords in memory, vectors through the backend."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from kgqa.errors import IndexError_
+from kgqa.index.backends import VectorBackend
+from kgqa.index.backends.faiss import FaissBackend
+from kgqa.index.backends.scores import SentenceScores
 from kgqa.index.bm25 import BM25Index
 from kgqa.index.manifest import Manifest, current_generation
 from kgqa.index.store import ChunkStore
-from kgqa.index.vector import FaissVectorStore
 from kgqa.ingest.sentences import Sentence, split_sentences
 from kgqa.types import Chunk, Document
+
+# the generation's folder and manifest -> its vector backend
+BackendOpener = Callable[[Path, Manifest], VectorBackend]
 
 
 @dataclass
@@ -21,23 +25,24 @@ class IndexReader:
     folder: Path
     manifest: Manifest
     store: ChunkStore
-    vectors: FaissVectorStore
+    vectors: VectorBackend
     bm25: BM25Index
     chunks: list[Chunk]
     by_id: dict[str, Chunk]
     documents: dict[str, Document]  # without text; use document() for the text
     sentences: dict[str, list[Sentence]]  # chunk id -> its sentences
-    sentence_vectors: dict[str, np.ndarray]  # chunk id -> one row per sentence
-    unit_vectors: np.ndarray  # one row per chunk, in chunk order: what the chunk answers
+    sentence_scores: SentenceScores  # question vector, chunk ids -> one similarity per sentence
 
     def document(self, doc_id: str) -> Document | None:
         return self.store.document(doc_id)
 
     def close(self) -> None:
         self.store.close()
+        self.vectors.close()
 
 
-def open_index(index_dir: Path) -> IndexReader:
+def open_index(index_dir: Path, open_vectors: BackendOpener | None = None) -> IndexReader:
+    """The current generation; its vectors through ``open_vectors`` (default: the FAISS files beside it)."""
     folder = current_generation(index_dir)
     if folder is None:
         raise IndexError_(f"no index in {index_dir}; build one with `kgqa ingest`.")
@@ -47,24 +52,21 @@ def open_index(index_dir: Path) -> IndexReader:
     store = ChunkStore(folder / "chunks.sqlite", readonly=True)
     chunks = store.chunks()
     sentences = {c.chunk_id: split_sentences(c) for c in chunks}
-    flat = np.load(folder / "sentence_vectors.npy").astype(np.float32)
-    rows, at = {}, 0
-    for c in chunks:
-        n = len(sentences[c.chunk_id])
-        rows[c.chunk_id] = flat[at : at + n]
-        at += n
-    if at != flat.shape[0]:
-        raise IndexError_(f"{folder}: sentence vectors do not match the chunks; rebuild with `kgqa ingest --force`.")
+    vectors = open_vectors(folder, manifest) if open_vectors else FaissBackend.load(folder)
+    # the sentences were split when the index was built; a splitter that now splits otherwise would misalign
+    # every sentence with its vector
+    split = sum(len(s) for s in sentences.values())
+    if manifest.counts.get("sentences", split) != split:
+        raise IndexError_(f"{folder}: the vectors do not match the chunks; rebuild with `kgqa ingest --force`.")
     return IndexReader(
         folder=folder,
         manifest=manifest,
         store=store,
-        vectors=FaissVectorStore.load(folder),
+        vectors=vectors,
         bm25=BM25Index.load(folder / "bm25"),
         chunks=chunks,
         by_id={c.chunk_id: c for c in chunks},
         documents={d.doc_id: d for d in store.documents()},
         sentences=sentences,
-        sentence_vectors=rows,
-        unit_vectors=np.load(folder / "unit_vectors.npy").astype(np.float32),
+        sentence_scores=SentenceScores(vectors, {cid: len(s) for cid, s in sentences.items()}),
     )

@@ -1,7 +1,8 @@
 """Question -> ranked hits: dense (vector store) + BM25 + graph channel, fused by RRF.
 
-The retriever only sees the ``VectorStore`` protocol, a BM25 scorer and a list of chunks,
-so a different vector backend drops in without touching this module.
+The retriever only sees the ``VectorBackend`` protocol, a BM25 scorer and a list of chunks, so a different
+vector backend drops in without touching this module. A shared backend may hold rows of another index
+generation (a build running beside the server); ids this generation does not know are ignored.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kgqa.errors import InputError
+from kgqa.index.backends import Kind, VectorBackend
 from kgqa.index.bm25 import BM25Index
 from kgqa.index.embed import Embedder
-from kgqa.index.vector import VectorStore
 from kgqa.retrieve.fusion import drop_near_duplicates, rrf
 from kgqa.types import Chunk, Hit
 
@@ -48,10 +49,9 @@ class HybridRetriever:
     def __init__(
         self,
         chunks: Sequence[Chunk],
-        vectors: VectorStore,
+        vectors: VectorBackend,
         bm25: BM25Index,
         embedder: Embedder,
-        unit_vectors: np.ndarray | None = None,
         weights: Mapping[str, float] | None = None,
     ) -> None:
         self.chunks = list(chunks)
@@ -59,7 +59,6 @@ class HybridRetriever:
         self.vectors = vectors
         self.bm25 = bm25
         self.embedder = embedder
-        self.unit_vectors = unit_vectors
         self.weights = dict(weights or {})
         self.hubness: dict[str, float] = {}
 
@@ -74,21 +73,24 @@ class HybridRetriever:
             return
         total: dict[str, float] = {}
         for v in probe_vectors:
-            for cid, score in self.vectors.search(v, n):
+            for cid, score in self._search(v, n):
                 total[cid] = total.get(cid, 0.0) + score
         mean = {cid: t / len(probe_vectors) for cid, t in total.items()}
         centre = sum(mean.values()) / len(mean)
         self.hubness = {cid: weight * (m - centre) for cid, m in mean.items()}
 
+    def _search(self, vector: np.ndarray, n: int, kind: Kind = "chunk") -> list[tuple[str, float]]:
+        return [(cid, s) for cid, s in self.vectors.search(vector, n, kind) if cid in self.by_id]
+
     def _dense(self, vector: np.ndarray) -> list[tuple[str, float]]:
         if not self.hubness:
-            return self.vectors.search(vector, CANDIDATES)
-        found = self.vectors.search(vector, 2 * CANDIDATES)
+            return self._search(vector, CANDIDATES)
+        found = self._search(vector, 2 * CANDIDATES)
         rescored = [(cid, round(s - self.hubness.get(cid, 0.0), 4)) for cid, s in found]
         return sorted(rescored, key=lambda t: -t[1])[:CANDIDATES]
 
     def dense(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
-        return self.vectors.search(self.embedder.embed([text], kind="query")[0], n)
+        return self._search(self.embedder.embed([text], kind="query")[0], n)
 
     def keyword(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
         return self._top(self.bm25.scores(text), n)
@@ -105,8 +107,8 @@ class HybridRetriever:
     ) -> Channels:
         ch = Channels()
         ch.add("dense", self._dense(vector))
-        if self.unit_vectors is not None and len(self.unit_vectors):
-            ch.add("question", self._top(self.unit_vectors @ vector))
+        # what each chunk answers (its question or heading); a negative similarity is no vote
+        ch.add("question", [(cid, round(s, 4)) for cid, s in self._search(vector, CANDIDATES, "unit") if s > 0])
         ch.add("bm25", self.keyword(keyword_text))
         if graph_ranked:
             ch.add("graph", [(i, s) for i, s in graph_ranked if i in self.by_id][:CANDIDATES])

@@ -39,7 +39,7 @@ VECS = {cid: EMB.embed([s.text for s in ss], "passage") for cid, ss in SENTS.ite
 
 def scored(question: str, hits: list[Hit]):  # type: ignore[no-untyped-def]
     q = EMB.embed([question], "query")[0]
-    return score_candidates(question, question, q, hits, SENTS, VECS, tokenize)
+    return score_candidates(question, question, hits, SENTS, {cid: v @ q for cid, v in VECS.items()}, tokenize)
 
 
 def test_sentences_map_back_to_exact_document_spans():
@@ -163,6 +163,6 @@ def test_an_english_question_scores_chinese_sentences_by_whole_expansion_labels(
     vecs = {cid: np.full((len(ss), 4), 0.5, dtype=np.float32) for cid, ss in sents.items()}
     q = np.full(4, 0.5, dtype=np.float32)
     question = "How does a Mixture-of-Experts layer work?"
-    cands = score_candidates(question, f"{question} 混合专家模型", q, [Hit(moe, 1), Hit(amp, 1)], sents, vecs,
-                             tokenize)
+    cands = score_candidates(question, f"{question} 混合专家模型", [Hit(moe, 1), Hit(amp, 1)], sents,
+                             {cid: v @ q for cid, v in vecs.items()}, tokenize)
     assert cands[0][2].chunk_id == "moe", [(c[0], c[2].text) for c in cands]

@@ -2,8 +2,9 @@
 adversarial piece of text and on a run four times as long, and the longer run must cost about four times
 as much (a generous factor of 10; quadratic work costs 16 times as much, backtracking far more).
 
-Timing is relative only: every measurement repeats the call until it takes a few milliseconds, and the
-best of three is compared, so a slow or busy machine scales both sides alike."""
+Timing is relative only, in CPU time of the calling thread: every measurement repeats the call until it takes
+a few milliseconds, the short and the long run are timed in turn, and the best of seven of each is compared,
+so a slow or busy machine scales both sides alike."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ GROWTH = 4
 FACTOR = 10.0
 BASE_CHARS = 1000  # the shorter run; the longer one is GROWTH times this
 MIN_SECONDS = 0.003
+ROUNDS = 7
 
 # pieces the rules react to: English terms and their separators, brackets, Chinese keywords and verbs,
 # list and bold markup, concept names of LEXICON, and plain filler
@@ -39,13 +41,12 @@ LEXICON = Lexicon({"注意力": "attention", "位置编码": "position-encoding"
 
 
 def _seconds(call: Callable[[Any], object], arg: Any, reps: int) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for _ in range(reps):
-            call(arg)
-        best = min(best, time.perf_counter() - started)
-    return best
+    # this thread's CPU time, not the wall clock: other processes on a busy machine take turns on the CPU
+    # without being counted
+    started = time.thread_time()
+    for _ in range(reps):
+        call(arg)
+    return time.thread_time() - started
 
 
 def assert_linear(
@@ -60,7 +61,11 @@ def assert_linear(
     reps = 1
     while _seconds(call, a, reps) < MIN_SECONDS and reps < 10_000:
         reps *= 2
-    t_short, t_long = _seconds(call, a, reps), _seconds(call, b, reps)
+    # in turn, so that a burst of load elsewhere slows both sides, not one
+    t_short = t_long = float("inf")
+    for _ in range(ROUNDS):
+        t_short = min(t_short, _seconds(call, a, reps))
+        t_long = min(t_long, _seconds(call, b, reps))
     assert t_long <= FACTOR * t_short, (
         f"{getattr(call, '__name__', call)} on {GROWTH}x the text ({len(long)} chars of {unit!r}) took "
         f"{t_long / t_short:.1f}x as long"

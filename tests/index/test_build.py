@@ -64,7 +64,8 @@ def test_deleted_document_disappears_from_every_index(fake_settings, fake_embedd
     idx = open_index(fake_settings.index_dir)
     assert "llm-algorithm-interview-5" not in idx.documents
     assert all(c.doc_id != "llm-algorithm-interview-5" for c in idx.chunks)
-    assert len(idx.vectors.ids) == len(idx.chunks) == idx.bm25.size
+    assert idx.vectors.count("chunk") == idx.vectors.count("unit") == len(idx.chunks) == idx.bm25.size
+    assert idx.vectors.documents() == set(idx.documents)
     kb = load(fake_settings, embedder=fake_embedder)
     hits = kb.retrieve("ALiBi 线性偏差 Longformer 稀疏注意力", k=10)
     assert all(h.chunk.doc_id != "llm-algorithm-interview-5" for h in hits)
@@ -141,8 +142,9 @@ def test_two_builds_write_identical_chunks_and_graph(fake_settings, fake_embedde
     first = current_generation(fake_settings.index_dir)
     assert first is not None
     graph_a = (first / "graph.json").read_bytes()
+    vectors_a = {f.name: f.read_bytes() for f in (first / "vectors").iterdir()}
     build_index(fake_settings, embedder=fake_embedder, force=True)
     second = current_generation(fake_settings.index_dir)
     assert second is not None and second != first
     assert (second / "graph.json").read_bytes() == graph_a
-    assert json.loads((second / "vector_ids.json").read_text()) == open_index(fake_settings.index_dir).vectors.ids
+    assert {f.name: f.read_bytes() for f in (second / "vectors").iterdir()} == vectors_a

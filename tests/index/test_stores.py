@@ -1,14 +1,18 @@
-"""The vector-store contract (every backend inherits it), BM25 tokenisation, the embedding cache."""
+"""Every vector backend passes the shared contract (``kgqa.testing.VectorBackendContract``); BM25 tokenisation and
+the embedding cache."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from kgqa.index.backends import VectorBackend
+from kgqa.index.backends.faiss import FaissBackend
 from kgqa.index.bm25 import BM25Index, tokenize
 from kgqa.index.store import EmbeddingCache
-from kgqa.index.vector import FaissVectorStore
-from kgqa.testing import FakeEmbedder
+from kgqa.testing import EmbedderContract, FakeEmbedder, VectorBackendContract
 
 pytestmark = pytest.mark.unit
 
@@ -17,42 +21,20 @@ TEXTS = [
 ]
 
 
-class VectorStoreContract:
-    kind = "flat"
-
+class TestFaissFlat(VectorBackendContract):
     @pytest.fixture
-    def store(self):  # type: ignore[no-untyped-def]
-        vecs = FakeEmbedder(dim=32).embed(TEXTS, "passage")
-        return FaissVectorStore.build(vecs, [f"c{i}" for i in range(len(TEXTS))], self.kind)  # type: ignore[arg-type]
-
-    def test_finds_the_identical_text_first(self, store):
-        q = FakeEmbedder(dim=32).embed([TEXTS[3]], "query")[0]
-        assert store.search(q, 2)[0][0] == "c3"
-
-    def test_k_larger_than_the_store(self, store):
-        q = FakeEmbedder(dim=32).embed(["x"], "query")[0]
-        assert len(store.search(q, 50)) == len(TEXTS)
-
-    def test_scores_are_sorted(self, store):
-        q = FakeEmbedder(dim=32).embed(["位置编码"], "query")[0]
-        scores = [s for _, s in store.search(q, 5)]
-        assert scores == sorted(scores, reverse=True)
-
-    def test_save_and_load_round_trip(self, store, tmp_path):
-        store.save(tmp_path)
-        again = FaissVectorStore.load(tmp_path)
-        q = FakeEmbedder(dim=32).embed(["知识蒸馏"], "query")[0]
-        assert again.search(q, 3) == store.search(q, 3)
+    def make_backend(self):  # type: ignore[no-untyped-def]
+        def make(folder: Path, dim: int, create: bool) -> VectorBackend:
+            return FaissBackend.create(dim, "flat") if create else FaissBackend.load(folder)
+        return make
 
 
-class TestFlat(VectorStoreContract):
-    kind = "flat"
-
-
-class TestHNSW(VectorStoreContract):
-    kind = "hnsw"
-
-
+class TestFaissHNSW(VectorBackendContract):
+    @pytest.fixture
+    def make_backend(self):  # type: ignore[no-untyped-def]
+        def make(folder: Path, dim: int, create: bool) -> VectorBackend:
+            return FaissBackend.create(dim, "hnsw") if create else FaissBackend.load(folder)
+        return make
 def test_english_terms_survive_tokenisation():
     toks = tokenize("Transformer使用LayerNorm而不是BatchNorm，RoPE和ALiBi是位置编码，GELU激活，Adam优化器")
     for term in ("layernorm", "batchnorm", "rope", "alibi", "gelu", "adam", "transformer"):
@@ -83,3 +65,9 @@ def test_a_model_that_cannot_be_loaded_says_what_to_set(tmp_path):
     (tmp_path / "empty-model").mkdir()
     with pytest.raises(ModelError, match="KGQA_EMBEDDING_MODEL"):
         SentenceTransformerEmbedder("my-model", tmp_path / "empty-model")
+
+
+class TestFakeEmbedder(EmbedderContract):
+    @pytest.fixture
+    def embedder(self) -> FakeEmbedder:
+        return FakeEmbedder(dim=48)

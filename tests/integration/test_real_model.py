@@ -17,6 +17,7 @@ import pytest
 from kgqa.config import Settings
 from kgqa.pipeline import KnowledgeBase, build_index, load
 from kgqa.retrieve.langchain_retriever import KgqaRetriever
+from kgqa.testing import EmbedderContract
 
 pytestmark = pytest.mark.integration
 
@@ -141,3 +142,9 @@ def test_fast_query_engine_agrees_with_the_model(real_embedder) -> None:  # type
     slow = np.asarray(real_embedder._model.encode(questions, prompt_name="query", normalize_embeddings=True))
     assert fast.shape == slow.shape
     assert (fast * slow).sum(axis=1).min() >= 0.999
+
+
+class TestDefaultModelEmbedder(EmbedderContract):
+    @pytest.fixture
+    def embedder(self, real_embedder):  # type: ignore[no-untyped-def]
+        return real_embedder

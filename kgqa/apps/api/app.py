@@ -14,6 +14,7 @@ from kgqa.apps.api import errors
 from kgqa.apps.api.holder import Builder, KBHolder, Provider
 from kgqa.apps.api.metrics import Metrics, MetricsMiddleware
 from kgqa.apps.api.middleware import (
+    ApiKeyMiddleware,
     BodyLimitMiddleware,
     RateLimitMiddleware,
     RateRule,
@@ -26,6 +27,7 @@ from kgqa.apps.web import mount_web
 from kgqa.config import Settings
 from kgqa.index.embed import Embedder
 from kgqa.index.manifest import current_generation
+from kgqa.index.token_count import TokenCounter
 from kgqa.pipeline import KnowledgeBase
 
 # multipart framing around an upload of exactly max_upload_bytes; the upload route checks the file itself
@@ -33,8 +35,9 @@ BODY_SLACK = 64 * 1024
 
 DESCRIPTION = """Cited answers, retrieval and the concept graph over the indexed notes.
 
-Errors are JSON `{"error": {"type", "message"}}`. Document upload/delete need `Authorization: Bearer
-<KGQA_ADMIN_TOKEN>` and are off when no token is configured."""
+Errors are JSON `{"error": {"type", "message"}}`. With `KGQA_API_KEYS` set, every `/v1/*` route needs
+`Authorization: Bearer <key>`. Document upload/delete need `Authorization: Bearer <KGQA_ADMIN_TOKEN>` and are
+off when no token is configured."""
 
 
 class SharedModel:
@@ -94,30 +97,44 @@ def create_app(
         on_reindex=instruments.observe_reindex,
     )
     instruments.watch_index(lambda: holder.current)
+    # imported here: the MCP tools are built on the API's own modules, which import this package
+    from kgqa.apps.mcp.transports import PATH as MCP_PATH
+    from kgqa.apps.mcp.transports import http_channel
+
+    mcp = http_channel(holder.get, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(holder.get)  # fail at startup, not on the first question
-        yield
+        async with mcp.running():  # the MCP session manager's task group lives as long as the app
+            yield
         await run_in_threadpool(holder.close)
 
     app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.kb_holder = holder
     app.state.metrics = instruments
+    app.state.token_counter = TokenCounter(settings.model_dir)
     errors.install(app)
     for module in (health, ask, retrieve, concepts, documents, metrics):
         app.include_router(module.router)
-    # the other channels served here: the concept-map page, and Slack's HTTP mode when it is configured
+    # the other channels served here: the concept-map page, MCP for agents, and Slack's HTTP mode when configured
     mount_web(app)
+    mcp.mount(app)
     mount_slack(app, settings, holder.get)
 
     # added innermost first: request ids wrap everything, so CORS, 413 and 429 responses carry one too, and
     # metrics wrap request ids, so those responses are counted; the rate limit sits inside CORS so a browser
     # can read its 429
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + BODY_SLACK)
+    # inside the rate limit, so guessing keys is throttled; outside the body limit, so a refused request is
+    # refused before its body is read
+    if settings.api_keys:
+        app.add_middleware(ApiKeyMiddleware, keys=settings.api_keys, admin_token=settings.admin_token)
     rules = [
         RateRule.parse("/v1/", settings.rate_limit, "KGQA_RATE_LIMIT"),
+        # an agent's tool call costs what the same HTTP request would: the same limit, counted apart from /v1/
+        RateRule.parse(MCP_PATH, settings.rate_limit, "KGQA_RATE_LIMIT"),
         RateRule.parse(EVENTS_PATH, settings.slack_rate_limit, "KGQA_SLACK_RATE_LIMIT"),
     ]
     if any(rules):

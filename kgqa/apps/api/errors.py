@@ -1,5 +1,8 @@
 """Every error leaves the API as JSON ``{"error": {"type", "message", ...}}`` with a 4xx status when the
 client can fix it. User input never reaches the catch-all 500 handler; it exists for our own bugs.
+
+On the OpenAI-compatible routes (``/v1/chat/...``, ``/v1/models``) the body is also OpenAI's: it always has
+``param`` and ``code`` (null when they do not apply), so the ``openai`` client and chat front ends read it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kgqa.apps.api.middleware import HEADER, BodyTooLarge, current_request_id
+from kgqa.apps.api.middleware import HEADER, BodyTooLarge, current_request_id, is_openai_path
 from kgqa.errors import (
     ConceptNotFoundError,
     ConfigError,
@@ -43,6 +46,18 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.type, self.message, self.headers = status, type, message, headers
         self.suggestions = suggestions
+
+
+class OpenAIError(ApiError):
+    """An error of the OpenAI-compatible routes, in OpenAI's terms: ``type`` (invalid_request_error...),
+    the ``param`` at fault and a ``code`` (model_not_found, unsupported_value...)."""
+
+    def __init__(
+        self, status: int, message: str, *, param: str | None = None, code: str | None = None,
+        type: str = "invalid_request_error", headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status, type, message, headers)
+        self.param, self.code = param, code
 
 
 def too_large(what: str, size: int, limit: int, unit: str, setting: str) -> ApiError:
@@ -92,6 +107,9 @@ def error_response(
     rid = current_request_id(request)
     body: dict[str, Any] = {"type": type, "message": message, "request_id": rid}
     body.update({k: v for k, v in extra.items() if v is not None})
+    if is_openai_path(request.url.path):
+        body.setdefault("param", None)
+        body.setdefault("code", None)
     headers = {**(headers or {}), **({HEADER: rid} if rid else {})}
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
@@ -123,6 +141,9 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _api(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
+    if isinstance(exc, OpenAIError):
+        return error_response(request, exc.status, exc.type, exc.message, exc.headers, param=exc.param,
+                              code=exc.code)
     return error_response(
         request, exc.status, exc.type, exc.message, exc.headers, suggestions=exc.suggestions
     )

@@ -1,5 +1,6 @@
 """Pure ASGI middleware (streaming-safe, unlike BaseHTTPMiddleware): request ids with an access log,
-a cap on request bodies so an oversized upload is refused before it is buffered, and security headers.
+a cap on request bodies so an oversized upload is refused before it is buffered, API keys on ``/v1/*``,
+and security headers.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import json
 import logging
 import math
 import re
+import secrets
 import time
 import uuid
 from collections.abc import Sequence
@@ -22,6 +24,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 access_log = logging.getLogger("kgqa.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 HEADER = "x-request-id"
+# the routes OpenAI clients and chat front ends call: their errors carry OpenAI's param and code
+OPENAI_PATHS = ("/v1/chat/", "/v1/models")
+
+
+def is_openai_path(path: str) -> bool:
+    return path.startswith(OPENAI_PATHS)
 
 
 def request_id_of(scope: Scope) -> str | None:
@@ -108,9 +116,11 @@ class BodyLimitMiddleware:
 
 
 async def _send_error(
-    scope: Scope, send: Send, status: int, type_: str, message: str, headers: Sequence[tuple[bytes, bytes]] = ()
+    scope: Scope, send: Send, status: int, type_: str, message: str, headers: Sequence[tuple[bytes, bytes]] = (),
+    **extra: str | None,
 ) -> None:
-    body = json.dumps({"error": {"type": type_, "request_id": request_id_of(scope), "message": message}}).encode()
+    error = {"type": type_, "request_id": request_id_of(scope), "message": message, **extra}
+    body = json.dumps({"error": error}).encode()
     await send(
         {
             "type": "http.response.start",
@@ -186,6 +196,44 @@ class RateLimitMiddleware:
                 )
                 return
         await self.app(scope, receive, send)
+
+
+# what KGQA_API_KEYS closes: the API and the MCP channel, which serves the same data to agents
+KEYED_PATHS = ("/v1/", "/mcp")
+
+
+class ApiKeyMiddleware:
+    """With ``KGQA_API_KEYS`` set, every ``/v1/*`` and ``/mcp`` request needs ``Authorization: Bearer <one of
+    them>`` (the admin token also passes, so upload and delete need one header); else a 401, OpenAI-shaped on
+    the chat routes. ``/healthz``, the page, its static files and ``/slack/events`` stay open; CORS preflights
+    carry no credentials and pass."""
+
+    def __init__(self, app: ASGIApp, keys: Sequence[str], admin_token: str | None = None) -> None:
+        self.app = app
+        self.keys = [k.encode() for k in [*keys, *([admin_token] if admin_token else [])] if k]
+
+    def _allowed(self, scope: Scope) -> bool:
+        given = dict(scope["headers"]).get(b"authorization", b"")
+        scheme, _, token = given.partition(b" ")
+        token = token.strip()
+        # every key is compared, so the time taken does not tell which one came close
+        matches = [secrets.compare_digest(token, key) for key in self.keys]
+        return scheme.lower() == b"bearer" and bool(token) and any(matches)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(KEYED_PATHS) or scope["method"] == "OPTIONS" \
+                or self._allowed(scope):
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope["headers"]).get(b"authorization")
+        what = "no API key was sent" if not header else "the API key is not one of the server's"
+        message = f"{what}: send the header `Authorization: Bearer <key>` with a key from KGQA_API_KEYS."
+        challenge = [(b"www-authenticate", b"Bearer")]
+        if is_openai_path(scope["path"]):
+            await _send_error(scope, send, 401, "invalid_request_error", message, challenge, param=None,
+                              code="invalid_api_key")
+        else:
+            await _send_error(scope, send, 401, "unauthorized", message, challenge)
 
 
 # The page loads only its own files: scripts and styles from /static (no inline script, no style attributes;

@@ -166,10 +166,34 @@ class ChatMessage(BaseModel):
         return content
 
 
+class ResponseFormat(BaseModel):
+    type: Literal["text", "json_object", "json_schema"]
+
+
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
 class ChatRequest(BaseModel):
+    """OpenAI's chat request. Parameters kgqa cannot honour (``n`` > 1, a ``json_schema`` response format) are
+    refused with a 400 naming them; sampling parameters (temperature, top_p...) are accepted and have no
+    effect: the answer is deterministic."""
+
     model: Text = "kgqa"
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_HISTORY + 10)
     stream: bool = False
+    stream_options: StreamOptions | None = None
+    max_tokens: int | None = Field(None, ge=1, description="Cut the reply after the last whole sentence "
+                                   "within this many tokens (finish_reason 'length').")
+    max_completion_tokens: int | None = Field(None, ge=1, description="The newer name of max_tokens.")
+    n: int | None = Field(None, ge=1, description="Only 1: the answer is deterministic.")
+    stop: Text | list[Text] | None = Field(None, description="Up to 4 sequences; the reply ends before the first.")
+    response_format: ResponseFormat | None = Field(
+        None, description="text, or json_object: the content is the structured answer as JSON.")
+    logprobs: bool | None = Field(None, description="Not available: kgqa's answer has no token probabilities.")
+    tools: list[dict[str, Any]] | None = Field(None, description="Accepted; kgqa never calls a tool.")
+    tool_choice: str | dict[str, Any] | None = Field(
+        None, description="none or auto; a required or named tool is refused, as kgqa never calls one.")
 
 
 class ChatChoiceMessage(BaseModel):
@@ -180,7 +204,7 @@ class ChatChoiceMessage(BaseModel):
 class ChatChoice(BaseModel):
     index: int
     message: ChatChoiceMessage
-    finish_reason: Literal["stop"]
+    finish_reason: Literal["stop", "length"]
 
 
 class ChatUsage(BaseModel):
@@ -195,8 +219,10 @@ class ChatCompletion(BaseModel):
     created: int
     model: str
     choices: list[ChatChoice]
-    usage: ChatUsage
-    kgqa: AskResponse = Field(description="The structured answer behind the text, with citations.")
+    usage: ChatUsage = Field(description="Tokens of the default embedding model's tokenizer (multilingual-e5-small).")
+    kgqa: AskResponse | None = Field(
+        None, description="The structured answer behind the text, with citations (absent for a front end's "
+        "title, tags, follow-ups or search-query request).")
 
 
 class ModelCard(BaseModel):
@@ -354,6 +380,8 @@ class DocumentChange(BaseModel):
 class ErrorBody(BaseModel):
     type: str
     message: str
+    param: str | None = Field(None, description="The request field at fault (OpenAI-compatible routes).")
+    code: str | None = Field(None, description="OpenAI's error code, e.g. model_not_found (OpenAI-compatible routes).")
     request_id: str | None = None
     suggestions: list[str] | None = None
     details: list[dict[str, Any]] | None = None

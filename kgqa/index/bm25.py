@@ -35,6 +35,15 @@ def _jieba() -> Any:
     return jieba
 
 
+def _bm25s() -> Any:
+    import bm25s
+
+    # bm25s sets its logger to DEBUG when imported ("Building index from tokens" on every build): let it
+    # follow the application's logging configuration instead
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
 def tokenize(text: str) -> list[str]:
     """Search-mode jieba tokens, lower-cased, punctuation and stopwords removed."""
     out: list[str] = []
@@ -54,8 +63,7 @@ class BM25Index:
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> BM25Index:
-        import bm25s
-
+        bm25s = _bm25s()
         retriever = bm25s.BM25()
         retriever.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
         return cls(retriever, len(texts))
@@ -75,6 +83,4 @@ class BM25Index:
 
     @classmethod
     def load(cls, folder: Path) -> BM25Index:
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(folder)), int((folder / "size").read_text()))
+        return cls(_bm25s().BM25.load(str(folder)), int((folder / "size").read_text()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -91,3 +92,51 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+RECENT_QUERIES = 256  # query vectors kept by QueryFirstEmbedder: 384 floats each, 0.4 MB in all
+
+
+class QueryFirstEmbedder:
+    """Queries through ``query_engine``; the full model (``load_full``) is loaded only when passages must be
+    embedded, so a process that only asks never imports sentence-transformers or torch.
+
+    >>> import numpy as np
+    >>> e = QueryFirstEmbedder("m", 2, lambda texts: np.ones((len(texts), 2)), load_full=lambda: None)
+    >>> e.embed(["q"], kind="query").shape
+    (1, 2)
+    """
+
+    def __init__(self, model_id: str, dim: int, query_engine: QueryEngine, load_full: Callable[[], Embedder]) -> None:
+        self.model_id = model_id
+        self.dim = dim
+        self._query_engine = query_engine
+        self._load_full = load_full
+        self._full: Embedder | None = None
+        self._lock = threading.Lock()  # guards the C engine's scratch buffers, the recent vectors, the full load
+        # the probe questions are embedded twice while an index loads, and users repeat questions
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if kind == "query":
+            with self._lock:
+                return self._queries(list(texts))
+        with self._lock:
+            if self._full is None:
+                self._full = self._load_full()
+            full = self._full
+        return full.embed(texts, kind)
+
+    def _queries(self, texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self._recent))
+        if todo:
+            fresh = np.atleast_2d(np.asarray(self._query_engine(todo), dtype=np.float32))
+            self._recent.update(zip(todo, fresh, strict=True))
+        out = np.stack([self._recent[t] for t in texts])
+        for t in texts:
+            self._recent.move_to_end(t)
+        while len(self._recent) > RECENT_QUERIES:
+            self._recent.popitem(last=False)
+        return out

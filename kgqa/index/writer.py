@@ -39,25 +39,25 @@ def embed_texts(
     embedder: Embedder,
     cache: EmbeddingCache,
     batch_size: int = 32,
-    progress: Progress | None = None,
+    progress: Callable[[int], Progress] | None = None,
 ) -> Embedded:
     """One passage vector per text, in order. Only texts missing from the cache are embedded; each
-    batch is written to the cache as soon as it is done, so an interrupted build loses nothing."""
+    batch is written to the cache as soon as it is done, so an interrupted build loses nothing.
+    ``progress(total)`` is told how many distinct texts will be embedded, then each batch done."""
     keys = [text_key(t) for t in texts]
     have = cache.get_many(embedder.model_id, set(keys))
     # batches of similar length: a batch is padded to its longest text, so mixing lengths wastes most of the work
     todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in have}.items(),
                   key=lambda kv: (len(kv[1]), kv[0]))
-    if progress:
-        progress(len(texts) - len(todo))
+    advance = progress(len(todo)) if progress else None
     for i in range(0, len(todo), batch_size):
         batch = todo[i : i + batch_size]
         vecs = embedder.embed([t for _, t in batch], kind="passage")
         fresh = {k: v for (k, _), v in zip(batch, vecs, strict=True)}
         cache.put_many(embedder.model_id, fresh)
         have.update(fresh)
-        if progress:
-            progress(len(batch))
+        if advance:
+            advance(len(batch))
     dim = embedder.dim
     vectors = np.stack([have[k] for k in keys]) if keys else np.zeros((0, dim), dtype=np.float32)
     return Embedded(vectors.astype(np.float32), embedded=len(todo), cached=len(set(keys)) - len(todo))
@@ -86,8 +86,9 @@ def embed_chunks(
     units = [c.unit_text() for c in chunks]
     sentences = [s.text for c in chunks for s in split_sentences(c)]
     everything = texts + units + sentences
-    emb = embed_texts(everything, embedder, cache, batch_size, progress("embedding", len(everything)) if progress
-                      else None)
+    # the bar counts texts still to embed (cached and repeated ones are not work), not chunks
+    emb = embed_texts(everything, embedder, cache, batch_size,
+                      (lambda total: progress("embedding", total)) if progress else None)
     a, b = len(texts), len(texts) + len(units)
     return ChunkVectors(emb.vectors[:a], emb.vectors[a:b], emb.vectors[b:], emb.embedded, emb.cached)
 

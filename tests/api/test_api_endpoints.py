@@ -24,7 +24,8 @@ def test_retrieve_returns_ranked_chunks_best_first(client: httpx.Client) -> None
     assert response.status_code == 200
     results = response.json()["results"]
     assert len(results) == 3
-    assert set(results[0]) == {"chunk_id", "doc_id", "title", "section", "text", "start", "end", "score"}
+    assert set(results[0]) == {"chunk_id", "doc_id", "title", "section", "text", "start", "end", "score", "scores"}
+    assert results[0]["scores"]["fused"] == results[0]["score"]  # per channel, as `kgqa search --explain` shows
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
     assert any("注意力" in r["text"] for r in results)

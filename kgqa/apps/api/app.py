@@ -24,6 +24,7 @@ from kgqa.apps.api.middleware import (
 from kgqa.apps.api.routers import ask, concepts, documents, health, metrics, retrieve
 from kgqa.apps.slack import EVENTS_PATH, mount_slack
 from kgqa.apps.web import mount_web
+from kgqa.apps.web.docs import mount_docs
 from kgqa.config import Settings
 from kgqa.index.embed import Embedder
 from kgqa.index.manifest import current_generation
@@ -110,7 +111,9 @@ def create_app(
             yield
         await run_in_threadpool(holder.close)
 
-    app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs is served from the package's copy of Swagger UI (mount_docs), not FastAPI's CDN page; no /redoc
+    app = FastAPI(title="kgqa", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None,
+                  redoc_url=None)
     app.state.settings = settings
     app.state.kb_holder = holder
     app.state.metrics = instruments
@@ -121,6 +124,7 @@ def create_app(
     # the other channels served here: the concept-map page, MCP for agents, and Slack's HTTP mode when configured
     mount_web(app)
     mcp.mount(app)
+    mount_docs(app)
     mount_slack(app, settings, holder.get)
 
     # added innermost first: request ids wrap everything, so CORS, 413 and 429 responses carry one too, and

@@ -244,8 +244,8 @@ PAGE_CSP = (
 )
 # JSON and errors never load anything
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-# FastAPI's interactive docs are served from a CDN with inline script: they keep their own rules
-DOCS_PATHS = ("/docs", "/redoc")
+# FastAPI's interactive docs page starts Swagger UI with an inline script: it keeps its own rules
+DOCS_PATHS = ("/docs",)
 
 
 def csp_for(path: str) -> str | None:

@@ -96,6 +96,8 @@ class RetrieveResult(BaseModel):
     start: int
     end: int
     score: float
+    scores: dict[str, float] = Field(default_factory=dict, description="Per-channel scores (dense, bm25, question, "
+                                     "graph) and the fused one, as `kgqa search --explain` shows them.")
 
 
 class RetrieveResponse(BaseModel):

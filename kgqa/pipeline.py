@@ -27,6 +27,7 @@ from kgqa.answer.overview import Overview, build_overview
 from kgqa.answer.related import nearest_concepts, related_concepts
 from kgqa.calibration import calibration_key, read_calibration, write_calibration
 from kgqa.config import DEFAULT_MODEL, Settings
+from kgqa.deadline import Deadline
 from kgqa.errors import IndexError_
 from kgqa.graph import build as graph_build
 from kgqa.graph.build import ConceptGraph, graph_for_corpus
@@ -135,7 +136,7 @@ def build_index(
     glossary_path = glossary_for(settings, sources)
     with _build_lock(settings.index_dir):
         # 1. load documents (skipping and listing files that cannot be indexed) and compare with the index
-        docs, skipped = load_corpus(sources)
+        docs, skipped = load_corpus(sources, budget_s=settings.ingest_document_timeout_s)
         previous = current_generation(settings.index_dir)
         old = Manifest.read(previous) if previous else None
         expected = Manifest(
@@ -241,12 +242,15 @@ class KnowledgeBase:
         return {d.doc_id: d.title for d in self.index.documents.values()}
 
     def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None,
-            language: str | None = None, on_stage: StageObserver | None = None) -> Answer:
+            language: str | None = None, deadline: Deadline | None = None,
+            on_stage: StageObserver | None = None) -> Answer:
         """A cited answer, an answer with a caveat, an honest refusal with the nearest topics, or a short
         reply to chit-chat. ``language`` (zh, en) is the one to answer in (a chat's system message may ask
         for one); by default the question's own. Retrieval always reads the question in its own language.
-        ``on_stage(stage, seconds)`` is told how long each stage below took."""
+        Over ``deadline`` (checked between stages) it raises BudgetExceededError. ``on_stage(stage, seconds)``
+        is told how long each stage below took."""
         k = k or self.settings.top_k
+        budget = deadline or Deadline.none()
         laps = Laps(on_stage)
         # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question
         kind = chitchat.kind_of(question)
@@ -259,6 +263,7 @@ class KnowledgeBase:
         lang = language or plan.language
         laps.lap("analyse")
         # 2. retrieve each part: dense + BM25 + graph channel, fused
+        budget.check("retrieving passages")
         results = self.engine.retrieve(plan, k)
         related = related_concepts(self.graph, plan.concepts)
         laps.lap("retrieve")
@@ -272,10 +277,12 @@ class KnowledgeBase:
             laps.lap("compose")
             return refusal
         # 4. compose: the extractive composer, or the LLM layer when configured
+        budget.check("composing the answer")
         text, citations = self.composer.compose(question, plan.parts, results, lang)
         laps.lap("compose")
         # 5. a relation question also gets the concept graph's path, an enumeration the graph's items, each
         # hop or item cited by its evidence
+        budget.check("adding the concept graph's part")
         graph_part = relation_answer(self.graph, question, lang, self.index.by_id, self.titles(),
                                      len(citations) + 1, citations) \
             or enumeration_answer(self.graph, question, lang, self.index.by_id, self.titles(),

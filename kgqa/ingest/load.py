@@ -1,8 +1,8 @@
 """Files -> Documents: each file converted to the one document model (canonical text + blocks).
 
 A file that cannot be indexed (unsupported format, undecodable, empty, no text in a scanned PDF,
-a converter failure) is skipped and reported with its reason; the rest are indexed. Messages name
-the user's file, never a temporary copy.
+a converter failure, a conversion over its time budget) is skipped and reported with its reason; the rest
+are indexed. Messages name the user's file, never a temporary copy.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,14 @@ from typing import NamedTuple
 
 import yaml
 
-from kgqa.errors import CorpusError, EmptyCorpusError, EmptyDocumentError, UnreadableFileError, UnsupportedFormatError
+from kgqa.errors import (
+    ConversionTimeoutError,
+    CorpusError,
+    EmptyCorpusError,
+    EmptyDocumentError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
 from kgqa.ingest.convert import SUPPORTED, Converted, convert
 from kgqa.text import guess_language
 from kgqa.types import Document
@@ -77,10 +85,40 @@ def _named(name: str, message: str) -> str:
     return message if message.startswith(name) else f"{name}: {message}"
 
 
-def load_document(path: Path, meta: dict[str, str] | None = None, name: str | None = None) -> Document:
-    """Read and convert one file. ``name`` is how messages call it (default: the path).
+def convert_within(raw: bytes, suffix: str, name: str, budget_s: float) -> Converted:
+    """``convert``, given at most ``budget_s`` seconds (0: no budget). A converter cannot be stopped from
+    outside, so one over its budget is left to finish in a daemon thread (its result dropped) while the
+    caller goes on; it raises ConversionTimeoutError."""
+    if not budget_s:
+        return convert(raw, suffix, name)
+    outcome: list[Converted | BaseException] = []
 
-    Raises UnsupportedFormatError, UnreadableFileError or EmptyDocumentError, each with a fix.
+    def run() -> None:
+        try:
+            outcome.append(convert(raw, suffix, name))
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="kgqa-convert", daemon=True)
+    worker.start()
+    worker.join(budget_s)
+    if not outcome:
+        raise ConversionTimeoutError(
+            f"{name}: converting it took longer than {budget_s:g} s (KGQA_INGEST_DOCUMENT_TIMEOUT_S); split it "
+            "into smaller files, save it in a simpler format, or raise KGQA_INGEST_DOCUMENT_TIMEOUT_S."
+        )
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def load_document(path: Path, meta: dict[str, str] | None = None, name: str | None = None,
+                  budget_s: float = 0) -> Document:
+    """Read and convert one file, the conversion given at most ``budget_s`` seconds (0: no budget). ``name``
+    is how messages call it (default: the path).
+
+    Raises UnsupportedFormatError, UnreadableFileError (ConversionTimeoutError over the budget) or
+    EmptyDocumentError, each with a fix.
     """
     name = name or str(path)
     suffix = path.suffix.lower()
@@ -96,7 +134,9 @@ def load_document(path: Path, meta: dict[str, str] | None = None, name: str | No
     if not raw.strip():
         raise EmptyDocumentError(f"{name} is empty; add some text to it or remove it from the corpus.")
     try:
-        converted = convert(raw, suffix, name)
+        converted = convert_within(raw, suffix, name, budget_s)
+    except ConversionTimeoutError:
+        raise
     except CorpusError as exc:
         raise type(exc)(_named(name, str(exc))) from exc
     except Exception as exc:  # a converter library failing on one file must not stop the others
@@ -133,8 +173,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return sorted(set(found))
 
 
-def load_corpus(paths: Iterable[Path], corpus_dir: Path | None = None) -> LoadedCorpus:
-    """Load every document under ``paths``; files that cannot be indexed are skipped and listed.
+def load_corpus(paths: Iterable[Path], corpus_dir: Path | None = None, budget_s: float = 0) -> LoadedCorpus:
+    """Load every document under ``paths``; files that cannot be indexed are skipped and listed, among them
+    those whose conversion takes over ``budget_s`` seconds (0: no budget).
 
     Document metadata comes from a ``manifest.yaml`` in ``corpus_dir`` or beside each file.
     Raises EmptyCorpusError when nothing could be indexed, and CorpusError for two files
@@ -153,7 +194,7 @@ def load_corpus(paths: Iterable[Path], corpus_dir: Path | None = None) -> Loaded
     skipped: list[Skipped] = []
     for path in discover(paths):
         try:
-            doc = load_document(path, meta_for(path))
+            doc = load_document(path, meta_for(path), budget_s=budget_s)
         except (UnsupportedFormatError, UnreadableFileError, EmptyDocumentError) as exc:
             skipped.append(Skipped(str(path), str(exc)))
             log.warning("skipped %s", exc)

@@ -65,3 +65,37 @@ def test_a_repeated_query_is_embedded_once_and_old_ones_are_forgotten(monkeypatc
     e.embed(["a", "d"], kind="query")
     assert seen == [["a", "b"], ["c", "d"], ["a"]]
     assert e.embed(["x", "y", "z", "w"], kind="query").shape == (4, 8)  # more than it keeps at once
+
+
+def test_questions_encode_side_by_side():
+    """A long question must not hold up the others: two encodes run at once (the engine is thread-safe)."""
+    both_inside = threading.Barrier(2, timeout=10)
+
+    def engine(texts: list[str]) -> np.ndarray:
+        both_inside.wait()  # raises BrokenBarrierError if the encodes are serialised
+        return _engine(texts)
+
+    e = QueryFirstEmbedder("m", 8, engine, load_full=lambda: FakeEmbedder(dim=8))
+    errors: list[BaseException] = []
+
+    def ask(text: str) -> None:
+        try:
+            e.embed([text], kind="query")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(q,)) for q in ("什么是注意力", "what is RoPE")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_an_over_long_question_keeps_its_start_and_its_end():
+    from kgqa.index.models import head_and_tail
+
+    question = "日志：" + "错误" * 500 + "这个报错是什么意思？"
+    cut = head_and_tail(question, len, 64)
+    assert len(cut) <= 64 and cut.startswith("日志：") and cut.endswith("这个报错是什么意思？")
+    assert head_and_tail("什么是注意力？", len, 64) == "什么是注意力？"

@@ -42,8 +42,9 @@ def max_threads_in_a_thread(work: object = None) -> int:
 
 
 def test_a_caller_gets_the_configured_threads_and_others_keep_theirs() -> None:
-    engine = default_query_engine()
-    assert engine is not None
+    fast = default_query_engine()
+    assert fast is not None
+    engine, _ = fast
     untouched = max_threads_in_a_thread()
     assert max_threads_in_a_thread(lambda: engine(["什么是自注意力机制？"])) == ENCODER.query_threads
     assert max_threads_in_a_thread() == untouched

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from kgqa.errors import (
+    ConversionTimeoutError,
     CorpusError,
     EmptyCorpusError,
     EmptyDocumentError,
     UnreadableFileError,
     UnsupportedFormatError,
 )
+from kgqa.ingest.convert import CONVERTERS
 from kgqa.ingest.load import discover, load_corpus, load_document
 
 pytestmark = pytest.mark.unit
@@ -109,3 +112,62 @@ def test_missing_path(tmp_path):
 def test_manifest_and_glossary_are_not_documents(corpus_copy):
     names = {p.name for p in discover([corpus_copy])}
     assert "manifest.yaml" not in names and "glossary.yaml" not in names
+
+
+class SlowConverter:
+    """Converts ``.txt`` files as usual, except one named ``slow``: that conversion blocks until released (a
+    converter stuck on a pathological file)."""
+
+    def __init__(self, real) -> None:  # type: ignore[no-untyped-def]
+        self.real, self.release, self.started = real, threading.Event(), threading.Event()
+
+    def __call__(self, raw: bytes, name: str):  # type: ignore[no-untyped-def]
+        if Path(name).stem == "slow":
+            self.started.set()
+            self.release.wait(60)
+        return self.real(raw, name)
+
+
+@pytest.fixture
+def slow_txt(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    slow = SlowConverter(CONVERTERS[".txt"])
+    monkeypatch.setitem(CONVERTERS, ".txt", slow)
+    yield slow
+    slow.release.set()  # the abandoned conversion finishes; its result is dropped
+
+
+def test_a_document_over_its_conversion_budget_is_skipped_and_reported(tmp_path, slow_txt):
+    (tmp_path / "slow.txt").write_text("一个卡住的文档。", encoding="utf-8")
+    (tmp_path / "fine.txt").write_text("位置编码给每个位置一个向量。", encoding="utf-8")
+    docs, skipped = load_corpus([tmp_path], budget_s=0.2)
+    assert [d.doc_id for d in docs] == ["fine"] and slow_txt.started.is_set()
+    (item,) = skipped
+    assert item.path == str(tmp_path / "slow.txt")
+    assert "took longer than 0.2 s (KGQA_INGEST_DOCUMENT_TIMEOUT_S)" in item.reason and "slow.txt" in item.reason
+    with pytest.raises(ConversionTimeoutError, match="raise KGQA_INGEST_DOCUMENT_TIMEOUT_S"):
+        load_document(tmp_path / "slow.txt", budget_s=0.2)
+    slow_txt.release.set()
+    # with the budget off, the same converter is waited for: nothing is skipped
+    assert load_corpus([tmp_path], budget_s=0).skipped == []
+
+
+def test_a_build_skips_the_slow_document_and_indexes_the_rest(fake_settings, fake_embedder, slow_txt):
+    from kgqa.pipeline import build_index
+
+    (fake_settings.corpus_dir / "slow.txt").write_text("一个卡住的文档。", encoding="utf-8")
+    settings = fake_settings.model_copy(update={"ingest_document_timeout_s": 0.2})
+    report = build_index(settings, embedder=fake_embedder)
+    assert [s.path for s in report.skipped] == [str(fake_settings.corpus_dir / "slow.txt")]
+    assert "KGQA_INGEST_DOCUMENT_TIMEOUT_S" in report.skipped[0].reason
+    assert report.counts["documents"] == 4 and report.counts["skipped_files"] == 1
+
+
+def test_a_converter_error_inside_the_budget_is_reported_as_before(tmp_path):
+    p = tmp_path / "broken.docx"
+    p.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(UnreadableFileError) as inside:
+        load_document(p, budget_s=30)
+    with pytest.raises(UnreadableFileError) as without:
+        load_document(p)
+    assert str(inside.value) == str(without.value) and "broken.docx" in str(inside.value)
+    assert not isinstance(inside.value, ConversionTimeoutError)

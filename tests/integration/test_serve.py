@@ -4,7 +4,6 @@ and swaps the refreshed index in when the background rebuild is done."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from kgqa.pipeline import build_index
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
@@ -28,9 +26,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_listens_on_the_last_index_and_swaps_in_the_refreshed_one(tmp_path, model_dir, real_embedder):
-    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
-    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "indexes", model_dir=model_dir,
+def test_serve_listens_on_the_last_index_and_swaps_in_the_refreshed_one(tmp_path, corpus_copy, model_dir,
+                                                                        real_embedder):
+    settings = Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "indexes", model_dir=model_dir,
                         _env_file=None)  # type: ignore[call-arg]
     first = build_index(settings, embedder=real_embedder)
     (tmp_path / "corpus" / "zebra.md").write_text("# 斑马量化术\n\n斑马量化术是一种虚构的量化方法。\n", "utf-8")

@@ -3,37 +3,22 @@ API app, with /mcp on it) and, in test_mcp_stdio, by a `kgqa mcp` subprocess rea
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from kgqa.apps.api import create_app
 from kgqa.config import Settings
-from kgqa.pipeline import build_index
 from kgqa.testing import FakeEmbedder, LiveServer
 
-REPO = Path(__file__).resolve().parents[2]
-QUESTION = "什么是自注意力机制？"
-UNKNOWN = "zebra-quantisation-nowhere"
-TOOLS = {"search", "ask", "concept", "path", "documents", "document"}
+if TYPE_CHECKING:
+    from conftest import FakeIndexFactory
 
 
 @pytest.fixture(scope="session")
-def mcp_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("mcp")
-    shutil.copytree(REPO / "corpus", root / "corpus")
-    settings = Settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "indexes",
-        model_dir=root / "models",
-        embedding_model="fake-hash-embedder",
-        rate_limit="",  # test_mcp_http's own server checks the limit
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    build_index(settings, embedder=FakeEmbedder())
-    return settings
+def mcp_settings(make_fake_index: FakeIndexFactory) -> Settings:
+    return make_fake_index("mcp", rate_limit="").settings  # test_mcp_http's own server checks the limit
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import anyio
 import httpx
 import pytest
-from conftest import QUESTION, TOOLS, UNKNOWN
 from mcp import Client
+from mcp_case import QUESTION, TOOLS, UNKNOWN
 
 from kgqa.apps.api import create_app
 from kgqa.apps.api.schemas import AskResponse, ConceptDetail, DocumentDetail, Path, RetrieveResponse

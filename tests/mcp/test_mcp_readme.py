@@ -8,7 +8,7 @@ import json
 import tomllib
 
 import pytest
-from conftest import REPO
+from mcp_case import REPO
 
 from kgqa.apps import cli_serve
 from kgqa.apps.mcp.transports import PATH

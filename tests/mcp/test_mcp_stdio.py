@@ -12,9 +12,9 @@ from typing import Any
 
 import anyio
 import pytest
-from conftest import QUESTION, REPO, TOOLS, UNKNOWN
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp_case import QUESTION, REPO, TOOLS, UNKNOWN
 
 from kgqa.apps.api.schemas import AskResponse, DocumentDetail
 from kgqa.config import Settings

@@ -4,12 +4,11 @@ built from a copy of the corpus with the hash embedder."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -21,29 +20,21 @@ from kgqa.apps.api import create_app
 from kgqa.apps.slack import mount_slack
 from kgqa.apps.slack.feedback import FeedbackStore, default_path
 from kgqa.config import Settings
-from kgqa.pipeline import KnowledgeBase, build_index, load
-from kgqa.testing import FakeEmbedder, LiveServer
+from kgqa.deadline import Deadline
+from kgqa.pipeline import KnowledgeBase
+from kgqa.testing import LiveServer
 from kgqa.types import Answer
 
-REPO = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from conftest import FakeIndexFactory
+
 BOT_TOKEN = "xoxb-0000-test-token-never-logged"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 @pytest.fixture(scope="session")
-def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    root = tmp_path_factory.mktemp("slack-kb")
-    shutil.copytree(REPO / "corpus", root / "corpus")
-    settings = Settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "indexes",
-        model_dir=root / "models",
-        embedding_model="fake-hash-embedder",
-        _env_file=None,
-    )  # type: ignore[call-arg]
-    embedder = FakeEmbedder()
-    build_index(settings, embedder=embedder)
-    return load(settings, embedder=embedder)
+def knowledge_base(make_fake_index: FakeIndexFactory) -> KnowledgeBase:
+    return make_fake_index("slack-kb").load()
 
 
 @dataclass
@@ -55,12 +46,13 @@ class RecordingKB:
     asked: list[tuple[str, list[dict[str, str]] | None]] = field(default_factory=list)
 
     def ask(
-        self, question: str, history: Sequence[dict[str, str]] | None = None, k: int | None = None
+        self, question: str, history: Sequence[dict[str, str]] | None = None, k: int | None = None,
+        deadline: Deadline | None = None,
     ) -> Answer:
         self.asked.append((question, list(history) if history is not None else None))
         if self.delay:
             time.sleep(self.delay)
-        return self.kb.ask(question, history, k)
+        return self.kb.ask(question, history, k, deadline=deadline)
 
 
 @dataclass
@@ -114,9 +106,9 @@ def start_bot(
     stops: list[Callable[[], None]] = []
     clients: list[httpx.Client] = []
 
-    def start(delay: float = 0.0) -> Bot:
+    def start(delay: float = 0.0, **overrides: Any) -> Bot:
         fake_slack.reset()
-        settings = slack_settings(tmp_path, fake_slack.api_url)
+        settings = slack_settings(tmp_path, fake_slack.api_url).model_copy(update=overrides)
         kb = RecordingKB(knowledge_base, delay)
         app = make_app(settings, kb)
         url, stop = serve(app)

@@ -258,6 +258,16 @@ def test_a_slow_answer_is_still_acknowledged_within_3_seconds(start_bot: Callabl
     bot.fake.wait_for("response_url", timeout=30)
 
 
+def test_a_question_over_its_time_budget_gets_a_notice_naming_the_setting(start_bot: Callable[..., Bot]) -> None:
+    bot = start_bot(delay=0.5, ask_timeout_s=0.1)
+    msg = bot.fake.user_message(CHANNEL, f"<@{BOT_USER}> {QUESTION}")
+    event = {"type": "app_mention", "channel": CHANNEL, "user": "UALICE", "text": msg["text"], "ts": msg["ts"]}
+    assert bot.slack.event(event).status_code == 200
+    (post,) = bot.fake.wait_for("chat.postMessage", timeout=30)
+    assert post.params["thread_ts"] == msg["ts"]
+    assert "KGQA_ASK_TIMEOUT_S" in post.params["text"] and "ask again later" in post.params["text"]
+
+
 def test_a_429_from_the_web_api_is_retried_after_retry_after(bot: Bot) -> None:
     bot.fake.rate_limit_once("chat.postMessage", retry_after=1)
     mention(bot, QUESTION)

@@ -7,17 +7,17 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import REPO, Bot
+from conftest import Bot
 from fake_slack import BOT_USER, Call
 
 from kgqa.apps.slack.feedback import default_path
-from kgqa.config import Settings
-from kgqa.pipeline import KnowledgeBase, build_index, load
-from kgqa.testing import FakeEmbedder
+from kgqa.pipeline import KnowledgeBase
+
+if TYPE_CHECKING:
+    from conftest import FakeIndexFactory
 
 pytestmark = pytest.mark.integration
 
@@ -34,20 +34,8 @@ LIVE = re.compile(r"<[!@#]|<(?:https?|mailto):")
 
 
 @pytest.fixture(scope="module")
-def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    root = tmp_path_factory.mktemp("slack-phish-kb")
-    shutil.copytree(REPO / "corpus", root / "corpus")
-    (root / "corpus" / "zorblax.md").write_text(PHISH, encoding="utf-8")
-    settings = Settings(
-        corpus_dir=root / "corpus",
-        index_dir=root / "indexes",
-        model_dir=root / "models",
-        embedding_model="fake-hash-embedder",
-        _env_file=None,
-    )
-    embedder = FakeEmbedder()
-    build_index(settings, embedder=embedder)
-    return load(settings, embedder=embedder)
+def knowledge_base(make_fake_index: FakeIndexFactory) -> KnowledgeBase:
+    return make_fake_index("slack-phish-kb", files={"zorblax.md": PHISH}).load()
 
 
 def shown(call: Call) -> str:

@@ -6,21 +6,20 @@ Each test gets a fresh browser context (no shared local storage or history) on o
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from kgqa.apps.api import create_app
 from kgqa.apps.web import mount_web
 from kgqa.apps.web.mount import graph_library_missing
-from kgqa.config import Settings
-from kgqa.pipeline import build_index
-from kgqa.testing import FakeEmbedder
 from kgqa.testing import LiveServer as Server
 
-REPO = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from conftest import FakeIndexFactory
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -29,18 +28,12 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
-def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def web_server(make_fake_index: FakeIndexFactory) -> Iterator[Server]:
     problem = graph_library_missing()
     if problem:
         pytest.fail(problem)
-    root = tmp_path_factory.mktemp("web")
-    shutil.copytree(REPO / "corpus", root / "corpus")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "indexes", model_dir=root / "models",
-                        embedding_model="fake-hash-embedder", rate_limit="",  # search-as-you-type is bursty
-                        _env_file=None)  # type: ignore[call-arg]
-    embedder = FakeEmbedder()
-    build_index(settings, embedder=embedder)
-    app = create_app(settings, embedder=embedder)
+    built = make_fake_index("web", rate_limit="")  # search-as-you-type is bursty
+    app = create_app(built.settings, embedder=built.embedder)
     mount_web(app)  # a no-op once create_app serves the page itself
     server = Server.start(app, name="uvicorn-web")
     yield server

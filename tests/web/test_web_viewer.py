@@ -4,15 +4,16 @@ citation highlighted at its exact offsets."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from kgqa.apps.api import create_app
-from kgqa.config import Settings
-from kgqa.pipeline import build_index
-from kgqa.testing import FakeEmbedder
 from kgqa.testing import LiveServer as Server
+
+if TYPE_CHECKING:
+    from conftest import FakeIndexFactory
 
 pytestmark = pytest.mark.integration
 
@@ -24,15 +25,9 @@ PAGE = """<html><head><title>Layers guide</title></head><body><nav>Home | Next</
 
 
 @pytest.fixture(scope="module")
-def html_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("viewer")
-    (root / "docs").mkdir()
-    (root / "docs" / "layers.html").write_text(PAGE, encoding="utf-8")
-    settings = Settings(corpus_dir=root / "docs", index_dir=root / "indexes", model_dir=root / "models",
-                        embedding_model="fake-hash-embedder", rate_limit="", _env_file=None)  # type: ignore[call-arg]
-    embedder = FakeEmbedder()
-    build_index(settings, embedder=embedder)
-    server = Server.start(create_app(settings, embedder=embedder), name="uvicorn-viewer")
+def html_server(make_fake_index: FakeIndexFactory) -> Iterator[Server]:
+    built = make_fake_index("viewer", files={"layers.html": PAGE}, copy_corpus=False, rate_limit="")
+    server = Server.start(create_app(built.settings, embedder=built.embedder), name="uvicorn-viewer")
     yield server
     server.stop()
 

@@ -52,9 +52,9 @@ class SharedModel:
     def get(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                from kgqa.index.models import load_embedder
+                from kgqa.index.models import load_query_embedder
 
-                self._embedder = load_embedder(self._settings)
+                self._embedder = load_query_embedder(self._settings)
             return self._embedder
 
 

@@ -88,9 +88,11 @@ def _elsewhere(doc_id: str, others: Sequence[Path]) -> Path | None:
     return None
 
 
-def add_document(corpus_dir: Path, filename: str, data: bytes, others: Sequence[Path] = ()) -> Change:
-    """Store ``data`` as ``corpus_dir/filename`` (the uploads folder) once it is known to ingest; replaces a
-    same-named upload. ``others`` are the other folders indexed with it: their document ids are taken."""
+def add_document(corpus_dir: Path, filename: str, data: bytes, others: Sequence[Path] = (),
+                 budget_s: float = 0) -> Change:
+    """Store ``data`` as ``corpus_dir/filename`` (the uploads folder) once it is known to ingest (converted
+    within ``budget_s`` seconds, 0: no budget); replaces a same-named upload. ``others`` are the other folders
+    indexed with it: their document ids are taken."""
     name = _safe_name(filename)
     doc_id = doc_id_for(Path(name))
     with _lock:
@@ -115,7 +117,8 @@ def add_document(corpus_dir: Path, filename: str, data: bytes, others: Sequence[
         tmp = corpus_dir / f".upload-{uuid.uuid4().hex}{Path(name).suffix}"
         try:
             tmp.write_bytes(data)
-            doc = load_document(tmp, name=name)  # errors name the uploaded file, not the temporary copy
+            # errors name the uploaded file, not the temporary copy
+            doc = load_document(tmp, name=name, budget_s=budget_s)
             if not doc.text.strip():
                 raise ApiError(
                     422, "empty_document", f"{name} has no text; upload a document with some content."

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kgqa.apps.api.middleware import HEADER, BodyTooLarge, current_request_id, is_openai_path
 from kgqa.errors import (
+    BudgetExceededError,
     ConceptNotFoundError,
     ConfigError,
     CorpusError,
@@ -80,6 +81,7 @@ KGQA_STATUS: list[tuple[type[KgqaError], int, str]] = [
     (IndexError_, 503, "index_unavailable"),
     (ModelError, 503, "model_unavailable"),
     (ConfigError, 500, "config_error"),
+    (BudgetExceededError, 504, "timeout"),
     (KgqaError, 400, "kgqa_error"),
 ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -24,6 +25,7 @@ from kgqa.apps.slack.bot import SlackBot
 from kgqa.apps.slack.feedback import FeedbackStore, default_path
 from kgqa.config import Settings
 from kgqa.errors import ConfigError
+from kgqa.tuning import STATE
 
 if TYPE_CHECKING:
     from kgqa.pipeline import KnowledgeBase
@@ -72,18 +74,20 @@ def create_bolt_app(
         logger=logging.getLogger(BOLT_LOGGER),
         listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="kgqa-slack"),
     )
-    register(app, SlackBot(get_kb, store or FeedbackStore(default_path(settings))))
+    store = store or FeedbackStore(default_path(settings))
+    register(app, SlackBot(get_kb, store, settings.ask_timeout_s))
     return app
 
 
 def register(app: App, bot: SlackBot) -> None:
-    seen = RecentIds()
+    first = first_delivery(bot.store)
 
     @app.middleware
     def drop_retries(body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse]) -> Any:
-        # Slack redelivers an event (X-Slack-Retry-Num) when its ack was late or lost; answer each event once
+        # Slack redelivers an event (X-Slack-Retry-Num) when its ack was late or lost, perhaps to another
+        # replica; answer each event once
         event_id = body.get("event_id")
-        if event_id and not seen.first(event_id):
+        if event_id and not first(str(event_id)):
             retry = request.headers.get("x-slack-retry-num", ["?"])[0]
             log.info("event %s already handled; ignoring delivery retry %s", event_id, retry)
             return BoltResponse(status=200, body="")
@@ -95,6 +99,23 @@ def register(app: App, bot: SlackBot) -> None:
     app.action(re.compile(rf"^{RELATED_ACTION}:\d+$"))(bot.on_related)
     app.action(re.compile(rf"^({VOTE_UP_ACTION}|{VOTE_DOWN_ACTION})$"))(bot.on_vote)
     app.action(SHARE_ACTION)(bot.on_share)
+
+
+def first_delivery(store: FeedbackStore, ttl: float = STATE.event_ttl_s) -> Callable[[str], bool]:
+    """Whether an event id is seen for the first time, by every process sharing ``store``. When the store
+    cannot be reached the process remembers ids itself (a retry sent to another replica may then be answered
+    twice: better than not at all)."""
+    local = RecentIds(ttl)
+
+    def first(event_id: str) -> bool:
+        try:
+            return store.first_delivery(event_id, ttl)
+        except sqlite3.Error as exc:
+            log.warning("cannot record Slack event %s in the state store %s (%s); de-duplicating in this "
+                        "process only", event_id, store.path, exc)
+            return local.first(event_id)
+
+    return first
 
 
 class RecentIds:

@@ -29,6 +29,7 @@ from kgqa.apps.slack.blocks import (
 )
 from kgqa.apps.slack.feedback import FeedbackStore
 from kgqa.apps.slack.thread import answer_metadata, is_from_bot, question_text, thread_history
+from kgqa.deadline import Deadline
 from kgqa.errors import KgqaError
 from kgqa.types import Answer
 
@@ -49,9 +50,10 @@ STORE_FAILED = "Sorry, I could not reach my feedback store (the details are in t
 class SlackBot:
     """The listeners. Each runs on Bolt's thread pool after the request was acknowledged."""
 
-    def __init__(self, get_kb: Callable[[], KnowledgeBase], store: FeedbackStore) -> None:
+    def __init__(self, get_kb: Callable[[], KnowledgeBase], store: FeedbackStore, ask_timeout_s: float = 0) -> None:
         self.get_kb = get_kb
         self.store = store
+        self.ask_timeout_s = ask_timeout_s
 
     # -- events: an @mention in a channel, a direct message -------------------------------------------------
 
@@ -229,8 +231,9 @@ class SlackBot:
 
     def ask(self, question: str, history: list[dict[str, str]] | None) -> tuple[Answer | None, str]:
         """The answer, or None and a notice to show instead (bad input says why; a crash says little)."""
+        budget = Deadline(self.ask_timeout_s, "KGQA_ASK_TIMEOUT_S", fix="please ask again later")
         try:
-            return self.get_kb().ask(question, history), ""
+            return self.get_kb().ask(question, history, deadline=budget), ""
         except KgqaError as exc:
             return None, f":warning: {exc}"
         except Exception:  # one failing question must not take the listener pool down

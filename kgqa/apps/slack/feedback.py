@@ -1,8 +1,8 @@
-"""SQLite store of the answers the bot posted and the 👍/👎 votes on them.
+"""SQLite store of the answers the bot posted and the 👍/👎 votes on them, and of the Slack events handled.
 
 Every answer is recorded (the share button and the votes refer to it by id); a vote row joins it to the
 question, the answer text and its citations, which is what ``kgqa feedback export`` prints. One connection
-per call: Bolt runs listeners on a thread pool.
+per call: Bolt runs listeners on a thread pool, and replicas share the file (see :mod:`kgqa.apps.state`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from kgqa.apps.state import connect, open_state, state_path
 from kgqa.config import Settings
 from kgqa.errors import InputError
 from kgqa.types import Answer, Citation, RelatedConcept
@@ -39,11 +40,17 @@ CREATE TABLE IF NOT EXISTS votes (
     ts REAL NOT NULL,
     PRIMARY KEY (answer_id, user)  -- changing one's mind replaces the vote
 );
+CREATE TABLE IF NOT EXISTS events (
+    event_id TEXT PRIMARY KEY,   -- Slack's event id: a redelivery carries the same one
+    ts REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (ts);
 """
 
 
 def default_path(settings: Settings) -> Path:
-    return settings.index_dir / "slack" / "feedback.sqlite"
+    """The state database (``KGQA_STATE_URL``; default ``<index_dir>/slack/feedback.sqlite``)."""
+    return state_path(settings)
 
 
 def answer_from_dict(d: dict[str, Any]) -> Answer:
@@ -83,15 +90,24 @@ class FeedbackRow:
 class FeedbackStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        open_state(self.path, SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10)) as db, db:
-            db.execute("PRAGMA journal_mode=WAL")
+        with connect(self.path) as db:
             yield db
+
+    def first_delivery(self, event_id: str, ttl: float) -> bool:
+        """True for the first delivery of ``event_id`` to any process sharing this store, False for a redelivery
+        within ``ttl`` seconds. One atomic insert decides, so two replicas given the same event at once cannot
+        both win."""
+        now = time.time()
+        with self._connect() as db:
+            db.execute("DELETE FROM events WHERE ts < ?", (now - ttl,))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO events (event_id, ts) VALUES (?, ?)", (event_id, now)
+            ).rowcount
+        return inserted == 1
 
     def record_answer(self, question: str, answer: Answer, *, channel: str, user: str, place: str) -> str:
         """Store an answer; its id hashes where it was asked (``place``: thread or trigger), the question and

@@ -145,6 +145,9 @@ def backend_label(settings: Settings) -> str:
 
 
 def backend_name(label: str) -> str:
-    """>>> backend_name("faiss:flat")
-    'faiss'"""
+    """The backend's name in a manifest's label.
+
+    >>> backend_name("faiss:flat")
+    'faiss'
+    """
     return label.partition(":")[0]

@@ -21,8 +21,11 @@ MISSING = -1.0
 
 
 def sentence_id(chunk_id: str, n: int) -> str:
-    """>>> sentence_id("3f2a", 0)
-    '3f2a#0'"""
+    """The id of a chunk's ``n``-th sentence.
+
+    >>> sentence_id("3f2a", 0)
+    '3f2a#0'
+    """
     return f"{chunk_id}#{n}"
 
 

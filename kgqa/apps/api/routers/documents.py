@@ -74,7 +74,8 @@ async def upload_document(
     if len(data) > settings.max_upload_bytes:
         raise too_large("the upload", len(data), settings.max_upload_bytes, "bytes", "KGQA_MAX_UPLOAD_BYTES")
     change = await run_in_threadpool(
-        corpus_files.add_document, upload_folder(settings), file.filename or "", data, corpus_sources(settings)
+        corpus_files.add_document, upload_folder(settings), file.filename or "", data, corpus_sources(settings),
+        settings.ingest_document_timeout_s,
     )
     holder.request_reindex()
     return DocumentChange(doc_id=change.doc_id, status="indexing", replaced=change.replaced)

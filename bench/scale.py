@@ -57,7 +57,9 @@ def _timed(table: dict[str, float], name: str, fn: Callable[..., Any]) -> Callab
 def _settings(corpus: Path, index: Path, faiss: str) -> Any:
     from kgqa.config import Settings
 
-    return Settings(corpus_dir=corpus, index_dir=index, embedding_model="fake-hash-embedder", faiss_index=faiss,
+    # "milvus" in the vector-index column: the Milvus backend (milvus-lite in the index folder)
+    backend = {"vector_backend": "milvus"} if faiss == "milvus" else {"faiss_index": faiss}
+    return Settings(corpus_dir=corpus, index_dir=index, embedding_model="fake-hash-embedder", **backend,
                     _env_file=None)
 
 
@@ -259,7 +261,8 @@ def main() -> int:
         return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=int, action="append", help="multiple of the bundled chunk count (repeat)")
-    ap.add_argument("--faiss", choices=["flat", "hnsw"], action="append", help="vector index kind (repeat)")
+    ap.add_argument("--faiss", choices=["flat", "hnsw", "milvus"], action="append",
+                    help="vector index: FAISS flat or HNSW, or the Milvus backend (repeat)")
     ap.add_argument("--label", default="after", help="row label, e.g. before / after (default: after)")
     ap.add_argument("--compare", type=Path, action="append", default=[], help="earlier results to add as rows")
     ap.add_argument("--model-sample", type=int, default=0, help="only measure the real model on N chunks")

@@ -19,7 +19,7 @@ _EXPORTS = {
     "load": "kgqa.pipeline",
     "KnowledgeBase": "kgqa.pipeline",
     "BuildReport": "kgqa.pipeline",
-    "KgqaRetriever": "kgqa.retrieve.engine",
+    "KgqaRetriever": "kgqa.retrieve.langchain_retriever",
     "ConceptGraph": "kgqa.graph.query",
     "Answer": "kgqa.types",
     "Citation": "kgqa.types",

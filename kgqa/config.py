@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_api_url: str = "https://slack.com/api/"
 
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or as one JSON object per line ('json') for log shippers.")
+
     rate_limit: str = Field(
         "120/minute",
         description="Requests per client (IP address) to /v1/*, e.g. '120/minute' or '10/second;200/hour'; "

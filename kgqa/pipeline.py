@@ -47,6 +47,7 @@ from kgqa.retrieve.analyse import detect_language
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.text import SPLITTER_VERSION
+from kgqa.timing import Laps, StageObserver
 from kgqa.tuning import PROBES, RETRIEVAL, SIMILARITY
 from kgqa.types import Answer, Document, Hit
 
@@ -242,39 +243,49 @@ class KnowledgeBase:
         return {d.doc_id: d.title for d in self.index.documents.values()}
 
     def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None,
-            language: str | None = None, deadline: Deadline | None = None) -> Answer:
+            language: str | None = None, deadline: Deadline | None = None,
+            on_stage: StageObserver | None = None) -> Answer:
         """A cited answer, an answer with a caveat, an honest refusal with the nearest topics, or a short
         reply to chit-chat. ``language`` (zh, en) is the one to answer in (a chat's system message may ask
         for one); by default the question's own. Retrieval always reads the question in its own language.
-        Over ``deadline`` (checked between stages) it raises BudgetExceededError. Long questions take turns
-        (``kgqa.admission``)."""
+        Over ``deadline`` (checked between stages) it raises BudgetExceededError. ``on_stage(stage, seconds)``
+        is told how long each stage below took. Long questions take turns (``kgqa.admission``)."""
         with admission.turn(question):
-            return self._ask(question, history, k, language, deadline)
+            return self._ask(question, history, k, language, deadline, on_stage)
 
     def _ask(self, question: str, history: Sequence[object] | None, k: int | None, language: str | None,
-             deadline: Deadline | None) -> Answer:
+             deadline: Deadline | None, on_stage: StageObserver | None) -> Answer:
         k = k or self.settings.top_k
         budget = deadline or Deadline.none()
+        laps = Laps(on_stage)
         # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question
         kind = chitchat.kind_of(question)
         if kind is not None:
-            return self.overview.reply(kind, language or detect_language(question))
+            reply = self.overview.reply(kind, language or detect_language(question))
+            laps.lap("chitchat")
+            return reply
         # 1. analyse: language, parts, follow-up resolution, concept linking and expansion
         plan = self.engine.plan(question, history, k)
         lang = language or plan.language
+        laps.lap("analyse")
         # 2. retrieve each part: dense + BM25 + graph channel, fused
         budget.check("retrieving passages")
         results = self.engine.retrieve(plan, k)
         related = related_concepts(self.graph, plan.concepts)
+        laps.lap("retrieve")
         # 3. decide: answer, answer with a caveat, or refuse
         decision = self.judge.decide(question, len(plan.concepts), results, plan.language)
+        laps.lap("decide")
         if decision.outcome == "refused":
             nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], lang)
-            return Answer(abstention_text(lang, plan.question.strip(), nearest), [], related,
-                          plan.concepts, abstained=True, missing=list(decision.missing))
+            refusal = Answer(abstention_text(lang, plan.question.strip(), nearest), [], related,
+                             plan.concepts, abstained=True, missing=list(decision.missing))
+            laps.lap("compose")
+            return refusal
         # 4. compose: the extractive composer, or the LLM layer when configured
         budget.check("composing the answer")
         text, citations = self.composer.compose(question, plan.parts, results, lang)
+        laps.lap("compose")
         # 5. a relation question also gets the concept graph's path, an enumeration the graph's items, each
         # hop or item cited by its evidence
         budget.check("adding the concept graph's part")
@@ -283,6 +294,7 @@ class KnowledgeBase:
             or enumeration_answer(self.graph, question, lang, self.index.by_id, self.titles(),
                                   len(citations) + 1, citations)
         text, citations = merge_path(text, citations, graph_part)
+        laps.lap("graph")
         if decision.outcome == "caveat":
             text = caveat_text(lang, decision.missing) + "\n" + text
         return Answer(text, citations, related, plan.concepts, outcome=decision.outcome,

@@ -11,6 +11,8 @@ pytestmark = pytest.mark.unit
 
 MODULES = [
     "kgqa.text",
+    "kgqa.timing",
+    "kgqa.apps.logs",
     "kgqa.ingest.convert",
     "kgqa.ingest.convert.builder",
     "kgqa.ingest.structure",

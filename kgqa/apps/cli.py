@@ -95,7 +95,9 @@ def fail(exc: Exception) -> None:
 def tqdm_progress(stage: str, total: int) -> Callable[[int], None]:
     from tqdm import tqdm
 
-    bar = tqdm(total=total, desc=stage, unit=UNITS.get(stage, "item"), file=sys.stderr, disable=total == 0,
+    # with JSON logs every stderr line is a JSON object: no bar
+    json_logs = _log_format() == "json"
+    bar = tqdm(total=total, desc=stage, unit=UNITS.get(stage, "item"), file=sys.stderr, disable=total == 0 or json_logs,
                leave=False)
 
     def advance(n: int) -> None:
@@ -111,8 +113,26 @@ def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     level = logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if _log_format() == "json":
+        from kgqa.apps.logs import JsonFormatter
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        logging.basicConfig(level=level, handlers=[handler])
+        logging.captureWarnings(True)
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     _quiet_jieba(level)
+
+
+def _log_format() -> str:
+    """KGQA_LOG_FORMAT; a settings error is left to the command, which reports it with the rest."""
+    from pydantic import ValidationError
+
+    try:
+        return settings().log_format
+    except ValidationError:
+        return "text"
 
 
 def _quiet_jieba(level: int) -> None:

@@ -4,8 +4,11 @@ else serve the last good one and refresh it in the background."""
 from __future__ import annotations
 
 import copy
+import logging
+import logging.config
 import socket
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kgqa.config import Settings
@@ -16,12 +19,17 @@ if TYPE_CHECKING:
     from kgqa.pipeline import ProgressFactory
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging plus kgqa's own loggers (the access log with request ids, re-index notices)."""
+def log_config(log_format: str = "text") -> dict[str, Any]:
+    """uvicorn's logging plus kgqa's own loggers (the access log with request ids, re-index notices); with
+    ``json``, every line of them and of any other library is one JSON object."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["kgqa"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    if log_format == "json":
+        json_lines = {"()": "kgqa.apps.logs.JsonFormatter"}
+        config["formatters"] = {"default": json_lines, "access": json_lines}
+        config["root"] = {"handlers": ["default"], "level": "WARNING"}
     return config
 
 
@@ -34,6 +42,15 @@ def check_port(host: str, port: int) -> None:
         except OSError as exc:
             message = f"cannot listen on {host}:{port}: {exc.strerror}; pick another with --port."
             raise ConfigError(message) from exc
+
+
+def _say(log_format: str) -> Callable[[str], None]:
+    """Startup notices: plain lines on stderr, or with JSON logs log records like every other line."""
+    if log_format != "json":
+        return lambda text: print(text, file=sys.stderr, flush=True)
+    logging.config.dictConfig(log_config(log_format))
+    logging.captureWarnings(True)  # a library's warning becomes a JSON line too, not bare text on stderr
+    return logging.getLogger("kgqa.serve").info
 
 
 def serve(
@@ -54,9 +71,9 @@ def serve(
     from kgqa.pipeline import build_index
 
     check_port(host, port)
-
-    def say(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
+    say = _say(settings.log_format)
+    if settings.log_format == "json":
+        progress = None  # a progress bar is not a log line
 
     if embedder is None:
         say(f"loading embedding model {settings.embedding_model} ...")
@@ -83,4 +100,4 @@ def serve(
         app.state.kb_holder.request_reindex()
     say(f"serving on http://{host}:{port} (API docs at /docs)")
     # kgqa's middleware writes the access log, with request ids; uvicorn's own would duplicate it
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=log_config())
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=log_config(settings.log_format))

@@ -1,6 +1,6 @@
 """The full retrieval pipeline: analyse the question, run dense + BM25 + graph channels per part, fuse.
 
-Also offered as a langchain ``BaseRetriever`` (``KgqaRetriever``) for use in other chains.
+Also offered as a langchain ``BaseRetriever``: ``kgqa.retrieve.langchain_retriever.KgqaRetriever``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
 
 from kgqa.retrieve.analyse import ConceptLinker, QueryPart, QueryPlan, analyse, check_history
 from kgqa.retrieve.hybrid import HybridRetriever, check_query
+from kgqa.retrieve.langchain_retriever import KgqaRetriever  # noqa: F401  (still importable from here)
 from kgqa.types import Hit
 
 NEIGHBOUR_WEIGHT = 0.3
@@ -86,21 +84,3 @@ class Engine:
                     seen[res.hits[rank].chunk.chunk_id] = res.hits[rank]
         return list(seen.values())[:k]
 
-
-class KgqaRetriever(BaseRetriever):
-    """langchain retriever over a loaded knowledge base: ``KgqaRetriever(engine=kb.engine).invoke("…")``."""
-
-    engine: Any
-    k: int = 5
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[LCDocument]:
-        return [
-            LCDocument(
-                page_content=h.chunk.text,
-                metadata={"chunk_id": h.chunk.chunk_id, "doc_id": h.chunk.doc_id, "section": h.chunk.section,
-                          "start": h.chunk.start, "end": h.chunk.end, "score": h.score, "scores": h.scores},
-            )
-            for h in self.engine.search(query, k=self.k)
-        ]

@@ -16,7 +16,7 @@ import pytest
 
 from kgqa.config import Settings
 from kgqa.pipeline import KnowledgeBase, build_index, load
-from kgqa.retrieve.engine import KgqaRetriever
+from kgqa.retrieve.langchain_retriever import KgqaRetriever
 from kgqa.testing import EmbedderContract
 
 pytestmark = pytest.mark.integration

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from kgqa.apps.api import errors
 from kgqa.apps.api.holder import Builder, KBHolder, Provider
+from kgqa.apps.api.metrics import Metrics, MetricsMiddleware
 from kgqa.apps.api.middleware import (
     ApiKeyMiddleware,
     BodyLimitMiddleware,
@@ -20,7 +21,7 @@ from kgqa.apps.api.middleware import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
-from kgqa.apps.api.routers import ask, concepts, documents, health, retrieve
+from kgqa.apps.api.routers import ask, concepts, documents, health, metrics, retrieve
 from kgqa.apps.slack import EVENTS_PATH, mount_slack
 from kgqa.apps.web import mount_web
 from kgqa.apps.web.docs import mount_docs
@@ -90,10 +91,13 @@ def create_app(
     same embedder).
     """
     model = SharedModel(settings, embedder)
+    instruments = Metrics()
     holder = KBHolder(
         kb_provider or default_provider(settings, model), builder or default_builder(settings, model),
         published=(lambda: current_generation(settings.index_dir)) if kb_provider is None else None,
+        on_reindex=instruments.observe_reindex,
     )
+    instruments.watch_index(lambda: holder.current)
     # imported here: the MCP tools are built on the API's own modules, which import this package
     from kgqa.apps.mcp.transports import PATH as MCP_PATH
     from kgqa.apps.mcp.transports import http_channel
@@ -112,9 +116,10 @@ def create_app(
                   redoc_url=None)
     app.state.settings = settings
     app.state.kb_holder = holder
+    app.state.metrics = instruments
     app.state.token_counter = TokenCounter(settings.model_dir)
     errors.install(app)
-    for module in (health, ask, retrieve, concepts, documents):
+    for module in (health, ask, retrieve, concepts, documents, metrics):
         app.include_router(module.router)
     # the other channels served here: the concept-map page, MCP for agents, and Slack's HTTP mode when configured
     mount_web(app)
@@ -122,8 +127,9 @@ def create_app(
     mount_docs(app)
     mount_slack(app, settings, holder.get)
 
-    # added innermost first: request ids wrap everything, so CORS, 413 and 429 responses carry one too;
-    # the rate limit sits inside CORS so a browser can read its 429
+    # added innermost first: request ids wrap everything, so CORS, 413 and 429 responses carry one too, and
+    # metrics wrap request ids, so those responses are counted; the rate limit sits inside CORS so a browser
+    # can read its 429
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_upload_bytes + BODY_SLACK)
     # inside the rate limit, so guessing keys is throttled; outside the body limit, so a refused request is
     # refused before its body is read
@@ -147,4 +153,5 @@ def create_app(
         )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=instruments)
     return app

@@ -23,6 +23,7 @@ from kgqa.apps.api.chat import (
 )
 from kgqa.apps.api.errors import ApiError, OpenAIError, too_large
 from kgqa.apps.api.holder import KBHolder
+from kgqa.apps.api.metrics import Metrics
 from kgqa.apps.api.schemas import AskRequest, ChatRequest, Message, RetrieveRequest
 from kgqa.apps.api.tasks import TaskPrompt, recognise
 from kgqa.config import Settings
@@ -40,6 +41,11 @@ def get_holder(request: Request) -> KBHolder:
     return holder
 
 
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
 def get_token_counter(request: Request) -> TokenCounter:
     counter: TokenCounter = request.app.state.token_counter
     return counter
@@ -47,6 +53,7 @@ def get_token_counter(request: Request) -> TokenCounter:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[KBHolder, Depends(get_holder)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 TokensDep = Annotated[TokenCounter, Depends(get_token_counter)]
 
 

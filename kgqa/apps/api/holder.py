@@ -28,6 +28,9 @@ Provider = Callable[[], "KnowledgeBase"]
 Builder = Callable[[], object]
 # the generation published on disk now (its folder), or None when there is none
 Published = Callable[[], object | None]
+# told of every finished rebuild ("rebuild") or load of another process's generation ("reload"):
+# (kind, seconds, succeeded)
+ReindexObserver = Callable[[str, float, bool], None]
 POLL_SECONDS = 2.0
 
 
@@ -48,8 +51,9 @@ def _close(kb: object) -> None:
 
 class KBHolder:
     def __init__(self, provider: Provider, builder: Builder, published: Published | None = None,
-                 poll_seconds: float = POLL_SECONDS) -> None:
+                 poll_seconds: float = POLL_SECONDS, on_reindex: ReindexObserver | None = None) -> None:
         self._provider = provider
+        self._on_reindex = on_reindex or (lambda kind, seconds, ok: None)
         self._builder = builder
         self._published = published
         self._poll_seconds = poll_seconds
@@ -94,6 +98,11 @@ class KBHolder:
     @property
     def loaded(self) -> bool:
         return self._kb is not None
+
+    @property
+    def current(self) -> KnowledgeBase | None:
+        """What is served now, without loading or looking for a newer generation (for metrics)."""
+        return self._kb
 
     def request_reindex(self) -> None:
         """Schedule a rebuild from the corpus folder; returns at once."""
@@ -140,12 +149,15 @@ class KBHolder:
                 self._reload_once()
 
     def _reload_once(self) -> None:
+        started = time.perf_counter()
         try:
             fresh = self._provider()
         except Exception:  # a half-published or foreign generation: keep serving, try at the next poll
             log.exception("could not load the newly published index; still serving the previous one")
+            self._on_reindex("reload", time.perf_counter() - started, False)
             return
         self._swap(fresh)
+        self._on_reindex("reload", time.perf_counter() - started, True)
         log.info("loaded the index another process published: %s", getattr(fresh.index, "folder", "?"))
 
     def _rebuild_once(self) -> None:
@@ -158,12 +170,16 @@ class KBHolder:
             log.exception("re-index failed; still serving the previous index")
             with self._state_lock:
                 self._last_error = f"{type(exc).__name__}: {exc}"
+            self._on_reindex("rebuild", time.perf_counter() - started, False)
             return
         self._swap(fresh)
+        seconds = time.perf_counter() - started
+        # observed before the state says "completed", so whoever waits for that sees the duration recorded
+        self._on_reindex("rebuild", seconds, True)
         with self._state_lock:
             self._completed += 1
             self._last_error = None
-        log.info("re-indexed and swapped in %.1f s", time.perf_counter() - started)
+        log.info("re-indexed and swapped in %.1f s", seconds)
 
     def _swap(self, fresh: KnowledgeBase) -> None:
         old, self._kb = self._kb, fresh

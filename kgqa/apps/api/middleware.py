@@ -72,15 +72,12 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             client = scope.get("client")
-            access_log.info(
-                '%s %s "%s %s" %d %.1fms',
-                rid,
-                client[0] if client else "-",
-                scope["method"],
-                scope["path"],
-                status or 500,
-                (time.perf_counter() - started) * 1000,
-            )
+            fields = {"request_id": rid, "client": client[0] if client else "-", "method": scope["method"],
+                      "path": scope["path"], "status": status or 500,
+                      "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
+            # the same fields as a text line and, for JSON logs, as fields of their own
+            access_log.info('%(request_id)s %(client)s "%(method)s %(path)s" %(status)d %(duration_ms).1fms',
+                            fields, extra=fields)
 
 
 class BodyTooLarge(Exception):

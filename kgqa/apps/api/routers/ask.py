@@ -22,7 +22,8 @@ from sse_starlette import EventSourceResponse
 from kgqa.answer.llm import forward
 from kgqa.answer.related import related_concepts
 from kgqa.apps.api import chat, tasks
-from kgqa.apps.api.deps import AskBody, ChatBody, ChatQuestion, KBDep, SettingsDep, TokensDep, check_model
+from kgqa.apps.api.deps import AskBody, ChatBody, ChatQuestion, KBDep, MetricsDep, SettingsDep, TokensDep, check_model
+from kgqa.apps.api.metrics import Metrics
 from kgqa.apps.api.schemas import AskResponse, ChatCompletion, ErrorResponse, Message, ModelCard, ModelList
 from kgqa.config import Settings
 from kgqa.deadline import Deadline
@@ -45,14 +46,16 @@ def _wants_stream(request: Request) -> bool:
 
 
 async def _ask(
-    kb: KnowledgeBase, settings: Settings, question: str, history: list[Message], k: int | None,
+    kb: KnowledgeBase, settings: Settings, question: str, history: list[Message], k: int | None, metrics: Metrics,
     language: str | None = None,
 ) -> Answer:
     turns = [m.model_dump() for m in history]
     # the budget starts before the wait for a worker thread: a client waits for both
     budget = Deadline(settings.ask_timeout_s, "KGQA_ASK_TIMEOUT_S",
                       fix="ask again later, or raise KGQA_ASK_TIMEOUT_S on the server")
-    answer: Answer = await run_in_threadpool(kb.ask, question, turns or None, k, language, budget)
+    answer: Answer = await run_in_threadpool(kb.ask, question, turns or None, k, language, budget,
+                                             metrics.observe_stage)
+    metrics.count_outcome(answer.outcome)
     return answer
 
 
@@ -61,8 +64,8 @@ def _json(data: Any) -> str:
 
 
 @router.post("/ask", response_model=AskResponse, responses={**ERRORS, 200: {"content": SSE_DOC}})
-async def ask(body: AskBody, kb: KBDep, settings: SettingsDep, request: Request) -> Any:
-    answer = await _ask(kb, settings, body.question, body.history, body.k)
+async def ask(body: AskBody, kb: KBDep, settings: SettingsDep, metrics: MetricsDep, request: Request) -> Any:
+    answer = await _ask(kb, settings, body.question, body.history, body.k, metrics)
     if not _wants_stream(request):
         return answer.to_dict()
 
@@ -110,11 +113,12 @@ def _task_reply(kb: KnowledgeBase, body: ChatQuestion) -> str:
     return tasks.reply(task, task_facts(kb, task))
 
 
-async def _chat_reply(kb: KnowledgeBase, settings: Settings, body: ChatQuestion, count: TokensDep) -> chat.Reply:
+async def _chat_reply(kb: KnowledgeBase, settings: Settings, body: ChatQuestion, count: TokensDep,
+                      metrics: Metrics) -> chat.Reply:
     if body.task is not None:
         text, structured = await run_in_threadpool(_task_reply, kb, body), None
     else:
-        answer = await _ask(kb, settings, body.question, body.history, None, body.language)
+        answer = await _ask(kb, settings, body.question, body.history, None, metrics, body.language)
         structured = answer.to_dict()
         text = _json(structured) if body.json_output else chat.with_sources(answer)
     # counting loads the tokenizer on first use (about a second): off the event loop
@@ -123,8 +127,9 @@ async def _chat_reply(kb: KnowledgeBase, settings: Settings, body: ChatQuestion,
 
 @router.post("/chat/completions", response_model=ChatCompletion, response_model_exclude_none=True,
              responses={**CHAT_ERRORS, 200: {"content": SSE_DOC}})
-async def chat_completions(body: ChatBody, kb: KBDep, settings: SettingsDep, count: TokensDep) -> Any:
-    reply = await _chat_reply(kb, settings, body, count)
+async def chat_completions(body: ChatBody, kb: KBDep, settings: SettingsDep, count: TokensDep,
+                           metrics: MetricsDep) -> Any:
+    reply = await _chat_reply(kb, settings, body, count, metrics)
     if not body.stream:
         return chat.completion(reply)
 

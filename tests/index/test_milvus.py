@@ -74,3 +74,27 @@ def test_a_lite_file_held_by_another_process_says_what_to_do(tmp_path: Path) -> 
         holder.wait()
         if holder.stdout:
             holder.stdout.close()
+
+
+def test_a_collection_written_by_another_process_is_searchable(tmp_path: Path) -> None:
+    """`kgqa ingest` writes, then `kgqa serve` (another process) searches: the collection must be loaded."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from kgqa.index.backends.milvus import MilvusBackend
+
+    db = tmp_path / "shared.db"
+    script = ("import numpy as np\nfrom kgqa.index.backends import VectorRecords\n"
+              "from kgqa.index.backends.milvus import MilvusBackend\n"
+              f"b = MilvusBackend.connect({str(db)!r}, None, 'shared', 4)\n"
+              "rows = np.eye(4, dtype='float32')[:2]\n"
+              "b.upsert(VectorRecords.of('chunk', ['a', 'b'], ['d', 'd'], ['a', 'b'], rows))\n"
+              "b.close()\n")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    backend = MilvusBackend.connect(str(db), None, "shared", 4)
+    try:
+        assert [i for i, _ in backend.search(np.eye(4, dtype=np.float32)[1], 1)] == ["b"]
+    finally:
+        backend.close()

@@ -85,6 +85,9 @@ class MilvusBackend:
             if dims and int(dims[0]) != self.dim:
                 raise IndexError_(f"Milvus collection {self.collection!r} holds {dims[0]}-dimensional vectors, "
                                   f"not {self.dim}; set KGQA_MILVUS_COLLECTION to another name.")
+            # a collection another process made (or a restarted server holds) is released: not searchable
+            # until loaded; loading a loaded one does nothing
+            c.load_collection(self.collection)
             return
         schema = c.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("pk", DataType.VARCHAR, is_primary=True, max_length=MAX_ID + 16)

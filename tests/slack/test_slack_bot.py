@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import BOT_TOKEN, Bot, blocks_of
 from fake_slack import BOT_ID, BOT_USER, Call, first_block
+from slack_case import BOT_TOKEN, Bot, blocks_of
 from typer.testing import CliRunner
 
 import kgqa.apps.cli_slack  # noqa: F401  (registers `kgqa feedback export`)

@@ -10,14 +10,14 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import Bot
 from fake_slack import BOT_USER, Call
+from slack_case import Bot
 
 from kgqa.apps.slack.feedback import default_path
 from kgqa.pipeline import KnowledgeBase
 
 if TYPE_CHECKING:
-    from conftest import FakeIndexFactory
+    from slack_case import FakeIndexFactory
 
 pytestmark = pytest.mark.integration
 

@@ -259,7 +259,7 @@ class KnowledgeBase:
         budget = deadline or Deadline.none()
         laps = Laps(on_stage)
         # 0. a greeting, thanks or "what can you do" is a conversation turn, not a question
-        kind = chitchat.kind_of(question)
+        kind = chitchat.kind_of(question, self.judge.names_subject)
         if kind is not None:
             reply = self.overview.reply(kind, language or detect_language(question))
             laps.lap("chitchat")

@@ -34,6 +34,13 @@ _TECH = re.compile(
 )
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_VERSION = re.compile(r"^\d+(?:\.\d+)+$")
+# a demonstrative or quantifier fused to a noun by the segmenter (本手册, 该工具): the noun is the word
+_DETERMINER = re.compile(r"^[本这那该此每各某][\u4e00-\u9fff]{2,}$")
+# a verb with a resultative or aspect ending (拿到, 做完, 改成) takes the next noun as its object: it does not
+# modify it the way 扩散 modifies 模型
+_VERB_RESULT = re.compile(r"[到完好过了掉住着成]$")
 _lock = threading.Lock()
 
 
@@ -73,9 +80,30 @@ class Coverage:
             object.__setattr__(self, "_chinese", cached)
         return bool(cached)
 
+    @property
+    def writes_english(self) -> bool:
+        """Whether the corpus is written mainly in English: only then does a rare English word it lacks say that
+        it lacks the subject (a Chinese corpus may write the same word only in Chinese: decoder, 解码器)."""
+        cached = self.__dict__.get("_english")
+        if cached is None:
+            sample = self.text[:200_000]
+            cjk = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff")
+            words = len(_LATIN_WORD.findall(sample))
+            cached = words > DECIDE.min_english_word_share * (words + cjk / DECIDE.cjk_chars_per_word)
+            object.__setattr__(self, "_english", cached)
+        return bool(cached)
+
     def knows_latin(self, word: str) -> bool:
         w = word.lower()
-        return w in self.tokens or w.rstrip("s") in self.tokens or (len(w) > 5 and w in self.text)
+        return (w in self.tokens or w.rstrip("s") in self.tokens or (len(w) > 5 and w in self.text)
+                or self.spells_out(word))
+
+    def spells_out(self, acronym: str) -> bool:
+        """Whether the corpus writes out an acronym as words whose initials spell it (GFDL: GNU Free
+        Documentation License), so that the acronym itself need not occur."""
+        if not (2 <= len(acronym) <= 6 and acronym.isupper() and acronym.isalpha()):
+            return False
+        return _spelled_out(self.text, acronym.lower())
 
 
 # Bounds that keep the analysis linear in the question with a small constant: jieba's pure-Python
@@ -144,6 +172,12 @@ class TermCheck:
     def unknown_share(self) -> float:
         total = len(self.known) + len(self.unknown)
         return len(self.unknown) / total if total else 0.0
+
+
+@lru_cache(maxsize=1024)
+def _spelled_out(text: str, acronym: str) -> bool:
+    words = r"[\s\-]+".join(rf"{re.escape(c)}[a-z0-9]*" for c in acronym)
+    return re.search(rf"(?<![a-z0-9]){words}(?![a-z0-9])", text) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -249,6 +283,8 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             noun = _flag(word, budget).startswith("n")
             if not coverage.is_chinese:
                 continue  # a Chinese question about an English corpus: its Chinese words cannot be looked up
+            if _DETERMINER.match(word) and word[1:] in coverage.text:
+                word = word[1:]
             if word in coverage.text or is_homophone_of_known(word, coverage):
                 if noun and pending is not None and pending[1] == start:
                     # an ordinary word the corpus lacks, fused to a noun it has (扩散 + 模型): the compound
@@ -258,8 +294,12 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
                     known.append(word)
             elif noun and not is_ordinary(word):
                 unknown.append(word)
-            elif _flag(word, budget)[:1] in ("n", "v", "a"):
+            elif _flag(word, budget)[:1] in ("n", "v", "a") and not _VERB_RESULT.search(word):
                 modifier = (word, end)  # a content word (not 那些, 怎么) that may modify the next one
+        elif _VERSION.match(word):
+            checked += 1
+            # a version number names one release: the corpus either mentions it or says nothing about it
+            (known if word in coverage.text else unknown).append(word)
         elif _LATIN.match(word):
             checked += 1
             # in a Chinese question every English word is a deliberate term; in an English one, only
@@ -268,7 +308,10 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             if coverage.knows_latin(word) or is_typo_of_known(word, coverage):
                 if salient or not is_ordinary(word):
                     known.append(word)
-            elif salient and not is_ordinary(word):
+            elif (salient or (coverage.writes_english and len(word) >= DECIDE.rare_word_min_length)) \
+                    and not is_ordinary(word):
+                # a rare word of general language that the corpus never uses (pytest, tkinter, multithreaded)
+                # names what the question is about, capitalised or not
                 unknown.append(word)
         if checked >= MAX_KEY_TERMS:
             break

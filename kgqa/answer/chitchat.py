@@ -3,7 +3,9 @@
 They get a short friendly reply in the user's language that says what the knowledge base covers and
 suggests questions it can answer, never a cited passage. Recognition is deliberately narrow: the whole turn,
 once punctuation, particles and a name are set aside, must be one of the phrases below (or a run of them),
-so "你好，什么是RoPE？" is a question, not chit-chat.
+so "你好，什么是RoPE？" is a question, not chit-chat. A greeting or thanks followed by a remark that asks
+nothing and names nothing the corpus knows ("Thanks, that solved it!", "谢谢你，太有用了") is chit-chat too,
+when the caller says what the corpus knows (``names_subject``).
 
 >>> [kind_of(t) for t in ("你好", "谢谢啦！", "hi there", "What can you do?", "你好，什么是RoPE？")]
 ['greeting', 'thanks', 'greeting', 'capabilities', None]
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 PHRASES: dict[str, tuple[str, ...]] = {
     "greeting": (
@@ -35,7 +37,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
         "bye bye", "later",
     ),
     "identity": (
-        "你是谁", "你叫什么", "你是什么", "who are you", "what are you", "你是机器人吗", "are you a bot",
+        "你是谁", "你叫什么", "你是什么", "你是哪位", "who are you", "what are you", "who am i talking to",
+        "who am i talking with", "who is this", "who's this", "你是机器人吗", "are you a bot",
         "are you human", "你是人吗", "what is your name", "what's your name", "what is this", "what is this thing",
         "what's this", "what's this thing", "这是什么", "这是啥", "这是什么东西", "你是干什么的", "你是干嘛的",
     ),
@@ -47,17 +50,26 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
 }
 _FILLER = re.compile(
-    r"^(?:啊|呀|哦|噢|嗯|呢|吧|啦|哈|嘿|了|的|吗|么|哇|一下|bot|kgqa|assistant|buddy|friend|there|so much|a lot|"
+    r"^(?:啊|呀|哦|噢|嗯|呢|吧|啦|哈|嘿|了|的|吗|么|哇|太|真|请问|一下|so|really|bot|kgqa|assistant|buddy|friend|there|so much|a lot|"
     r"very much|again|guys|all|everyone|机器人|小助手|助手|朋友)$",
     re.I,
 )
 _SEP = re.compile(r"[\s,，。.!！?？~～、;；:：…'\"“”‘’()（）\-]+")
 # "你都能帮我干点啥", "你还会做些什么": a capability question in any of its usual shapes
 _ZH_CAPABILITY = re.compile(
-    r"^你?(?:都|还|到底)?(?:能|会|可以)(?:帮我|帮忙|为我)?(?:做|干|回答|问|聊)?(?:点|些)?(?:什么|啥|哪些|嘛)$"
+    r"^(?:你|我)?(?:都|还|到底)?(?:能|会|可以)(?:帮我|帮忙|为我)?(?:做|干|回答|解答|问你?|聊)?(?:点|些)?(?:什么|啥|哪些|嘛)"
+    r"(?:方面|类|样)?(?:的)?(?:问题|东西|事情?)?$"
 )
+# "what kind of questions can I ask you?", "what topics do you cover?"
+_EN_CAPABILITY = re.compile(
+    r"^(?:so |and )?what (?:kinds?|sorts?|types?) of (?:questions|things|stuff) (?:can|could|should|may) i ask(?: you)?"
+    r"(?: about)?$|^what (?:topics|subjects) (?:do|can) you (?:cover|know|answer)(?: about)?$"
+)
+_ASKS = re.compile(r"[?？]|\b(?:how|what|why|when|where|which|who|can|could|does|do|is|are)\b|怎么|什么|为什么|为啥|如何|哪|吗|呢|咋|啥",
+                   re.I)
+_OPENING_KINDS = ("greeting", "thanks")
 _INDEX = {p: kind for kind, phrases in PHRASES.items() for p in phrases}
-_LONGEST = max(len(p) for p in _INDEX)
+_LONGEST = 40  # the longest turn read (kind_of); a capability pattern may span all of it
 
 
 def _match_run(text: str) -> list[str] | None:
@@ -69,7 +81,7 @@ def _match_run(text: str) -> list[str] | None:
             piece = text[i : i + n]
             nxt = text[i + n] if i + n < len(text) else " "
             boundary = not (piece[-1].isascii() and piece[-1].isalnum() and nxt.isascii() and nxt.isalnum())
-            capability = _ZH_CAPABILITY.match(piece)
+            capability = _ZH_CAPABILITY.match(piece) or _EN_CAPABILITY.match(piece)
             if boundary and (piece in _INDEX or capability or _FILLER.match(piece)):
                 if piece in _INDEX or capability:
                     kinds.append(_INDEX.get(piece, "capabilities"))
@@ -82,17 +94,33 @@ def _match_run(text: str) -> list[str] | None:
     return kinds or None
 
 
-def kind_of(turn: str) -> str | None:
-    """``greeting`` | ``thanks`` | ``goodbye`` | ``identity`` | ``capabilities`` for a chit-chat turn, else None."""
+def kind_of(turn: str, names_subject: Callable[[str], bool] | None = None) -> str | None:
+    """``greeting`` | ``thanks`` | ``goodbye`` | ``identity`` | ``capabilities`` for a chit-chat turn, else None.
+    ``names_subject(text)`` says whether a remark names something the corpus knows."""
     plain = "".join(c for c in turn.lower() if not unicodedata.category(c).startswith(("S", "C")))  # emoji
     text = _SEP.sub(" ", plain).strip()
     if not text or len(text) > 40:
         return None
     kinds = _match_run(text)
-    if not kinds:
+    if kinds:
+        # "hi, what can you do?" is about capabilities; "thanks, bye" a goodbye: the last phrase says what is wanted
+        return kinds[-1]
+    if names_subject is None:
         return None
-    # "hi, what can you do?" is about capabilities; "thanks, bye" a goodbye: the last phrase says what is wanted
-    return kinds[-1]
+    return _opening_then_remark(text, names_subject)
+
+
+def _opening_then_remark(text: str, names_subject: Callable[[str], bool]) -> str | None:
+    """A greeting or thanks, then a remark that asks nothing and names no subject: the opening's kind."""
+    pieces = text.split(" ")
+    for n in range(len(pieces) - 1, 0, -1):
+        kinds = _match_run(" ".join(pieces[:n]))
+        if kinds:
+            remark = " ".join(pieces[n:])
+            if kinds[-1] in _OPENING_KINDS and not _ASKS.search(remark) and not names_subject(remark):
+                return kinds[-1]
+            return None
+    return None
 
 
 _REPLY = {

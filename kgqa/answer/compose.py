@@ -144,19 +144,43 @@ def pick_sentences(
     best_score, rank, anchor, hit = scored[0]
     sents = sentences[anchor.chunk_id]
     allow_code = bool(_CODE_WORDS.search(question))
-    opens_list = anchor.index + 1 < len(sents) and sents[anchor.index + 1].role in ("lead", "item")
-    if anchor.role in ("lead", "item") or opens_list:
+    if _in_list(sents, anchor) or _in_list(sents, sents[anchor.index + 1] if anchor.index + 1 < len(sents) else None):
         group = _list_group(sents, anchor)
     else:
         group = _paragraph(sents, anchor, allow_code)
     chosen: list[Sentence] = []
     used = 0
-    budget = CHAR_BUDGET * (COMPOSE.latin_budget_factor if is_latin_text(anchor.text) else 1.0)
+    latin = COMPOSE.latin_budget_factor if is_latin_text(anchor.text) else 1.0
     for s in sorted(set(group), key=lambda s: s.index):
         if _LABEL_ONLY.match(s.text) or s.role in ("heading", "question"):
             continue
-        if chosen and used + len(s.text) > budget and s is not anchor:
+        if chosen and used + len(s.text) > CHAR_BUDGET * latin and s is not anchor:
             continue
         chosen.append(s)
         used += len(s.text)
-    return [Picked(part, s, best_score, rank, hit) for s in chosen]
+    picked = [Picked(part, s, best_score, rank, hit) for s in chosen]
+    support = _support(scored, chosen, COMPOSE.support_chars * latin)
+    return picked + [Picked(part, s, score, rank, hit) for score, rank, s, hit in support]
+
+
+def _in_list(sents: Sequence[Sentence], s: Sentence | None) -> bool:
+    """An item, or a lead that opens items (a lead before code or a table opens no list)."""
+    if s is None:
+        return False
+    nxt = sents[s.index + 1] if s.index + 1 < len(sents) else None
+    return s.role == "item" or (s.role == "lead" and nxt is not None and nxt.role == "item")
+
+
+def _support(scored: Sequence[Scored], chosen: Sequence[Sentence], max_chars: float) -> list[Scored]:
+    """The best other sentence, of any passage read, when it scores nearly as well as the anchor: sentence
+    scores are close, and the runner-up often states what the anchor only leads up to. Never one the answer
+    holds or a neighbour of one (the grown answer already shows those)."""
+    best = scored[0][0]
+    for entry in scored[1:]:
+        score, _, s, _ = entry
+        if score < best - COMPOSE.support_margin:
+            break
+        if len(s.text) > max_chars or any(c.chunk_id == s.chunk_id and abs(c.index - s.index) <= 1 for c in chosen):
+            continue
+        return [entry]
+    return []

@@ -150,6 +150,14 @@ class Judge:
         return Signals(terms, linked_concepts, max(sims, default=None),
                        best_coverage(question, passages, self.tokenize), language, self.coverage.is_chinese)
 
+    def names_subject(self, text: str) -> bool:
+        """Whether ``text`` names a concept or a key term, known to the corpus or not (chit-chat tells a remark
+        from a question by it)."""
+        if self.graph.link(text):
+            return True
+        terms = assess_terms(text, [], self.coverage)
+        return bool(terms.known or terms.unknown)
+
     def decide(self, question: str, linked_concepts: int, results: Sequence[PartResult],
                language: str = "zh") -> Decision:
         return decide(self.signals(question, linked_concepts, results, language), self.floors)

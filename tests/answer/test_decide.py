@@ -79,3 +79,49 @@ def test_chitchat_reply_speaks_the_users_language_and_suggests_questions():
     en = reply("capabilities", "en", ["Python Tutorial"], ["What is a list?"])
     assert zh.startswith("你好") and "GIMP 手册" in zh and "什么是图层？" in zh
     assert "Python Tutorial" in en and "What is a list?" in en and "[" not in en
+
+
+EN_DOC = ("The GNU Free Documentation License lets you copy this manual. To make a virtual environment, run the venv "
+          "module. Release 2.4 added a new crop tool. ") * 20
+EN = Coverage(EN_DOC.lower(), frozenset(tokenize(EN_DOC)))
+
+
+def test_an_acronym_the_corpus_spells_out_is_known():
+    terms = assess_terms("Does the GFDL allow commercial copies?", [], EN)
+    assert "GFDL" in terms.known and "GFDL" not in terms.unknown
+    assert "GFDL" in assess_terms("Does the GFDL allow commercial copies?", [], COVERAGE).unknown
+
+
+def test_a_rare_lowercase_word_an_english_corpus_lacks_is_unknown():
+    assert EN.writes_english and not COVERAGE.writes_english
+    assert assess_terms("how do I write tests with pytest fixtures?", [], EN).unknown == ("pytest",)
+    assert not assess_terms("how do i make a virtaul environment", [], EN).unknown  # a typo of a corpus word
+    # a Chinese corpus may write the word only in Chinese (decoder, 解码器)
+    assert not assess_terms("how do I write tests with pytest fixtures?", [], COVERAGE).unknown
+
+
+def test_a_version_number_is_a_key_term():
+    assert "3.0" in assess_terms("GIMP 3.0 什么时候发布", [], EN).unknown
+    assert "2.4" in assess_terms("2.4 的剪裁工具有什么变化", [], EN).known
+
+
+CN_DOC = "这份手册说明如何复制副本。违反许可证的人失去权利。"
+CN = Coverage(CN_DOC.lower(), frozenset(tokenize(CN_DOC)))
+
+
+def test_segmenter_accidents_are_not_unknown_terms():
+    assert "本手册" not in assess_terms("这本手册是谁写的", [], CN).unknown  # 本 + 手册
+    assert not [t for t in assess_terms("从我这拿到副本的人也会失去权利吗", [], CN).unknown if "副本" in t]
+
+
+@pytest.mark.parametrize(("turn", "kind"), [
+    ("Thanks, that solved it!", "thanks"), ("谢谢你，太有用了", "thanks"), ("Good evening! Who am I talking to?", "identity"),
+    ("what kind of questions can I ask you?", "capabilities"), ("你好，请问你能帮我解答哪些方面的问题？", "capabilities"),
+])
+def test_chitchat_beyond_the_bare_phrases(turn: str, kind: str):
+    assert kind_of(turn, lambda text: False) == kind
+
+
+@pytest.mark.parametrize("turn", ["谢谢，那 MoE 呢？", "thanks, and how do I install it", "Thanks! now explain MoE"])
+def test_a_thanks_that_goes_on_to_a_question_is_a_question(turn: str):
+    assert kind_of(turn, lambda text: "moe" in text.lower()) is None

@@ -50,8 +50,8 @@ PHRASES: dict[str, tuple[str, ...]] = {
     ),
 }
 _FILLER = re.compile(
-    r"^(?:啊|呀|哦|噢|嗯|呢|吧|啦|哈|嘿|了|的|吗|么|哇|太|真|请问|一下|so|really|bot|kgqa|assistant|buddy|friend|there|so much|a lot|"
-    r"very much|again|guys|all|everyone|机器人|小助手|助手|朋友)$",
+    r"^(?:啊|呀|哦|噢|嗯|呢|吧|啦|哈|嘿|了|的|吗|么|哇|太|真|请问|一下|so|really|bot|kgqa|assistant|buddy|friend|"
+    r"there|so much|a lot|very much|again|guys|all|everyone|机器人|小助手|助手|朋友)$",
     re.I,
 )
 _SEP = re.compile(r"[\s,，。.!！?？~～、;；:：…'\"“”‘’()（）\-]+")
@@ -65,8 +65,9 @@ _EN_CAPABILITY = re.compile(
     r"^(?:so |and )?what (?:kinds?|sorts?|types?) of (?:questions|things|stuff) (?:can|could|should|may) i ask(?: you)?"
     r"(?: about)?$|^what (?:topics|subjects) (?:do|can) you (?:cover|know|answer)(?: about)?$"
 )
-_ASKS = re.compile(r"[?？]|\b(?:how|what|why|when|where|which|who|can|could|does|do|is|are)\b|怎么|什么|为什么|为啥|如何|哪|吗|呢|咋|啥",
-                   re.I)
+_ASKS = re.compile(
+    r"[?？]|\b(?:how|what|why|when|where|which|who|can|could|does|do|is|are)\b|怎么|什么|为什么|为啥|如何|哪|吗|呢|咋|啥", re.I
+)
 _OPENING_KINDS = ("greeting", "thanks")
 _INDEX = {p: kind for kind, phrases in PHRASES.items() for p in phrases}
 _LONGEST = 40  # the longest turn read (kind_of); a capability pattern may span all of it

@@ -66,7 +66,9 @@ _EN_CAPABILITY = re.compile(
     r"(?: about)?$|^what (?:topics|subjects) (?:do|can) you (?:cover|know|answer)(?: about)?$"
 )
 _ASKS = re.compile(
-    r"[?？]|\b(?:how|what|why|when|where|which|who|can|could|does|do|is|are)\b|怎么|什么|为什么|为啥|如何|哪|吗|呢|咋|啥", re.I
+    r"[?？]|\b(?:how|what|why|when|where|which|who|can|could|does|do|is|are)\b|"
+    r"怎么|什么|为什么|为啥|如何|哪|吗|呢|咋|啥",
+    re.I,
 )
 _OPENING_KINDS = ("greeting", "thanks")
 _INDEX = {p: kind for kind, phrases in PHRASES.items() for p in phrases}

@@ -117,7 +117,8 @@ def test_segmenter_accidents_are_not_unknown_terms():
 @pytest.mark.parametrize(("turn", "kind"), [
     ("Thanks, that solved it!", "thanks"), ("谢谢你，太有用了", "thanks"),
     ("Good evening! Who am I talking to?", "identity"),
-    ("what kind of questions can I ask you?", "capabilities"), ("你好，请问你能帮我解答哪些方面的问题？", "capabilities"),
+    ("what kind of questions can I ask you?", "capabilities"),
+    ("你好，请问你能帮我解答哪些方面的问题？", "capabilities"),
 ])
 def test_chitchat_beyond_the_bare_phrases(turn: str, kind: str):
     assert kind_of(turn, lambda text: False) == kind

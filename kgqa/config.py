@@ -71,7 +71,9 @@ class Settings(BaseSettings):
         # fitted on the dev split of bench/devset.yaml by `python bench/calibrate.py` (multilingual-e5-small):
         # the dense channel (with the graph's cross-lingual expansion) carries retrieval, BM25 breaks ties,
         # and the question and graph channels lowered MRR@10 at any weight tried, so they are shown by
-        # `kgqa search --explain` but do not vote; set KGQA_FUSION_WEIGHTS for another corpus or model
+        # `kgqa search --explain` but do not vote; BM25's 0.25 held on all three corpora of
+        # `python bench/fit_fusion.py`, with its vote gate (tuning.Retrieval); set KGQA_FUSION_WEIGHTS for
+        # another model
         default_factory=lambda: {"dense": 1.0, "bm25": 0.25, "question": 0.0, "graph": 0.0},
         description="Reciprocal-rank-fusion weight per retrieval channel (dense, bm25, question, graph).",
     )

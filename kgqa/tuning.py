@@ -120,11 +120,20 @@ class Probes:
 
 @dataclass(frozen=True)
 class Retrieval:
-    """Dense-channel corrections (``retrieve/hybrid.py``)."""
+    """Channel corrections (``retrieve/hybrid.py``)."""
 
     # CSLS scores a pair as 2 cos - r_query - r_passage: against the cosine, a passage's hubness weighs half.
     # Not fitted.
     hubness_weight: float = 0.5
+    # the keyword channel votes only when its best passage holds at least this share of the question's terms
+    # (weighted by rarity, ``BM25Index.coverage``). A Chinese question about an English paragraph of the
+    # half-translated GIMP manual shares only words like GIMP and 图片 with the Chinese pages, and BM25 then
+    # pushes the answer down. Fitted on the dev splits of all three corpora for the worst corpus, against
+    # BM25 weights 0 to 0.5 and gates 0, 0.5 and 0.7 (python bench/fit_fusion.py). Dev Recall@5 / MRR@10, notes,
+    # gimp-zh, pytutorial-en: 1.000/0.937, 0.640/0.518, 0.913/0.675 without the gate, 1.000/0.940,
+    # 0.780/0.622, 0.913/0.659 with it (test: 1.000/0.928, 0.857/0.685, 0.667/0.578 and 1.000/0.893,
+    # 0.905/0.697, 0.667/0.572).
+    bm25_min_coverage: float = 0.3
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,24 @@ class BM25Index:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
 
+    def coverage(self, query: str, index: int) -> float:
+        """The share of the query's terms that chunk ``index`` contains, each term weighted by its rarity
+        (log(1 + N / df); a term the corpus lacks weighs as one found in half a chunk).
+
+        >>> BM25Index.build(["剪枝 去除 参数", "知识 蒸馏"]).coverage("剪枝 蒸馏", 0)
+        0.5
+        """
+        tokens = sorted(set(tokenize(query)))
+        if not tokens or not 0 <= index < self.size:
+            return 0.0
+        total = found = 0.0
+        for t in tokens:
+            per_chunk = np.asarray(self._retriever.get_scores([t]))  # type: ignore[attr-defined]
+            rarity = float(np.log1p(self.size / max(float(np.count_nonzero(per_chunk)), 0.5)))
+            total += rarity
+            found += rarity if per_chunk[index] > 0 else 0.0
+        return found / total
+
     def vocabulary(self) -> frozenset[str]:
         return frozenset(getattr(self._retriever, "vocab_dict", {}) or {})
 

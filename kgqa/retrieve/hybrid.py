@@ -17,6 +17,7 @@ from kgqa.index.backends import Kind, VectorBackend
 from kgqa.index.bm25 import BM25Index
 from kgqa.index.embed import Embedder
 from kgqa.retrieve.fusion import drop_near_duplicates, rrf
+from kgqa.tuning import RETRIEVAL
 from kgqa.types import Chunk, Hit
 
 CANDIDATES = 30
@@ -28,6 +29,7 @@ class Channels:
 
     ranked: dict[str, list[str]] = field(default_factory=dict)
     raw: dict[str, dict[str, float]] = field(default_factory=dict)
+    muted: set[str] = field(default_factory=set)  # channels shown by --explain that do not vote this time
 
     def add(self, name: str, scored: Sequence[tuple[str, float]]) -> None:
         self.ranked[name] = [i for i, _ in scored]
@@ -109,13 +111,19 @@ class HybridRetriever:
         ch.add("dense", self._dense(vector))
         # what each chunk answers (its question or heading); a negative similarity is no vote
         ch.add("question", [(cid, round(s, 4)) for cid, s in self._search(vector, CANDIDATES, "unit") if s > 0])
-        ch.add("bm25", self.keyword(keyword_text))
+        scores = self.bm25.scores(keyword_text)
+        ch.add("bm25", self._top(scores))
+        if scores.size and self.bm25.coverage(keyword_text, int(np.argmax(scores))) < RETRIEVAL.bm25_min_coverage:
+            # its best passage holds little of what the question names (a question in the other language of a
+            # bilingual corpus shares only common words with it): a ranking by chance, so it does not vote
+            ch.muted.add("bm25")
         if graph_ranked:
             ch.add("graph", [(i, s) for i, s in graph_ranked if i in self.by_id][:CANDIDATES])
         return ch
 
     def fuse(self, ch: Channels, k: int) -> list[Hit]:
-        fused = [(i, s) for i, s in rrf(ch.ranked, weights=self.weights) if s > 0]
+        weights = {name: (0.0 if name in ch.muted else w) for name, w in self.weights.items()}
+        fused = [(i, s) for i, s in rrf(ch.ranked, weights=weights) if s > 0]
         order = drop_near_duplicates([(i, self.by_id[i].text) for i, _ in fused[: max(3 * k, 20)]])
         score = dict(fused)
         hits = []

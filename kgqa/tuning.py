@@ -60,6 +60,9 @@ class Decide:
     # a Latin word this long or longer that is one edit (two from 9 letters) away from a word of the corpus
     # is a typo of it (transfomer -> transformer), not an unknown term. Not fitted.
     typo_min_length: int = 5
+    # a shorter word (four letters: gmip, GDFL) is a typo only with two neighbouring letters swapped; one
+    # substituted letter would make most short words typos of one another. Not fitted.
+    swap_min_length: int = 4
     typo_long_length: int = 9
     # a lower-case Latin word of this length or more that general language rarely uses (under
     # ``ordinary_zipf``: pytest, tkinter, functools) and the corpus never does is a key term the corpus lacks, as

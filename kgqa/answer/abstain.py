@@ -36,8 +36,10 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _VERSION = re.compile(r"^\d+(?:\.\d+)+$")
-# a demonstrative or quantifier fused to a noun by the segmenter (本手册, 该工具): the noun is the word
-_DETERMINER = re.compile(r"^[本这那该此每各某][\u4e00-\u9fff]{2,}$")
+# a polite opener or a demonstrative fused to a noun by the segmenter (请问全屏, 本手册, 该工具): the noun is the
+# word, and an opener never modifies the noun after it
+_OPENERS = ("请问", "想问", "问下")
+_OPENING = re.compile(rf"^(?:{'|'.join(_OPENERS)}|[本这那该此每各某])(?=[\u4e00-\u9fff]{{2,}}$)")
 # a verb with a resultative or aspect ending (拿到, 做完, 改成) takes the next noun as its object: it does not
 # modify it the way 扩散 modifies 模型
 _VERB_RESULT = re.compile(r"[到完好过了掉住着成]$")
@@ -96,7 +98,13 @@ class Coverage:
     def knows_latin(self, word: str) -> bool:
         w = word.lower()
         return (w in self.tokens or w.rstrip("s") in self.tokens or (len(w) > 5 and w in self.text)
-                or self.spells_out(word))
+                or self.spells_out(word) or self.writes_apart(w))
+
+    def writes_apart(self, word: str) -> bool:
+        """Whether the corpus writes a compound as two words (fullscreen: full screen, full-screen)."""
+        if len(word) < 6 or not word.isalpha():
+            return False
+        return any(f"{word[:i]}{sep}{word[i:]}" in self.text for i in range(3, len(word) - 2) for sep in " -")
 
     def spells_out(self, acronym: str) -> bool:
         """Whether the corpus writes out an acronym as words whose initials spell it (GFDL: GNU Free
@@ -241,10 +249,19 @@ def is_homophone_of_known(word: str, coverage: Coverage) -> bool:
     return process.extractOne(word, same_length, scorer=Levenshtein.distance, score_cutoff=1) is not None
 
 
+def _transpositions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
+
+
 def is_typo_of_known(word: str, coverage: Coverage) -> bool:
-    """A misspelling (one edit, two for long words) of a word the corpus has: transfomer -> transformer."""
+    """A misspelling (one edit, two for long words) of a word the corpus has: transfomer -> transformer. A
+    shorter word counts only with two neighbouring letters swapped, the commonest slip (gmip, GDFL)."""
     w = word.lower()
-    if len(w) < DECIDE.typo_min_length or not coverage.tokens:
+    if len(w) < DECIDE.typo_min_length:
+        swapped = _transpositions(w) if len(w) >= DECIDE.swap_min_length else []
+        return any(t in coverage.tokens for t in swapped) or (word.isupper() and any(
+            coverage.spells_out(t.upper()) for t in swapped))
+    if not coverage.tokens:
         return False
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
@@ -283,8 +300,9 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             noun = _flag(word, budget).startswith("n")
             if not coverage.is_chinese:
                 continue  # a Chinese question about an English corpus: its Chinese words cannot be looked up
-            if _DETERMINER.match(word) and word[1:] in coverage.text:
-                word = word[1:]
+            opener = _OPENING.match(word)
+            if opener and word[opener.end():] in coverage.text:
+                word = word[opener.end():]
             if word in coverage.text or is_homophone_of_known(word, coverage):
                 if noun and pending is not None and pending[1] == start:
                     # an ordinary word the corpus lacks, fused to a noun it has (扩散 + 模型): the compound
@@ -294,7 +312,8 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
                     known.append(word)
             elif noun and not is_ordinary(word):
                 unknown.append(word)
-            elif _flag(word, budget)[:1] in ("n", "v", "a") and not _VERB_RESULT.search(word):
+            elif _flag(word, budget)[:1] in ("n", "v", "a") and not _VERB_RESULT.search(word) \
+                    and word not in _OPENERS:
                 modifier = (word, end)  # a content word (not 那些, 怎么) that may modify the next one
         elif _VERSION.match(word):
             checked += 1

@@ -127,3 +127,22 @@ def test_chitchat_beyond_the_bare_phrases(turn: str, kind: str):
 @pytest.mark.parametrize("turn", ["谢谢，那 MoE 呢？", "thanks, and how do I install it", "Thanks! now explain MoE"])
 def test_a_thanks_that_goes_on_to_a_question_is_a_question(turn: str):
     assert kind_of(turn, lambda text: "moe" in text.lower()) is None
+
+
+def test_short_words_and_acronyms_with_two_letters_swapped_are_typos():
+    assert "vnev" in assess_terms("how do I use vnev here", [], EN).known  # venv
+    terms = assess_terms("Does the GDFL let me copy it?", [], EN)
+    assert "GDFL" in terms.known and not terms.unknown
+    assert "XQZW" in assess_terms("Does the XQZW let me copy it?", [], EN).unknown
+
+
+def test_a_compound_the_corpus_writes_as_two_words_is_known():
+    doc = "Press F11 to toggle full screen mode. The crop tool keeps the aspect ratio. " * 20
+    cov = Coverage(doc.lower(), frozenset(tokenize(doc)))
+    assert "fullscreen" in assess_terms("fullscreen 模式怎么进", [], cov).known
+
+
+def test_a_polite_opener_never_makes_a_compound_with_the_next_noun():
+    doc = "按 F11 进入全屏模式。"
+    cov = Coverage(doc.lower(), frozenset(tokenize(doc)))
+    assert not assess_terms("请问全屏模式怎么进", [], cov).unknown

@@ -1,13 +1,15 @@
-"""Fit the keyword channel's weight and its vote gate on the dev splits of all three corpora; report test.
+"""Fit the keyword channel's weight, its vote gate and the hubness correction on the dev splits of all three
+corpora; report the test splits.
 
     python bench/fit_fusion.py                 # real model, the three corpora of bench/eval_corpora.py
     python bench/fit_fusion.py --embedder fake # hash embedder: seconds, for checking the script itself
 
 The channels of every answerable question part are computed once; each grid point only re-fuses them. A grid
-point is a BM25 weight and a gate: the keyword channel votes only when its best passage holds at least that
-share of the question's terms (``BM25Index.coverage``; gate 0 means it always votes). Points are ranked by the
-worst corpus's MRR@10 on the dev split, then its Recall@5. The chosen values are copied by hand into
-``kgqa/tuning.py`` (``Retrieval.bm25_min_coverage``) and ``Settings.fusion_weights``; nothing here changes them.
+point is a hubness weight (the dense channel's correction for passages close to every question), a BM25
+weight and a gate: the keyword channel votes only when its best passage holds at least that share of the
+question's terms (``BM25Index.coverage``; gate 0 means it always votes). Points are ranked by the worst
+corpus's MRR@10 on the dev split, then its Recall@5. The chosen values are copied by hand into
+``kgqa/tuning.py`` (``Retrieval``) and ``Settings.fusion_weights``; nothing here changes them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from kgqa.retrieve.engine import graph_ranking  # noqa: E402
 
 WEIGHTS = (0.0, 0.1, 0.25, 0.5)
 GATES = (0.0, 0.3, 0.5, 0.7)
+HUBNESS = (0.0, 0.25, 0.5, 1.0)
 
 
 @dataclass
@@ -41,17 +44,23 @@ class Prepared:
     spans: dict[str, Any]
 
 
-def prepare(kb: Any, items: Sequence[Any]) -> list[Prepared]:
+def prepare(kb: Any, items: Sequence[Any], hubness: float, vectors_of: dict[str, Any]) -> list[Prepared]:
     from eval_corpora import _spans
 
+    from kgqa.tuning import PROBES
+
     engine, retriever = kb.engine, kb.engine.retriever
+    retriever.set_hubness(retriever.embedder.embed([*PROBES.zh, *PROBES.en], kind="query"), hubness)
     spans = {c.chunk_id: _spans(c) for c in retriever.chunks}
     out = []
     for item in items:
         if not item.golds:
             continue
         plan = engine.plan(item.question, list(item.history) or None, K)
-        vectors = retriever.embedder.embed([p.dense_text for p in plan.parts], kind="query")
+        for p in plan.parts:
+            if p.dense_text not in vectors_of:
+                vectors_of[p.dense_text] = retriever.embedder.embed([p.dense_text], kind="query")[0]
+        vectors = [vectors_of[p.dense_text] for p in plan.parts]
         parts = []
         for part, vector in zip(plan.parts, vectors, strict=True):
             ch = retriever.channels_from_vector(vector, part.keyword_text,
@@ -90,28 +99,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--embedder", choices=("real", "fake"), default="real")
     args = parser.parse_args(argv)
-    systems = {}
+    from kgqa.ingest.load import load_corpus
+
+    rows = []
     for corpus in CORPORA:
         settings = settings_for(corpus, args.embedder)
         kb = open_system(settings, make_embedder(args.embedder, settings))
-        from kgqa.ingest.load import load_corpus
-
         docs, _ = load_corpus([settings.corpus_dir], settings.corpus_dir)
         loaded = load_corpus_devset(DEVSETS / f"{corpus}.yaml", {d.doc_id: d.text for d in docs})
-        systems[corpus] = (kb, prepare(kb, loaded.items))
-    rows = []
-    for weight, gate in itertools.product(WEIGHTS, GATES):
-        if weight == 0.0 and gate > 0.0:
-            continue
-        dev = {c: measure(kb, prep, "dev", weight, gate) for c, (kb, prep) in systems.items()}
-        test = {c: measure(kb, prep, "test", weight, gate) for c, (kb, prep) in systems.items()}
-        rows.append((min(m for _, m in dev.values()), min(r for r, _ in dev.values()), weight, gate, dev, test))
-    rows.sort(key=lambda r: (-r[0], -r[1]))
+        vectors_of: dict[str, Any] = {}
+        for hubness in HUBNESS:
+            prepared = prepare(kb, loaded.items, hubness, vectors_of)
+            for weight, gate in itertools.product(WEIGHTS, GATES):
+                if weight == 0.0 and gate > 0.0:
+                    continue
+                rows.append((corpus, (hubness, weight, gate), measure(kb, prepared, "dev", weight, gate),
+                             measure(kb, prepared, "test", weight, gate)))
+    points = sorted({r[1] for r in rows})
+    table = []
+    for point in points:
+        dev = {c: d for c, p, d, _ in rows if p == point}
+        test = {c: t for c, p, _, t in rows if p == point}
+        table.append((min(m for _, m in dev.values()), min(r for r, _ in dev.values()), point, dev, test))
+    table.sort(key=lambda r: (-r[0], -r[1]))
     print("Recall@5 / MRR@10 per corpus; ranked by the worst corpus's dev MRR@10, then Recall@5")
-    for worst_mrr, worst_r5, weight, gate, dev, test in rows:
+    for worst_mrr, worst_r5, (hubness, weight, gate), dev, test in table:
         cells = lambda m: "  ".join(f"{c} {r:.3f}/{rr:.3f}" for c, (r, rr) in m.items())  # noqa: E731
-        print(f"bm25 {weight:<4} gate {gate:<3}  worst dev {worst_r5:.3f}/{worst_mrr:.3f}   dev: {cells(dev)}")
-        print(f"{'':22}test: {cells(test)}")
+        print(f"hubness {hubness:<4} bm25 {weight:<4} gate {gate:<3}  worst dev {worst_r5:.3f}/{worst_mrr:.3f}   "
+              f"dev: {cells(dev)}")
+        print(f"{'':35}test: {cells(test)}")
     return 0
 
 

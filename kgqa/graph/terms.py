@@ -169,7 +169,10 @@ def _english_pair(left: str, inner: str) -> Found | None:
             return Found(" ".join(take), "", "pair", (inner,))
         return None
     abbr = en_tail(left, words=1)
-    if _abbr(abbr) or (abbr and any(c.isupper() for c in abbr[1:])):
+    words = inner.lower().split()
+    if not words or words[0] in _EN_STOP or words[-1] in _EN_STOP:
+        return None  # an aside ("JavaScript (and many other languages)"), not an expansion
+    if len(abbr) >= 2 and (_abbr(abbr) or any(c.isupper() for c in abbr[1:])):
         return Found(inner.strip(), "", "pair", (abbr,))
     return None
 

@@ -45,10 +45,20 @@ def normalise(text: str) -> str:
     return _SEP.sub(" ", normalise_with_map(text)[0]).strip()
 
 
-def _singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+def singular(word: str) -> str:
+    """An English plural's singular by its spelling: ``dictionaries`` -> ``dictionary``, ``classes`` ->
+    ``class``, ``modules`` -> ``module``; words that only look plural (``analysis``, ``status``) stay.
+
+    >>> [singular(w) for w in ("dictionaries", "searches", "classes", "boxes", "modules", "analysis", "bias")]
+    ['dictionary', 'search', 'class', 'box', 'module', 'analysis', 'bias']
+    """
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "as")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes", "zzes")):
+        return word[:-2]
+    return word[:-1]
 
 
 def concept_id(label: str) -> str:
@@ -57,7 +67,7 @@ def concept_id(label: str) -> str:
     if not words:
         return ""
     if words[-1].isascii():
-        words[-1] = _singular(words[-1])
+        words[-1] = singular(words[-1])
     return "-".join(words)
 
 

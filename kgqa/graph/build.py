@@ -17,6 +17,7 @@ Steps:
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import combinations
@@ -163,10 +164,26 @@ def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[
     for c, h in lexical_heads({k: (v, v) for k, v in labels.items()}):
         if c not in where or any(normalise(x).startswith(_NEGATED) for x in labels[c]):
             continue
-        both = sorted(set(where[c]) & set(where.get(h, [])))
-        s = linked[(both or where[c])[0]][0]
+        at = where[c]
+        english = concepts[c].label if concepts[c].label.isascii() and " " in concepts[c].label else ""
+        if english and not is_name_shaped(english):
+            # an English compound in Title Case is a title or a proper name (Monty Python, "see Python Scopes and
+            # Namespaces"); written in lower case it is a kind of its head (keyword arguments)
+            lower = _lower_form(english)
+            anycase = re.compile(lower.pattern, re.IGNORECASE)
+            at = [i for i in at if lower.search(linked[i][0].text) or not anycase.search(linked[i][0].text)]
+            if not at:
+                continue
+        both = sorted(set(at) & set(where.get(h, [])))
+        s = linked[(both or at)[0]][0]
         out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
     return out
+
+
+def _lower_form(label: str) -> re.Pattern[str]:
+    """The label written in lower case, words joined by a space or a hyphen, the last in any inflection."""
+    words = [re.escape(w) for w in label.lower().replace("-", " ").split()]
+    return re.compile(r"(?<![A-Za-z])" + r"[ -]".join(words) + r"[a-z]*")
 
 
 def _related(linked: list[tuple[Sentence, list[str]]], typed: set[frozenset[str]]) -> list[Edge]:
@@ -266,7 +283,8 @@ def one_way(edges: list[Edge]) -> list[Edge]:
 
     >>> from kgqa.types import Evidence
     >>> ev = Evidence("c", "d", 0, 2, "xx", "t")
-    >>> [(e.source, e.target) for e in one_way([Edge("a", "b", "part-of", 1, [ev]), Edge("b", "a", "part-of", 2, [ev, ev])])]
+    >>> both = [Edge("a", "b", "part-of", 1, [ev]), Edge("b", "a", "part-of", 2, [ev, ev])]
+    >>> [(e.source, e.target) for e in one_way(both)]
     [('b', 'a')]
     """
     best: dict[tuple[frozenset[str], str], Edge] = {}

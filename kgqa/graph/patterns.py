@@ -150,6 +150,18 @@ def link_sentence(s: Sentence, lexicon: Lexicon, topic: str = "") -> Linked:
     return Linked(s, mentions, topic, keys, label)
 
 
+_NEGATION = re.compile(r"(?:不|没有?|未|无|非|并非|不能|无法|不再)\s*(?:能|会|可|可以|需要|必|再)?\s*$")
+
+
+def negated(text: str, at: int) -> bool:
+    """Whether a negation (不, 没有, 不能, 无法…) stands right before position ``at``: 文件可以不包含X states no part.
+
+    >>> negated("文件可以不包含章节", 5), negated("文件包含章节", 2)
+    (True, False)
+    """
+    return bool(_NEGATION.search(text, max(0, at - 6), at))
+
+
 def _rel(src: str, tgt: str, type_: str, rule: str, *sents: Sentence) -> list[Rel]:
     return [Rel(src, tgt, type_, rule, sents)] if src and tgt and src != tgt else []
 
@@ -218,8 +230,9 @@ def uses(ls: Linked) -> list[Rel]:
     for v in USE_VERBS.finditer(ls.text):
         if (
             _sequenced(ls, v.start())
-            or ls.text[max(0, v.start() - 1) : v.start()] in ("一", "可")
+            or ls.text[max(0, v.start() - 1) : v.start()] in ("一", "可", "的")  # 的应用: a noun, "application"
             or ls.text[v.end() : v.end() + 1] == "于"
+            or negated(ls.text, v.start())
         ):
             continue
         x = subject(ls, v.start())
@@ -334,6 +347,8 @@ def composition(ls: Linked) -> list[Rel]:
     t = ls.text
     first = ls.mentions[0].key if ls.mentions else ""
     for m in re.finditer(r"由(.{1,40}?)(?:组成|构成)|包含|含有", t):
+        if negated(t, m.start()):
+            continue
         cs = ls.clause_start(m.start())
         if m.group(0).startswith("由"):
             parts = ls.within(m.start(1), m.end(1))

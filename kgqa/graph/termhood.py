@@ -269,6 +269,9 @@ def is_term(names: Iterable[str], rules: Iterable[str], background: Background) 
     weak_word = rules <= WEAK_RULES | {"quoted"}
     for n in names:
         word = n if _WORD.fullmatch(n) else ""  # written in lower case: an ordinary word unless shown otherwise
+        low = n.lower()
+        if not word and n[:1].isupper() and n[1:].islower() and background.written[low] >= background.written[n]:
+            word = low  # capitalised only where a sentence or a title starts ("Configure the widget")
         if _key_name(word or n, weak_word if word else weak, background):
             return True
     return False

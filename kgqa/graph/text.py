@@ -80,13 +80,29 @@ class Piece:
     value: str
 
 
+_ABBREVIATIONS = frozenset("e.g i.e etc vs cf mr mrs dr no fig al approx".split())
+_NEXT_STARTS = re.compile(r"\s+[A-Z“\"‘'(]")
+
+
+def _english_end(text: str, i: int) -> bool:
+    """Whether the full stop at ``i`` ends an English sentence: a space and a capital (or quote) follow, and the
+    word before is no abbreviation (e.g., etc.) nor a single letter or number (a list number, an initial)."""
+    if not _NEXT_STARTS.match(text, i + 1):
+        return False
+    j = i
+    while j > 0 and not text[j - 1].isspace():
+        j -= 1
+    word = text[j:i].lower().strip("(\"“")
+    return len(word) > 1 and word not in _ABBREVIATIONS and not word.isdigit()
+
+
 def _split(text: str, ends: str, base: int = 0) -> list[Piece]:
     pieces: list[Piece] = []
     start = 0
     for i, ch in enumerate(text):
         if ch in ends and text[i + 1 : i + 2] in ("(", "（"):
             continue  # "…吗?(如:BERT)" - the bracket still belongs to this sentence
-        if ch in ends or ch == "\n":
+        if ch in ends or ch == "\n" or (ch == "." and _english_end(text, i)):
             pieces.append(Piece(start, i + (ch != "\n"), text[start : i + (ch != "\n")]))
             start = i + 1
     pieces.append(Piece(start, len(text), text[start:]))
@@ -104,6 +120,8 @@ def sentences(text: str) -> list[Piece]:
 
     >>> [p.value for p in sentences("甲是乙。丙\\n- 丁：戊")]
     ['甲是乙。', '丙', '- 丁：戊']
+    >>> [p.value for p in sentences("A module is a file. See e.g. Python 3.12. It works.")]
+    ['A module is a file.', 'See e.g. Python 3.12.', 'It works.']
     """
     return _split(text, SENTENCE_END)
 

@@ -175,9 +175,14 @@ def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[
             if not at:
                 continue
         both = sorted(set(at) & set(where.get(h, [])))
-        s = linked[(both or at)[0]][0]
+        # a sentence that says something about the compound, before a list lead ("…存在两个问题:")
+        s = min((linked[i][0] for i in (both or at)), key=lambda x: (_is_lead(x.text), x.doc_id, x.start))
         out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
     return out
+
+
+def _is_lead(text: str) -> bool:
+    return text.rstrip().endswith((":", "："))
 
 
 def _lower_form(label: str) -> re.Pattern[str]:

@@ -24,6 +24,7 @@ from kgqa.graph.lexicon import Lexicon, Mention
 from kgqa.graph.model import Sentence
 from kgqa.graph.terms import label_of
 from kgqa.graph.text import CLAUSE_END
+from kgqa.text import is_cjk
 
 USE_VERBS = re.compile(r"通过|利用|使用|采用|借助|基于|结合了?|应用|引入")
 MITIGATE_VERBS = re.compile(r"防止|避免|缓解|解决|减少|降低|减轻|抑制|应对|克服")
@@ -175,8 +176,8 @@ def subject(ls: Linked, before: int) -> str:
     """Who the sentence is about: a mention opening its body, its list label, or (after 它/这是) the topic."""
     body = ls.body_start
     for m in ls.mentions[ls.first_from(body) :]:
-        if m.start > body + 25:
-            break
+        if m.start > body + 25 or (ls.label and ls.text[body : m.start].strip(" *")):
+            break  # a list item's body that does not open on a concept is about its label
         if m.end > before:
             continue
         if not _NOT_SUBJECT.search(ls.text[body : m.start]) and not re.search(
@@ -237,8 +238,27 @@ def uses(ls: Linked) -> list[Rel]:
             continue
         x = subject(ls, v.start())
         for o in objects(ls, v.end()):
-            out += _rel(x, o.key, "uses", "uses", ls.sentence)
+            if not modifies(ls.text, o):
+                out += _rel(x, o.key, "uses", "uses", ls.sentence)
     return out
+
+
+def modifies(text: str, m: Mention) -> bool:
+    """Whether a mention only qualifies the noun after it: 基于自注意力的架构 (的), 模拟量化误差 (a noun right
+    after it). Then the sentence names it but does not state it as the object.
+
+    >>> modifies("通过模拟量化误差提升精度", Mention("q", "量化", 4, 6)), modifies("通过量化来压缩", Mention("q", "量化", 2, 4))
+    (True, False)
+    """
+    after = text[m.end : m.end + 4]
+    if after.startswith("的"):
+        return True
+    if not after or not is_cjk(after[0]):
+        return False
+    import jieba.posseg
+
+    first = next(iter(jieba.posseg.dt.cut(after)), None)
+    return first is not None and str(first.flag).startswith("n") and first.word[0] == after[0]
 
 
 def _means(ls: Linked) -> list[str]:
@@ -265,8 +285,8 @@ def goal(ls: Linked) -> list[Rel]:
             if i == len(ls.mentions) or not _VERB_GAP_AT.match(ls.text, v.end(), ls.mentions[i].start):
                 continue
             target = np_head(ls, ls.mentions[i])
-            if ls.text[target.end : target.end + 2].strip()[:1] in ("中", "里", "内"):
-                continue  # the concept only locates the object (ReLU 中神经元死亡的问题)
+            if ls.text[target.end : target.end + 2].strip()[:1] in ("中", "里", "内", "的"):
+                continue  # the concept only locates or qualifies the object (ReLU 中神经元死亡的问题, 大模型的训练)
             means = _means(ls) if means is None else means
             for actor in _actors(ls, target.key, v.start(), means):
                 out += _rel(actor, target.key, type_, "goal", ls.sentence)

@@ -67,14 +67,16 @@ def _concepts(
         sources.setdefault(drafts[i].id, set()).add(t.rule)
     names = [n for d in drafts for n in (d.en, d.zh, *d.surfaces) if n]
     background = Background.of(s.text for p in parts for s in p.sentences).primed(names)
+    # heading lines, and every section title (a short section shares its chunk with the one before)
     headings = Background.of(s.text for p in parts for s in p.sentences if s.kind == "heading")
+    titles = Background.of(sorted({q for p in parts for qs in p.questions.values() for q in qs}))
     concepts: dict[str, Concept] = {}
     kept: list[Draft] = []
     for d in drafts:
         rules = sources.get(d.id, set()) | ({"glossary"} if d.glossary else set())
         if not d.glossary and not is_term([d.en, d.zh, *d.surfaces], rules, background):
             continue  # an ordinary word or a stopword, not a term of this corpus
-        if not d.glossary and rules <= WEAK_RULES and _title_only(d, background, headings):
+        if not d.glossary and rules <= WEAK_RULES and _title_only(d, background, headings, titles):
             continue  # a section title ("Fancier Output Formatting"), never written in the text itself
         label = d.en if d.glossary else written_label(d.en, background)
         aliases = [s for s in d.surfaces if s not in (label, d.zh)]
@@ -85,10 +87,18 @@ def _concepts(
     return concepts, local, lexicon
 
 
-def _title_only(d: Draft, background: Background, headings: Background) -> bool:
-    """A name of several words that only headings write."""
+def _title_only(d: Draft, background: Background, headings: Background, titles: Background) -> bool:
+    """A name of several words that only headings write, or that the text only writes capitalised, as the title
+    of a section it points to ("see Python Scopes and Namespaces"). Proper names (GNU Free Documentation
+    License) are name-shaped and stay."""
     multi = [n for n in (d.en, *d.surfaces) if n and " " in n.strip() and n.isascii()]
-    return bool(multi) and all(background.count(n) <= headings.count(n) for n in multi)
+    if not multi:
+        return False
+    forms = list(dict.fromkeys(f for n in multi for f in (n, written_label(n, Background.of([])))))
+    if all(background.count(n) <= headings.count(n) for n in forms):
+        return True
+    titled = [n for n in multi if not is_name_shaped(n) and titles.count(n)]
+    return bool(titled) and not any(background.cased_count(n.lower()) for n in forms)
 
 
 def written_label(en: str, background: Background) -> str:

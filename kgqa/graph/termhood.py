@@ -28,6 +28,8 @@ from kgqa.tuning import TERMHOOD
 WEAK_RULES = frozenset({"english", "heading", "list-label", "definition"})
 _WORD = re.compile(r"[a-z][a-z0-9_]*")
 _WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# a capitalised word after a word, a comma or a CJK character of the same sentence: a name, not a sentence start
+_INSIDE = re.compile(r"(?<=[A-Za-z0-9,;)\u4e00-\u9fff]) ?([A-Z][a-z]+)\b")
 _TOKEN = re.compile(r"[a-z][a-z0-9_']*|[^\sa-z0-9]")
 # a word right after one of these and right before punctuation or a function word heads a noun phrase
 _DETERMINERS = frozenset("the a an this that each every its their your our his her any no some these those".split())
@@ -89,6 +91,7 @@ class Background:
     heads: Counter[str] = field(default_factory=Counter)
     written: Counter[str] = field(default_factory=Counter)  # Latin words as the text spells them (ASCII, Python)
     raw: str = ""  # the text as written
+    inside: Counter[str] = field(default_factory=Counter)  # capitalised Latin words written inside a sentence
 
     @classmethod
     def of(cls, sentences: Iterable[str]) -> Background:
@@ -97,7 +100,10 @@ class Background:
         words = Counter(_WORD.findall(text))
         cjk = sum(1 for c in text if is_cjk(c))
         written = Counter(_WRITTEN.findall(raw))
-        return cls(text, words, max(1.0, sum(words.values()) + cjk / 1.6), {}, noun_heads(text), written, raw)
+        inside = Counter(m.group(1) for m in _INSIDE.finditer(raw))
+        return cls(
+            text, words, max(1.0, sum(words.values()) + cjk / 1.6), {}, noun_heads(text), written, raw, inside
+        )
 
     def cased_count(self, name: str) -> int:
         """How often the text writes ``name`` exactly so, case included."""
@@ -270,8 +276,10 @@ def is_term(names: Iterable[str], rules: Iterable[str], background: Background) 
     for n in names:
         word = n if _WORD.fullmatch(n) else ""  # written in lower case: an ordinary word unless shown otherwise
         low = n.lower()
-        if not word and n[:1].isupper() and n[1:].islower() and background.written[low] >= background.written[n]:
-            word = low  # capitalised only where a sentence or a title starts ("Configure the widget")
+        if not word and n[:1].isupper() and n[1:].islower() and (
+            background.written[low] >= background.written[n] or not background.inside[n]
+        ):
+            word = low  # capitalised only where a sentence, a line or a title starts ("Configure the widget")
         if _key_name(word or n, weak_word if word else weak, background):
             return True
     return False

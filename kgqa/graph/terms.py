@@ -170,6 +170,8 @@ def _english_pair(left: str, inner: str) -> Found | None:
         return None
     abbr = en_tail(left, words=1)
     words = inner.lower().split()
+    if len(inner.strip()) < 2:
+        return None  # a call's argument (MyClass.f(x)), not an expansion
     if not words or words[0] in _EN_STOP or words[-1] in _EN_STOP:
         return None  # an aside ("JavaScript (and many other languages)"), not an expansion
     if len(abbr) >= 2 and (_abbr(abbr) or any(c.isupper() for c in abbr[1:])):

@@ -93,7 +93,8 @@ def _english_end(text: str, i: int) -> bool:
     while j > 0 and not text[j - 1].isspace():
         j -= 1
     word = text[j:i].lower().strip("(\"“")
-    return len(word) > 1 and word not in _ABBREVIATIONS and not word.isdigit()
+    # a section or version number (9.2., 3.12.) ends no sentence: "9.2. Python Scopes" is one heading
+    return len(word) > 1 and word not in _ABBREVIATIONS and not all(c.isdigit() or c == "." for c in word)
 
 
 def _split(text: str, ends: str, base: int = 0) -> list[Piece]:
@@ -120,8 +121,8 @@ def sentences(text: str) -> list[Piece]:
 
     >>> [p.value for p in sentences("甲是乙。丙\\n- 丁：戊")]
     ['甲是乙。', '丙', '- 丁：戊']
-    >>> [p.value for p in sentences("A module is a file. See e.g. Python 3.12. It works.")]
-    ['A module is a file.', 'See e.g. Python 3.12.', 'It works.']
+    >>> [p.value for p in sentences("A module is a file. See e.g. the manual. It works.\\n9.2. Python Scopes")]
+    ['A module is a file.', 'See e.g. the manual.', 'It works.', '9.2. Python Scopes']
     """
     return _split(text, SENTENCE_END)
 

@@ -32,6 +32,7 @@ from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
 from kgqa.graph.text import normalise, singular
+from kgqa.text import is_cjk
 from kgqa.tuning import TERMHOOD
 from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
@@ -62,9 +63,11 @@ def _concepts(
     drafts, where = merge_names([(t.en, t.zh, t.aliases) for t in terms], glossary.concepts)
     local: dict[str, str] = {g.id: drafts[i].id for i, g in enumerate(glossary.concepts)}
     sources: dict[str, set[str]] = {}
+    found_in: dict[str, list[str]] = {}
     for t, i in zip(terms, where, strict=True):
         local.setdefault(t.key, drafts[i].id)
         sources.setdefault(drafts[i].id, set()).add(t.rule)
+        found_in.setdefault(drafts[i].id, []).append(t.evidence.quote)
     names = [n for d in drafts for n in (d.en, d.zh, *d.surfaces) if n]
     background = Background.of(s.text for p in parts for s in p.sentences).primed(names)
     # heading lines, and every section title (a short section shares its chunk with the one before)
@@ -76,8 +79,10 @@ def _concepts(
         rules = sources.get(d.id, set()) | ({"glossary"} if d.glossary else set())
         if not d.glossary and not is_term([d.en, d.zh, *d.surfaces], rules, background):
             continue  # an ordinary word or a stopword, not a term of this corpus
-        if not d.glossary and rules <= WEAK_RULES and _title_only(d, background, headings, titles):
-            continue  # a section title ("Fancier Output Formatting"), never written in the text itself
+        if not d.glossary and rules <= WEAK_RULES and (
+            _title_only(d, background, headings, titles) or _capitalised_in_english(d, found_in[d.id], background)
+        ):
+            continue  # a section or document title ("Fancier Output Formatting"), never written as a term
         label = d.en if d.glossary else written_label(d.en, background)
         aliases = [s for s in d.surfaces if s not in (label, d.zh)]
         concepts[d.id] = Concept(d.id, label or d.zh, d.zh, sorted(aliases), sorted(rules), [])
@@ -101,6 +106,18 @@ def _title_only(d: Draft, background: Background, headings: Background, titles: 
     return bool(titled) and not any(background.cased_count(n.lower()) for n in forms)
 
 
+def _capitalised_in_english(d: Draft, contexts: list[str], background: Background) -> bool:
+    """A name of several capitalised words found only in English sentences and never written in lower case:
+    English capitalises titles and proper names (the Installing Python Modules guide, Monty Python), not terms.
+    In Chinese text a capitalised English name is how a term is written (Swin Transformer), so it stays."""
+    multi = [n for n in (d.en, *d.surfaces) if n and " " in n.strip() and n.isascii()]
+    if not multi or any(is_name_shaped(n) for n in multi) or not contexts:
+        return False
+    english = all(sum(1 for c in q if is_cjk(c)) * 10 < len(q) for q in contexts)
+    forms = {f for n in multi for f in (n.lower(), written_label(n, Background.of([])).lower())}
+    return english and not any(background.cased_count(f) for f in forms)
+
+
 def written_label(en: str, background: Background) -> str:
     """An English label as the text writes it, in the singular: ``Formatted String Literals`` ->
     ``formatted string literal`` when the text writes it in lower case, ``ascii`` -> ``ASCII`` when the text
@@ -114,8 +131,11 @@ def written_label(en: str, background: Background) -> str:
     words = en.split(" ")
     last = words[-1]
     one = singular(last.lower())
-    # a single word's singular only when the text writes it (indices stays, not "indice")
-    if not is_name_shaped(last) and (len(words) > 1 or background.count(one)):
+    # a single word in -ices only when the text writes the singular (indices stays, not "indice"); a noun in
+    # -ics (semantics, graphics) is singular
+    if not is_name_shaped(last) and not last.endswith("ics") and (
+        len(words) > 1 or background.count(one) or not last.endswith("ices")
+    ):
         words[-1] = last[: len(one)] if last.lower().startswith(one) else last[: len(one) - 1] + one[-1]
     label = " ".join(words)
     if len(words) == 1:

@@ -177,6 +177,8 @@ def text_counts(text: str, names: Iterable[str]) -> dict[str, int]:
     return counts
 
 
+# endings of English adjectives and verbs (idiomatic, lexicographical, representable, truncate, serialize)
+_MODIFIER = re.compile(r"(?:ic|ical|able|ible|ate|ize|ise|ify|ous|ive|est|ful|less)$")
 _INFLECTED = re.compile(r"^[a-z]+(?:ed|ly)$")
 # jieba's part-of-speech classes that never name a concept: locatives (下面), pronouns, adverbs, conjunctions,
 # prepositions, particles, numerals, measure words, time words
@@ -238,9 +240,10 @@ def _ordinary_word_ok(name: str, background: Background) -> bool:
     forms = [f for f in _forms(name) if background.count(f)]
     count = sum(background.count(f) for f in forms)
     general = max((general_zipf(f) for f in [*forms, *_verb_bases(name)]), default=0.0)
-    if general < TERMHOOD.jargon_zipf:
-        return count >= TERMHOOD.min_weak_count
     heads = sum(background.heads.get(f, 0) for f in forms)
+    if general < TERMHOOD.jargon_zipf:
+        # a rare adjective or verb (idiomatic, truncate) is jargon only where the text uses it as a noun (an iterable)
+        return count >= TERMHOOD.min_weak_count and (not _MODIFIER.search(name) or heads >= TERMHOOD.min_noun_heads)
     return count >= TERMHOOD.min_common_count and heads >= TERMHOOD.min_noun_heads
 
 

@@ -189,7 +189,9 @@ def pair_terms(sentence: str) -> list[Found]:
             continue
         if _is_english(inner):
             zh = zh_tail(left)
-            if zh and left.rstrip() == left and good_zh(zh):
+            # "GIMP 可执行文件(GIMP-console)": the Chinese run is the tail of a mixed name, not the whole name
+            mixed = re.search(r"[A-Za-z0-9] ?$", left[: len(left) - len(zh)]) is not None if zh else False
+            if zh and left.rstrip() == left and good_zh(zh) and not mixed:
                 out.append(Found(inner, zh, "pair"))
             elif not zh:
                 found = _english_pair(left, inner)
@@ -285,7 +287,7 @@ def english_terms(sentence: str) -> list[Found]:
     out = []
     for m in _EN_TOKEN.finditer(_blank_expansions(sentence)):
         for tok in re.split(r"/", m.group(0)):
-            tok = tok.strip(" .-'")
+            tok = re.sub(r"'s$", "", tok.strip(" .-'")).strip(" .-'")  # GIMP's -> GIMP
             words = tok.split(" ")
             if len(words) > 1 and not all(w[:1].isupper() for w in words):
                 tok = words[0]

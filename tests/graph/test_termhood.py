@@ -19,7 +19,7 @@ ENGLISH = (
     "The import statement loads a module. Down the line, a package is a collection of modules; each package "
     "has a namespace too. ResNet and RETRO appear here.\n\n# Packages\n\nA package groups modules; "
     "every package has a namespace. Because a module lives in a package, its namespace is the package's. "
-    "ResNet again.\n"
+    "ResNet again. The namespace of a package is a namespace.\n"
 )
 
 

@@ -204,9 +204,11 @@ def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[
             at = [i for i in at if lower.search(linked[i][0].text) or not anycase.search(linked[i][0].text)]
             if not at:
                 continue
+        at = [i for i in at if not _is_lead(linked[i][0].text)]  # a bare list lead ("…存在两个问题:") says nothing
+        if not at:
+            continue
         both = sorted(set(at) & set(where.get(h, [])))
-        # a sentence that says something about the compound, before a list lead ("…存在两个问题:")
-        s = min((linked[i][0] for i in (both or at)), key=lambda x: (_is_lead(x.text), x.doc_id, x.start))
+        s = min((linked[i][0] for i in (both or at)), key=lambda x: (x.doc_id, x.start))
         out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
     return out
 

@@ -101,3 +101,13 @@ def test_a_heading_is_no_evidence_for_a_variant() -> None:
     edge = next(e for e in g.edges if e.type == "variant-of")
     assert (edge.source, edge.target) == ("keyword-argument", "argument")
     assert "keyword arguments" in edge.evidence[0].quote  # written in lower case: the body, not a title
+
+
+def test_english_definition_names_both_ends_and_the_class_is_the_head() -> None:
+    text = "A widget is a box that holds things. A widget is a box. A gadget is a box lid.\n\nThe box is a widget."
+    g = graph_of(text, glossary(
+        {"id": "widget", "en": "widget"}, {"id": "box", "en": "box"}, {"id": "gadget", "en": "gadget"}))
+    instance = triples(g, "instance-of")
+    assert ("widget", "instance-of", "box") in instance
+    assert ("gadget", "instance-of", "box") not in instance  # "a box lid" is a lid, not a box
+    assert ("box", "instance-of", "widget") not in instance  # one way only: the widget has more evidence

@@ -205,7 +205,8 @@ class Termhood:
     # below this general frequency (Zipf 2.5: about 3 in a million words of general text) a word is jargon by
     # itself (argv 1.6, stderr 1.4, nonlocal 1.8, modulo 2.3, serialization 2.4); at or above it (suffix 3.1,
     # ambiguity 3.4, invocation 2.9, debugging 2.9) it is ordinary English that a manual uses in passing unless
-    # the corpus uses it as a noun and often (the next two). Not fitted: the scale's reading, checked on all three.
+    # the corpus uses it as a noun and often (the next two). The same bound tells an adjective's -est from a noun
+    # (simplest: "simpler" is English; interest: no "interer"). Not fitted: the scale's reading, checked on all three.
     jargon_zipf: float = 2.5
     # an ordinary word is a term only when the corpus writes it this often (case and plural folded) and at least
     # once as the head of a noun phrase ("the module is", "a method that", "the list."): verbs (assign, avoid),

@@ -28,8 +28,7 @@ from kgqa.tuning import TERMHOOD
 WEAK_RULES = frozenset({"english", "heading", "list-label", "definition"})
 _WORD = re.compile(r"[a-z][a-z0-9_]*")
 _WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-# a capitalised word after a word, a comma or a CJK character of the same sentence: a name, not a sentence start
-_INSIDE = re.compile(r"(?<=[A-Za-z0-9,;)\u4e00-\u9fff]) ?([A-Z][a-z]+)\b")
+_PIECE = re.compile(r"[A-Za-z][A-Za-z0-9_'-]*|\S")
 _TOKEN = re.compile(r"[a-z][a-z0-9_']*|[^\sa-z0-9]")
 # a word right after one of these and right before punctuation or a function word heads a noun phrase
 _DETERMINERS = frozenset("the a an this that each every its their your our his her any no some these those".split())
@@ -100,7 +99,7 @@ class Background:
         words = Counter(_WORD.findall(text))
         cjk = sum(1 for c in text if is_cjk(c))
         written = Counter(_WRITTEN.findall(raw))
-        inside = Counter(m.group(1) for m in _INSIDE.finditer(raw))
+        inside = capitalised_inside(raw)
         return cls(
             text, words, max(1.0, sum(words.values()) + cjk / 1.6), {}, noun_heads(text), written, raw, inside
         )
@@ -138,6 +137,25 @@ class Background:
             return 0.0
         general = sum(10 ** general_zipf(f) for f in forms if general_zipf(f) > 0)
         return math.log10(n / self.size * 1e9) - (math.log10(general) if general else 0.0)
+
+
+def capitalised_inside(raw: str) -> Counter[str]:
+    """Capitalised words written inside a sentence by themselves: after a lower-case word, a comma or a CJK
+    character, and not beside another capitalised word. Such a word is a name (Python, Wilber); one capitalised
+    only where a sentence starts, or only inside a title (GNU Free Documentation License), is not.
+
+    >>> sorted(capitalised_inside("We use Python here. The GNU Free Documentation License, 打开了Wilber作为"))
+    ['Python', 'Wilber']
+    """
+    out: Counter[str] = Counter()
+    for line in raw.splitlines():
+        pieces = _PIECE.findall(line)
+        for before, word, after in zip(["", *pieces[:-1]], pieces, [*pieces[1:], ""], strict=True):
+            if not (word[:1].isupper() and word[1:].islower()) or after[:1].isupper():
+                continue
+            if before[:1].islower() or before in (",", ";", "，") or (before and is_cjk(before[0])):
+                out[word] += 1
+    return out
 
 
 def noun_heads(text: str) -> Counter[str]:
@@ -244,7 +262,15 @@ def _ordinary_word_ok(name: str, background: Background) -> bool:
     if general < TERMHOOD.jargon_zipf:
         # a rare adjective or verb (idiomatic, truncate) is jargon only where the text uses it as a noun (an iterable)
         return count >= TERMHOOD.min_weak_count and (not _MODIFIER.search(name) or heads >= TERMHOOD.min_noun_heads)
+    if _superlative(name):
+        return False  # simplest, largest: a degree of an adjective
     return count >= TERMHOOD.min_common_count and heads >= TERMHOOD.min_noun_heads
+
+
+def _superlative(word: str) -> bool:
+    """``simplest``, ``largest``, ``biggest``: an adjective's -est whose -er (simpler) is English too; ``interest``
+    and ``request`` have no *interer*."""
+    return word.endswith("est") and len(word) >= 6 and general_zipf(word[:-3] + "er") >= TERMHOOD.jargon_zipf
 
 
 def _key_name(name: str, weak: bool, background: Background) -> bool:

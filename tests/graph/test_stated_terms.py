@@ -111,3 +111,10 @@ def test_english_definition_names_both_ends_and_the_class_is_the_head() -> None:
     assert ("widget", "instance-of", "box") in instance
     assert ("gadget", "instance-of", "box") not in instance  # "a box lid" is a lid, not a box
     assert ("box", "instance-of", "widget") not in instance  # one way only: the widget has more evidence
+
+
+def test_superlatives_and_sentence_start_capitals_are_ordinary_words() -> None:
+    bg = Background.of(["The simplest is a box. The simplest, the box.", "Reconstructing the box is easy."] * 4)
+    assert not is_term(["simplest"], ["english"], bg)
+    assert not is_term(["Reconstructing"], ["english"], bg)
+    assert is_term(["box"], ["english"], bg)

@@ -1,4 +1,4 @@
-"""Every tuning constant of the answer stage, with its value, why it is what it is, and whether it was fitted.
+"""Every tuning constant of the answer and graph stages: its value, why it is what it is, whether it was fitted.
 
 No constant may depend on the corpus: each must hold on the bundled notes, a Chinese manual and an English
 manual (``python bench/eval_corpora.py`` reports all three; fit on dev splits only). A constant marked
@@ -214,6 +214,52 @@ class Admission:
     long_slots: int = 1
 
 
+@dataclass(frozen=True)
+class Termhood:
+    """Which mined names are terms of the domain (``graph/termhood.py``), against wordfreq's general language.
+
+    Keyness is the corpus's Zipf frequency of a name minus wordfreq's. Every value below was checked on the
+    concepts of all three corpora (``python bench/graph_judge.py sample`` builds them; the notes, the GIMP
+    manual in Chinese and the English Python tutorial) and holds on each; none names or reads one corpus.
+    """
+
+    # a name found only by a weak rule (an English word, a heading, a list label): the corpus uses it at least
+    # about 30 times as often as general text ("module" 2.9, "function" 1.9 in the tutorial; "example" 1.3 and
+    # "name" 1.0 go). Read off the tutorial and the notes before the GIMP manual existed; it holds there too.
+    # Fitted by eye (two corpora), not to the judged samples.
+    keyness_weak: float = 1.5
+    # a name the text marks itself (a pair, bold, quotes, an alias sentence) only has to be more frequent than in
+    # general text. Not fitted.
+    keyness_marked: float = 0.5
+    # a lone lower-case word found by a weak rule must be written at least twice ("unduly", "hovercraft" once).
+    # Not fitted.
+    min_weak_count: int = 2
+    # below this general frequency (Zipf 2.5: about 3 in a million words of general text) a word is jargon by
+    # itself (argv 1.6, stderr 1.4, nonlocal 1.8, modulo 2.3, serialization 2.4); at or above it (suffix 3.1,
+    # ambiguity 3.4, invocation 2.9, debugging 2.9) it is ordinary English that a manual uses in passing unless
+    # the corpus uses it as a noun and often (the next two). The same bound tells an adjective's -est from a noun
+    # (simplest: "simpler" is English; interest: no "interer"). Not fitted: the scale's reading, checked on all three.
+    jargon_zipf: float = 2.5
+    # an ordinary word is a term only when the corpus writes it this often (case and plural folded) and at least
+    # once as the head of a noun phrase ("the module is", "a method that", "the list."): verbs (assign, avoid),
+    # adjectives (arbitrary, concise) and words a manual uses in passing (invocation 4 times in the tutorial,
+    # suffix twice) never are; the terms of all three corpora that are ordinary words recur far more often
+    # (function 169, module 194, method 81, tuple 23). Five: a word the text keeps using. Not fitted.
+    min_common_count: int = 5
+    min_noun_heads: int = 1
+    # a marked Chinese name this common in general text (感谢 5.1, 文件 5.1, 贡献 5.0; Zipf 4.8 is one in
+    # sixteen thousand words) is an ordinary word the text happens to quote, so it needs the weak rules' keyness.
+    # Not fitted.
+    common_marked_zipf: float = 4.8
+    # a sentence of at least this many comma-separated items, at least half of them two or three capitalised
+    # words, is a list of people (credits, authors, translators): no term is mined from it. Not fitted.
+    name_list_items: int = 6
+    # a concept named in fewer passages than this and linked to nothing (no relation, no co-occurrence) is left
+    # out of the graph: a name the text drops once (a course number, a key name, a typo) and an isolated node
+    # helps no reader. Two: it must recur. Not fitted.
+    min_chunks_unlinked: int = 2
+
+
 COMPOSE = Compose()
 RANK = Rank()
 RETRIEVAL = Retrieval()
@@ -224,3 +270,4 @@ ENCODER = Encoder()
 RETRY = Retry()
 STATE = State()
 ADMISSION = Admission()
+TERMHOOD = Termhood()

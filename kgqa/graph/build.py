@@ -17,6 +17,7 @@ Steps:
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import combinations
@@ -29,7 +30,10 @@ from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.query import ConceptGraph
-from kgqa.graph.termhood import Background, is_name_shaped, is_term
+from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
+from kgqa.graph.text import normalise, singular
+from kgqa.text import is_cjk
+from kgqa.tuning import TERMHOOD
 from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
 STAGE = "graph"  # name of the per-document contributions in the chunk store
@@ -59,23 +63,99 @@ def _concepts(
     drafts, where = merge_names([(t.en, t.zh, t.aliases) for t in terms], glossary.concepts)
     local: dict[str, str] = {g.id: drafts[i].id for i, g in enumerate(glossary.concepts)}
     sources: dict[str, set[str]] = {}
+    found_in: dict[str, list[str]] = {}
     for t, i in zip(terms, where, strict=True):
         local.setdefault(t.key, drafts[i].id)
         sources.setdefault(drafts[i].id, set()).add(t.rule)
-    background = Background.of(s.text for p in parts for s in p.sentences).primed(
-        n for d in drafts for n in (d.en, d.zh, *d.surfaces) if n)
+        found_in.setdefault(drafts[i].id, []).append(t.evidence.quote)
+    names = [n for d in drafts for n in (d.en, d.zh, *d.surfaces) if n]
+    background = Background.of(s.text for p in parts for s in p.sentences).primed(names)
+    # heading lines, and every section title (a short section shares its chunk with the one before)
+    headings = Background.of(s.text for p in parts for s in p.sentences if s.kind == "heading")
+    titles = Background.of(sorted({q for p in parts for qs in p.questions.values() for q in qs}))
     concepts: dict[str, Concept] = {}
     kept: list[Draft] = []
     for d in drafts:
         rules = sources.get(d.id, set()) | ({"glossary"} if d.glossary else set())
         if not d.glossary and not is_term([d.en, d.zh, *d.surfaces], rules, background):
             continue  # an ordinary word or a stopword, not a term of this corpus
-        aliases = [s for s in d.surfaces if s not in (d.en, d.zh)]
-        concepts[d.id] = Concept(d.id, d.en or d.zh, d.zh, sorted(aliases), sorted(rules), [])
+        if not d.glossary and rules <= WEAK_RULES and (
+            _title_only(d, background, headings, titles) or _capitalised_in_english(d, found_in[d.id], background)
+        ):
+            continue  # a section or document title ("Fancier Output Formatting"), never written as a term
+        label = d.en if d.glossary else written_label(d.en, background)
+        aliases = [s for s in d.surfaces if s not in (label, d.zh)]
+        concepts[d.id] = Concept(d.id, label or d.zh, d.zh, sorted(aliases), sorted(rules), [])
         kept.append(d)
     local = {k: v for k, v in local.items() if v in concepts}
     lexicon = Lexicon({s: d.id for d in kept for s in d.surfaces})
     return concepts, local, lexicon
+
+
+def _title_only(d: Draft, background: Background, headings: Background, titles: Background) -> bool:
+    """A name of several words that only headings write, or that the text only writes capitalised, as the title
+    of a section it points to ("see Python Scopes and Namespaces"). Proper names (GNU Free Documentation
+    License) are name-shaped and stay."""
+    multi = [n for n in (d.en, *d.surfaces) if n and " " in n.strip() and n.isascii()]
+    if not multi:
+        return False
+    forms = list(dict.fromkeys(f for n in multi for f in (n, written_label(n, Background.of([])))))
+    if all(background.count(n) <= headings.count(n) for n in forms):
+        return True
+    titled = [n for n in multi if not is_name_shaped(n) and titles.count(n)]
+    return bool(titled) and not any(background.cased_count(n.lower()) for n in forms)
+
+
+def _capitalised_in_english(d: Draft, contexts: list[str], background: Background) -> bool:
+    """A name of several capitalised words found only in English sentences and never written in lower case:
+    English capitalises titles and proper names (the Installing Python Modules guide, Monty Python), not terms.
+    In Chinese text a capitalised English name is how a term is written (Swin Transformer), so it stays."""
+    multi = [n for n in (d.en, *d.surfaces) if n and " " in n.strip() and n.isascii()]
+    if not multi or any(is_name_shaped(n) for n in multi) or not contexts:
+        return False
+    english = all(sum(1 for c in q if is_cjk(c)) * 10 < len(q) for q in contexts)
+    forms = {f for n in multi for f in (n.lower(), written_label(n, Background.of([])).lower())}
+    return english and not any(background.cased_count(f) for f in forms)
+
+
+def written_label(en: str, background: Background) -> str:
+    """An English label as the text writes it, in the singular: ``Formatted String Literals`` ->
+    ``formatted string literal`` when the text writes it in lower case, ``ascii`` -> ``ASCII`` when the text
+    mostly spells it so. Name-shaped words (GIMP, ResNet) keep their spelling.
+
+    >>> written_label("Keyword Arguments", Background.of(["Keyword Arguments", "Use keyword arguments."]))
+    'keyword argument'
+    """
+    if not en or not en.isascii():
+        return en
+    words = en.split(" ")
+    last = words[-1]
+    one = singular(last.lower())
+    # a single word in -ices only when the text writes the singular (indices stays, not "indice"); a noun in
+    # -ics (semantics, graphics) is singular
+    if not is_name_shaped(last) and not last.endswith("ics") and (
+        len(words) > 1 or background.count(one) or not last.endswith("ices")
+    ):
+        words[-1] = last[: len(one)] if last.lower().startswith(one) else last[: len(one) - 1] + one[-1]
+    label = " ".join(words)
+    if len(words) == 1:
+        spellings = [w for w in background.written if w.lower() in (label.lower(), last.lower())]
+        best = max(spellings, key=lambda w: (background.written[w], w.lower() == label.lower(), w), default="")
+        return label if not best or is_name_shaped(label) else _same_case(label, best)
+    if not any(is_name_shaped(w) for w in words) and label != label.lower():
+        lower = [label.lower(), en.lower()]
+        if any(background.cased_count(n) for n in lower):
+            return label.lower()
+    return label
+
+
+def _same_case(label: str, spelling: str) -> str:
+    """``label`` spelt in the case of ``spelling`` (a form of the same word, maybe plural)."""
+    if spelling.isupper():
+        return label.upper()
+    if spelling.islower():
+        return label.lower()
+    return label[:1].upper() + label[1:].lower() if spelling[:1].isupper() else label
 
 
 def _typed_edges(
@@ -96,24 +176,51 @@ def _typed_edges(
     return edges
 
 
+_NEGATED = ("non ", "non-", "un", "not ", "不", "非", "无", "未")
+
+
 def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[str]]]) -> list[Edge]:
-    """variant-of from nested names; evidence: a sentence naming both, else one naming the compound."""
+    """variant-of from nested labels (全精度量化 / 量化, keyword argument / argument): the compound's own name
+    states it, so the evidence is a sentence of the text (no heading) that names the compound. A negated
+    compound (non-ASCII, 非线性) is no variant of its head."""
     where: dict[str, list[int]] = {}
-    for i, (_, keys) in enumerate(linked):
+    for i, (s, keys) in enumerate(linked):
+        if s.kind == "heading":
+            continue
         for k in keys:
             where.setdefault(k, []).append(i)
-    names = {
-        c.id: ([x for x in (c.label, c.label_zh) if x], [c.label, c.label_zh, *c.aliases])
-        for c in concepts.values()
-    }
+    labels = {c.id: [x for x in (c.label, c.label_zh) if x] for c in concepts.values()}
     out = []
-    for c, h in lexical_heads(names):
-        if c not in where:
+    for c, h in lexical_heads({k: (v, v) for k, v in labels.items()}):
+        if c not in where or any(normalise(x).startswith(_NEGATED) for x in labels[c]):
             continue
-        both = sorted(set(where[c]) & set(where.get(h, [])))
-        s = linked[(both or where[c])[0]][0]
+        at = where[c]
+        english = concepts[c].label if concepts[c].label.isascii() and " " in concepts[c].label else ""
+        if english and not is_name_shaped(english):
+            # an English compound in Title Case is a title or a proper name (Monty Python, "see Python Scopes and
+            # Namespaces"); written in lower case it is a kind of its head (keyword arguments)
+            lower = _lower_form(english)
+            anycase = re.compile(lower.pattern, re.IGNORECASE)
+            at = [i for i in at if lower.search(linked[i][0].text) or not anycase.search(linked[i][0].text)]
+            if not at:
+                continue
+        at = [i for i in at if not _is_lead(linked[i][0].text)]  # a bare list lead ("…存在两个问题:") says nothing
+        if not at:
+            continue
+        both = sorted(set(at) & set(where.get(h, [])))
+        s = min((linked[i][0] for i in (both or at)), key=lambda x: (x.doc_id, x.start))
         out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
     return out
+
+
+def _is_lead(text: str) -> bool:
+    return text.rstrip().endswith((":", "："))
+
+
+def _lower_form(label: str) -> re.Pattern[str]:
+    """The label written in lower case, words joined by a space or a hyphen, the last in any inflection."""
+    words = [re.escape(w) for w in label.lower().replace("-", " ").split()]
+    return re.compile(r"(?<![A-Za-z])" + r"[ -]".join(words) + r"[a-z]*")
 
 
 def _related(linked: list[tuple[Sentence, list[str]]], typed: set[frozenset[str]]) -> list[Edge]:
@@ -166,8 +273,10 @@ def _glossary_edges(
         if r.source not in ids or r.target not in ids or r.source not in where:
             continue
         both = sorted(set(where[r.source]) & set(where.get(r.target, [])))
-        ground = linked[(both or where[r.source])[0]][0]
-        out.append(Edge(r.source, r.target, r.type, 1.0, [ground.evidence("glossary")]))
+        body = [i for i in both if linked[i][0].kind != "heading"]
+        # the glossary's relation is typed where a sentence names both ends; else the text only relates them
+        ground = linked[(body or where[r.source])[0]][0]
+        out.append(Edge(r.source, r.target, r.type if body else "related", 1.0, [ground.evidence("glossary")]))
     return out
 
 
@@ -180,24 +289,45 @@ def build_graph(parts: list[DocGraph], glossary: Glossary) -> ConceptGraph:
     for k, chunk_ids in _chunks_by_concept(linked).items():
         concepts[k].chunk_ids.extend(chunk_ids)
     typed = _typed_edges(parts, local)
-    edges = [
+    found = [
         Edge(s, t, ty, float(len({(e.chunk_id, e.start) for e in evs})), sorted(set(evs), key=_ev_key))
         for (s, t, ty), evs in sorted(typed.items())
         if s in concepts and t in concepts
     ]
-    edges += _glossary_edges(glossary, linked, set(concepts))
-    stated = {(e.source, e.target) for e in edges} | {(e.target, e.source) for e in edges}
-    edges += [e for e in _head_edges(concepts, linked) if (e.source, e.target) not in stated]
-    edges += _related(linked, {frozenset((e.source, e.target)) for e in edges})
+    found += _glossary_edges(glossary, linked, set(concepts))
+    edges = one_way([e for e in found if e.type != "related"])
+    pairs = {frozenset((e.source, e.target)) for e in edges}
+    edges += [e for e in _head_edges(concepts, linked) if frozenset((e.source, e.target)) not in pairs]
+    pairs = {frozenset((e.source, e.target)) for e in edges}
+    for e in found:  # relations the text implies without stating them (a list lead and its items)
+        if e.type == "related" and frozenset((e.source, e.target)) not in pairs:
+            edges.append(e)
+            pairs.add(frozenset((e.source, e.target)))
+    edges += _related(linked, pairs)
     for c in concepts.values():
         c.chunk_ids.sort()
     typed_ids = {x for e in edges if e.type != "related" for x in (e.source, e.target)}
-    kept = {k: c for k, c in sorted(concepts.items()) if _keep(c, c.id in typed_ids)}
+    linked_ids = {x for e in edges for x in (e.source, e.target)}
+    kept = {k: c for k, c in sorted(concepts.items()) if _keep(c, c.id in typed_ids, c.id in linked_ids)}
     edges = [e for e in edges if e.source in kept and e.target in kept]
     return ConceptGraph(kept, sorted(edges, key=lambda e: (e.source, e.target, e.type)), questions)
 
 
-WEAK_RULES = {"list-label", "heading", "definition", "english"}
+def one_way(edges: list[Edge]) -> list[Edge]:
+    """At most one edge of a type per pair of concepts: A part-of B and B part-of A cannot both hold, and a
+    symmetric type (contrasts-with) needs one direction only. The edge with the most evidence stays (ties: the
+    first by source and target).
+
+    >>> from kgqa.types import Evidence
+    >>> ev = Evidence("c", "d", 0, 2, "xx", "t")
+    >>> both = [Edge("a", "b", "part-of", 1, [ev]), Edge("b", "a", "part-of", 2, [ev, ev])]
+    >>> [(e.source, e.target) for e in one_way(both)]
+    [('b', 'a')]
+    """
+    best: dict[tuple[frozenset[str], str], Edge] = {}
+    for e in sorted(edges, key=lambda e: (-len(e.evidence), e.source, e.type, e.target)):
+        best.setdefault((frozenset((e.source, e.target)), e.type), e)
+    return sorted(best.values(), key=lambda e: (e.source, e.target, e.type))
 
 
 def _chunks_by_concept(linked: list[tuple[Sentence, list[str]]]) -> dict[str, list[str]]:
@@ -209,15 +339,15 @@ def _chunks_by_concept(linked: list[tuple[Sentence, list[str]]]) -> dict[str, li
     return {k: list(v) for k, v in out.items()}
 
 
-def _keep(c: Concept, typed: bool) -> bool:
+def _keep(c: Concept, typed: bool, linked: bool = True) -> bool:
     """Glossary concepts and named ones (English label, or a pair/bold/quoted name) stay. A name found only by
     a weak rule (an English run, a heading, a list label) in a single passage goes, unless it is name-shaped
     (RETRO, ResNet) or the text states a typed relation for it. A Chinese-only phrase found only as a list
     label or heading stays when the text states a typed relation for it."""
     if "glossary" in c.sources:
         return True
-    if not c.chunk_ids:
-        return False
+    if not c.chunk_ids or (len(c.chunk_ids) < TERMHOOD.min_chunks_unlinked and not linked):
+        return False  # named in one passage and linked to nothing: no node of a concept map
     weak = set(c.sources) <= WEAK_RULES
     if weak and len(c.chunk_ids) < 2 and not typed and not is_name_shaped(c.label):
         return False  # found once, as a capitalised run or a heading, and nothing states a relation for it

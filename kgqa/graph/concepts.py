@@ -16,6 +16,7 @@ Names that merely contain another (``全精度量化`` vs ``量化``) stay disti
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,12 +134,14 @@ def _stem(norm: str) -> str:
     return norm
 
 
-def _heads_of(stem: str) -> list[str]:
-    """Candidate head words of a folded name: its proper suffixes (and ``gpt 3`` -> ``gpt``)."""
+def _heads_of(stem: str, surface: str = "") -> list[str]:
+    """Candidate head words of a folded name: its proper suffixes, and for a version or edition mark (``GPT-3``,
+    ``Transformer-XL``: digits or capitals as written) the name it marks. ``Python-fu`` is no edition of Python."""
     if stem.isascii():
         words = stem.split(" ")
         out = [" ".join(words[i:]) for i in range(1, len(words))]
-        if len(words) == 2 and len(words[1]) <= 3:
+        mark = re.split(r"[\s_\-]+", surface.strip())[-1] if surface else words[-1]
+        if len(words) == 2 and len(words[1]) <= 3 and (any(c.isdigit() for c in mark) or mark.isupper()):
             out.append(words[0])
         return out
     return [stem[i:] for i in range(1, len(stem) - 1) if stem[:i] != "模型"]
@@ -162,6 +165,6 @@ def lexical_heads(names: dict[str, tuple[list[str], list[str]]]) -> list[tuple[s
     pairs: set[tuple[str, str]] = set()
     for cid, (_, surfaces) in names.items():
         for surface in surfaces:
-            for head in _heads_of(_stem(normalise(surface))):
+            for head in _heads_of(_stem(normalise(surface)), surface):
                 pairs |= {(cid, h) for h in index.get(head, ()) if h != cid}
     return sorted(pairs)

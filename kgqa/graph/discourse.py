@@ -25,6 +25,7 @@ _INTRO_TYPES = [
     (re.compile(r"改进|变体|变种"), "variant-of"),
     (re.compile(r"方法|技术|方案|策略|措施|技巧|手段|包括|如下"), "method"),
 ]
+_POINTS_BACK = re.compile(r"(?:^|[，,：:])\s*(?:这是|这个|它|其|该)")
 ACTION = re.compile(r"进行|应用|使用|通过|经过|采用|计算|执行")
 
 
@@ -109,8 +110,9 @@ def procedure(chunk: Sequence[Linked]) -> list[Rel]:
     out: list[Rel] = []
     last: Mention | None = None
     last_ls: Linked | None = None
+    before: Linked | None = None  # the sentence before last_ls
     started = False
-    for ls in chunk:
+    for prev, ls in zip([None, *chunk], chunk, strict=False):
         if ls.sentence.kind not in ("body", "cont"):
             last, started = None, False
             continue
@@ -120,14 +122,20 @@ def procedure(chunk: Sequence[Linked]) -> list[Rel]:
             if op is None:
                 continue
             if marked and last is not None and last_ls is not None and op.key != last.key:
+                # a step may continue the sentence before (…再进行缩放。然后应用 softmax): both are cited
+                cite = (ls.sentence,) if last_ls is ls else (last_ls.sentence, ls.sentence)
                 if last.key == ls.topic:
-                    out += _rel(ls.topic, op.key, "has-step", "procedure", ls.sentence)
+                    out += _rel(ls.topic, op.key, "has-step", "procedure", *cite)
                 else:
                     if not started:
-                        out += _rel(ls.topic, last.key, "has-step", "procedure", last_ls.sentence)
-                    out += _rel(last.key, op.key, "followed-by", "procedure", ls.sentence)
+                        # "这是通过…来实现的": the topic is named by the sentence the pronoun points back to
+                        lead = (before.sentence,) if before is not None and _POINTS_BACK.search(last_ls.text) else ()
+                        out += _rel(ls.topic, last.key, "has-step", "procedure", *lead, last_ls.sentence)
+                    out += _rel(last.key, op.key, "followed-by", "procedure", *cite)
                 started = True
             elif not marked:
                 started = False
+            if last_ls is not ls:
+                before = prev
             last, last_ls = op, ls
     return out

@@ -27,6 +27,7 @@ from kgqa.graph.patterns import Linked, Rel, link_sentence, sentence_relations
 from kgqa.graph.terms import Found, english_terms, heading_terms, mine_sentence, pair_terms
 from kgqa.graph.text import sentences
 from kgqa.text import is_code_line
+from kgqa.tuning import TERMHOOD
 from kgqa.types import Chunk, Document, Evidence
 
 _NUMBERING = re.compile(r"^[#\s]*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．])?\s*")
@@ -63,7 +64,26 @@ def chunk_sentences(doc: Document, chunk: Chunk) -> list[Sentence]:
     return out
 
 
+_NAME_ITEM = re.compile(r"[A-Z][\w.'-]*(?: [A-Z(][\w.'()-]*){1,2}")
+_ITEM_SEP = re.compile(r"\s*[,，、;；]\s*")
+
+
+def is_name_list(text: str) -> bool:
+    """A list of people (credits, authors): many comma-separated items, at least half of them two or three
+    capitalised words. Nothing in it is a term of the domain.
+
+    >>> is_name_list("Ann Lee , Bo Chen , Jehan , Cy Dunn , Di Ek (di) , Ed Fo"), is_name_list("PNG, GIF, JPEG")
+    (True, False)
+    """
+    items = [i for i in _ITEM_SEP.split(text.strip(" 。.")) if i]
+    if len(items) < TERMHOOD.name_list_items:
+        return False
+    return 2 * sum(1 for i in items if _NAME_ITEM.fullmatch(i)) >= len(items)
+
+
 def _mine(s: Sentence) -> list[Found]:
+    if is_name_list(s.text):
+        return []
     if s.kind == "heading":
         return heading_terms(s.text) + pair_terms(s.text) + english_terms(s.text)
     return mine_sentence(s.text)
@@ -109,13 +129,18 @@ def extract_document(doc: Document, chunks: list[Chunk], glossary: Glossary) -> 
     for cid, chunk in own.items():
         topic = topic_of(chunk.heading, lexicon) or topic_of((chunk.question,), lexicon)
         linked = _carry_labels([link_sentence(s, lexicon, topic) for s in per_chunk[cid]])
+        named = {ls.sentence: {m.key for m in ls.mentions} for ls in linked}
+        order = {ls.sentence: i for i, ls in enumerate(linked)}
+        found: list[Rel] = []
         for ls in linked:
-            rels += sentence_relations(ls)
+            found += sentence_relations(ls)
             for m in ls.mentions:
                 mentions.setdefault(m.key, set()).add(cid)
         body = [ls for ls in linked if ls.sentence.kind in ("body", "cont")]
         header = [ls for ls in linked if ls.sentence.kind in ("heading", "question")]
-        rels += enumeration(body, header) + procedure(linked)
+        rels += [_span(kept, doc.text) for r in found + procedure(linked) if (kept := stated(r, named, order))]
+        # a list lead and its item state no relation in one sentence: the pair is related, no more
+        rels += [replace(r, type="related") for r in enumeration(body, header)]
     return DocGraph(
         doc_id=doc.doc_id,
         sha256=doc.sha256,
@@ -125,6 +150,34 @@ def extract_document(doc: Document, chunks: list[Chunk], glossary: Glossary) -> 
         edges=_edges(rels),
         questions={cid: _questions(c) for cid, c in own.items()},
     )
+
+
+def stated(rel: Rel, named: dict[Sentence, set[str]], order: dict[Sentence, int]) -> Rel | None:
+    """The relation with the passage that states it, or None. The rules fire only on their cue words; the
+    passage must also name both ends: one sentence, or a run of consecutive sentences of one chunk when the
+    later ones continue the first (然后…, 这是通过…), cited as one span. A heading states nothing, nor does a
+    sentence that names one end only."""
+    if any(s.kind == "heading" for s in rel.sentences):
+        return None
+    for s in rel.sentences:
+        if {rel.source, rel.target} <= named.get(s, set()):
+            return replace(rel, sentences=(s,))
+    run = sorted(rel.sentences, key=lambda s: order.get(s, -1))
+    at = [order.get(s, -1) for s in run]
+    if len(run) < 2 or at[0] < 0 or at != list(range(at[0], at[0] + len(run))):
+        return None
+    if not {rel.source, rel.target} <= set().union(*(named.get(s, set()) for s in run)):
+        return None
+    return replace(rel, sentences=(run[0], *run[1:]))
+
+
+def _span(rel: Rel, text: str) -> Rel:
+    """A relation cited by consecutive sentences cites them as one passage of the document."""
+    if len(rel.sentences) < 2:
+        return rel
+    first, last = rel.sentences[0], rel.sentences[-1]
+    passage = Sentence(first.chunk_id, first.doc_id, first.start, last.end, text[first.start : last.end])
+    return replace(rel, sentences=(passage,))
 
 
 def _carry_labels(linked: list[Linked]) -> list[Linked]:

@@ -24,6 +24,7 @@ from kgqa.graph.lexicon import Lexicon, Mention
 from kgqa.graph.model import Sentence
 from kgqa.graph.terms import label_of
 from kgqa.graph.text import CLAUSE_END
+from kgqa.text import is_cjk
 
 USE_VERBS = re.compile(r"通过|利用|使用|采用|借助|基于|结合了?|应用|引入")
 MITIGATE_VERBS = re.compile(r"防止|避免|缓解|解决|减少|降低|减轻|抑制|应对|克服")
@@ -150,6 +151,18 @@ def link_sentence(s: Sentence, lexicon: Lexicon, topic: str = "") -> Linked:
     return Linked(s, mentions, topic, keys, label)
 
 
+_NEGATION = re.compile(r"(?:不|没有?|未|无|非|并非|不能|无法|不再)\s*(?:能|会|可|可以|需要|必|再)?\s*$")
+
+
+def negated(text: str, at: int) -> bool:
+    """Whether a negation (不, 没有, 不能, 无法…) stands right before position ``at``: 文件可以不包含X states no part.
+
+    >>> negated("文件可以不包含章节", 5), negated("文件包含章节", 2)
+    (True, False)
+    """
+    return bool(_NEGATION.search(text, max(0, at - 6), at))
+
+
 def _rel(src: str, tgt: str, type_: str, rule: str, *sents: Sentence) -> list[Rel]:
     return [Rel(src, tgt, type_, rule, sents)] if src and tgt and src != tgt else []
 
@@ -163,8 +176,8 @@ def subject(ls: Linked, before: int) -> str:
     """Who the sentence is about: a mention opening its body, its list label, or (after 它/这是) the topic."""
     body = ls.body_start
     for m in ls.mentions[ls.first_from(body) :]:
-        if m.start > body + 25:
-            break
+        if m.start > body + 25 or (ls.label and ls.text[body : m.start].strip(" *")):
+            break  # a list item's body that does not open on a concept is about its label
         if m.end > before:
             continue
         if not _NOT_SUBJECT.search(ls.text[body : m.start]) and not re.search(
@@ -218,14 +231,36 @@ def uses(ls: Linked) -> list[Rel]:
     for v in USE_VERBS.finditer(ls.text):
         if (
             _sequenced(ls, v.start())
-            or ls.text[max(0, v.start() - 1) : v.start()] in ("一", "可")
+            or ls.text[max(0, v.start() - 1) : v.start()] in ("一", "可", "的")  # 的应用: a noun, "application"
             or ls.text[v.end() : v.end() + 1] == "于"
+            or negated(ls.text, v.start())
         ):
             continue
         x = subject(ls, v.start())
         for o in objects(ls, v.end()):
-            out += _rel(x, o.key, "uses", "uses", ls.sentence)
+            if not modifies(ls.text, o):
+                out += _rel(x, o.key, "uses", "uses", ls.sentence)
     return out
+
+
+def modifies(text: str, m: Mention) -> bool:
+    """Whether a mention only qualifies the noun after it: 基于自注意力的架构 (的), 模拟量化误差 (a noun right
+    after it). Then the sentence names it but does not state it as the object.
+
+    >>> modifies("通过模拟量化误差提升精度", Mention("q", "量化", 4, 6))
+    True
+    >>> modifies("通过量化来压缩", Mention("q", "量化", 2, 4))
+    False
+    """
+    after = text[m.end : m.end + 4]
+    if after.startswith("的"):
+        return True
+    if not after or not is_cjk(after[0]):
+        return False
+    import jieba.posseg
+
+    first = next(iter(jieba.posseg.dt.cut(after)), None)
+    return first is not None and str(first.flag).startswith("n") and first.word[0] == after[0]
 
 
 def _means(ls: Linked) -> list[str]:
@@ -252,8 +287,8 @@ def goal(ls: Linked) -> list[Rel]:
             if i == len(ls.mentions) or not _VERB_GAP_AT.match(ls.text, v.end(), ls.mentions[i].start):
                 continue
             target = np_head(ls, ls.mentions[i])
-            if ls.text[target.end : target.end + 2].strip()[:1] in ("中", "里", "内"):
-                continue  # the concept only locates the object (ReLU 中神经元死亡的问题)
+            if ls.text[target.end : target.end + 2].strip()[:1] in ("中", "里", "内", "的"):
+                continue  # the concept only locates or qualifies the object (ReLU 中神经元死亡的问题, 大模型的训练)
             means = _means(ls) if means is None else means
             for actor in _actors(ls, target.key, v.start(), means):
                 out += _rel(actor, target.key, type_, "goal", ls.sentence)
@@ -334,6 +369,8 @@ def composition(ls: Linked) -> list[Rel]:
     t = ls.text
     first = ls.mentions[0].key if ls.mentions else ""
     for m in re.finditer(r"由(.{1,40}?)(?:组成|构成)|包含|含有", t):
+        if negated(t, m.start()):
+            continue
         cs = ls.clause_start(m.start())
         if m.group(0).startswith("由"):
             parts = ls.within(m.start(1), m.end(1))
@@ -352,7 +389,49 @@ def composition(ls: Linked) -> list[Rel]:
     return out
 
 
-SENTENCE_RULES = (definition, uses, goal, contrast, example, composition)
+_EN_DEFINES = re.compile(r"\s+(?:is|are)\s+(?:a|an)\s+(?:(?:kind|type|sort|form) of\s+)?")
+_EN_SUBJECT = re.compile(r"\s*(?:[-*•]\s*)?(?:(?:A|An|The)\s+)?")
+# what may follow the class a definition names: the end, a clause or a phrase about it ("a function that …")
+_EN_AFTER_CLASS = re.compile(
+    r"\s*(?:$|[.,;:(]|(?:that|which|who|whose|where|with|of|for|from|in|to|containing|used|defined|and|or)\b)"
+)
+_EN_WORD = re.compile(r"[A-Za-z][\w\-]*\s+")
+
+
+def english_definition(ls: Linked) -> list[Rel]:
+    """``A method is a function that …`` / ``Generators are a kind of iterator`` -> X instance-of Y: X opens the
+    sentence, Y is the head of the noun phrase after "is a" (at most two words before it, nothing after it).
+
+    >>> from kgqa.graph.lexicon import Lexicon
+    >>> lex = Lexicon({"method": "method", "function": "function", "object": "object"})
+    >>> s = Sentence("c", "d", 0, 40, "A method is a function that belongs to an object.")
+    >>> [(r.source, r.type, r.target) for r in english_definition(link_sentence(s, lex))]
+    [('method', 'instance-of', 'function')]
+    """
+    opening = _EN_SUBJECT.match(ls.text)
+    i = ls.first_from(opening.end() if opening else 0)
+    if i == len(ls.mentions) or ls.mentions[i].start != (opening.end() if opening else 0):
+        return []
+    x = ls.mentions[i]
+    verb = _EN_DEFINES.match(ls.text, x.end)
+    if not verb:
+        return []
+    pos = verb.end()
+    for _ in range(3):  # the class, or up to two words before it (a simple and powerful tool)
+        j = ls.first_from(pos)
+        if j < len(ls.mentions) and ls.mentions[j].start == pos:
+            y = ls.mentions[j]
+            return _rel(x.key, y.key, "instance-of", "definition", ls.sentence) if _EN_AFTER_CLASS.match(
+                ls.text, y.end
+            ) else []
+        word = _EN_WORD.match(ls.text, pos)
+        if not word:
+            return []
+        pos = word.end()
+    return []
+
+
+SENTENCE_RULES = (definition, english_definition, uses, goal, contrast, example, composition)
 
 
 def sentence_relations(ls: Linked) -> list[Rel]:

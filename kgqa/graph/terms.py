@@ -169,7 +169,12 @@ def _english_pair(left: str, inner: str) -> Found | None:
             return Found(" ".join(take), "", "pair", (inner,))
         return None
     abbr = en_tail(left, words=1)
-    if _abbr(abbr) or (abbr and any(c.isupper() for c in abbr[1:])):
+    words = inner.lower().split()
+    if len(inner.strip()) < 2:
+        return None  # a call's argument (MyClass.f(x)), not an expansion
+    if not words or words[0] in _EN_STOP or words[-1] in _EN_STOP:
+        return None  # an aside ("JavaScript (and many other languages)"), not an expansion
+    if len(abbr) >= 2 and (_abbr(abbr) or any(c.isupper() for c in abbr[1:])):
         return Found(inner.strip(), "", "pair", (abbr,))
     return None
 
@@ -184,7 +189,9 @@ def pair_terms(sentence: str) -> list[Found]:
             continue
         if _is_english(inner):
             zh = zh_tail(left)
-            if zh and left.rstrip() == left and good_zh(zh):
+            # "GIMP 可执行文件(GIMP-console)": the Chinese run is the tail of a mixed name, not the whole name
+            mixed = re.search(r"[A-Za-z0-9] ?$", left[: len(left) - len(zh)]) is not None if zh else False
+            if zh and left.rstrip() == left and good_zh(zh) and not mixed:
                 out.append(Found(inner, zh, "pair"))
             elif not zh:
                 found = _english_pair(left, inner)
@@ -280,7 +287,7 @@ def english_terms(sentence: str) -> list[Found]:
     out = []
     for m in _EN_TOKEN.finditer(_blank_expansions(sentence)):
         for tok in re.split(r"/", m.group(0)):
-            tok = tok.strip(" .-'")
+            tok = re.sub(r"'s$", "", tok.strip(" .-'")).strip(" .-'")  # GIMP's -> GIMP
             words = tok.split(" ")
             if len(words) > 1 and not all(w[:1].isupper() for w in words):
                 tok = words[0]

@@ -45,10 +45,20 @@ def normalise(text: str) -> str:
     return _SEP.sub(" ", normalise_with_map(text)[0]).strip()
 
 
-def _singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+def singular(word: str) -> str:
+    """An English plural's singular by its spelling: ``dictionaries`` -> ``dictionary``, ``classes`` ->
+    ``class``, ``modules`` -> ``module``; words that only look plural (``analysis``, ``status``) stay.
+
+    >>> [singular(w) for w in ("dictionaries", "searches", "classes", "boxes", "modules", "analysis", "bias")]
+    ['dictionary', 'search', 'class', 'box', 'module', 'analysis', 'bias']
+    """
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "as")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes", "zzes")):
+        return word[:-2]
+    return word[:-1]
 
 
 def concept_id(label: str) -> str:
@@ -57,7 +67,7 @@ def concept_id(label: str) -> str:
     if not words:
         return ""
     if words[-1].isascii():
-        words[-1] = _singular(words[-1])
+        words[-1] = singular(words[-1])
     return "-".join(words)
 
 
@@ -70,13 +80,30 @@ class Piece:
     value: str
 
 
+_ABBREVIATIONS = frozenset("e.g i.e etc vs cf mr mrs dr no fig al approx".split())
+_NEXT_STARTS = re.compile(r"\s+[A-Z“\"‘'(]")
+
+
+def _english_end(text: str, i: int) -> bool:
+    """Whether the full stop at ``i`` ends an English sentence: a space and a capital (or quote) follow, and the
+    word before is no abbreviation (e.g., etc.) nor a single letter or number (a list number, an initial)."""
+    if not _NEXT_STARTS.match(text, i + 1):
+        return False
+    j = i
+    while j > 0 and not text[j - 1].isspace():
+        j -= 1
+    word = text[j:i].lower().strip("(\"“")
+    # a section or version number (9.2., 3.12.) ends no sentence: "9.2. Python Scopes" is one heading
+    return len(word) > 1 and word not in _ABBREVIATIONS and not all(c.isdigit() or c == "." for c in word)
+
+
 def _split(text: str, ends: str, base: int = 0) -> list[Piece]:
     pieces: list[Piece] = []
     start = 0
     for i, ch in enumerate(text):
         if ch in ends and text[i + 1 : i + 2] in ("(", "（"):
             continue  # "…吗?(如:BERT)" - the bracket still belongs to this sentence
-        if ch in ends or ch == "\n":
+        if ch in ends or ch == "\n" or (ch == "." and _english_end(text, i)):
             pieces.append(Piece(start, i + (ch != "\n"), text[start : i + (ch != "\n")]))
             start = i + 1
     pieces.append(Piece(start, len(text), text[start:]))
@@ -94,6 +121,8 @@ def sentences(text: str) -> list[Piece]:
 
     >>> [p.value for p in sentences("甲是乙。丙\\n- 丁：戊")]
     ['甲是乙。', '丙', '- 丁：戊']
+    >>> [p.value for p in sentences("A module is a file. See e.g. the manual. It works.\\n9.2. Python Scopes")]
+    ['A module is a file.', 'See e.g. the manual.', 'It works.', '9.2. Python Scopes']
     """
     return _split(text, SENTENCE_END)
 

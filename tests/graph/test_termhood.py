@@ -17,8 +17,9 @@ ENGLISH = (
     "# Modules\n\nA module is a file containing Python definitions. Each module has its own namespace, and "
     "because of that every module can define names that are used before they are chosen elsewhere. "
     "The import statement loads a module. Down the line, a package is a collection of modules; each package "
-    "has a namespace too. ResNet and RETRO appear once.\n\n# Packages\n\nA package groups modules; "
-    "every package has a namespace. Because a module lives in a package, its namespace is the package's.\n"
+    "has a namespace too. ResNet and RETRO appear here.\n\n# Packages\n\nA package groups modules; "
+    "every package has a namespace. Because a module lives in a package, its namespace is the package's. "
+    "ResNet again. The namespace of a package is a namespace.\n"
 )
 
 

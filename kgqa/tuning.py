@@ -30,8 +30,8 @@ class Compose:
     # score = cosine + lexical * overlap + heading * heading match - rank * passage rank - position * index.
     # The cosine carries the choice. Keyword overlap breaks near-ties between sentences of one passage: fitted
     # on the dev splits of all three corpora for the worst corpus (python bench/fit_compose.py), 0.1 against 0
-    # and 0.25 (with the support margin below, dev quote hit notes / gimp-zh / pytutorial-en 0.880 / 0.480 /
-    # 0.587 at 0.1, 0.920 / 0.440 / 0.674 at 0, 0.880 / 0.460 / 0.609 at 0.25). A matching heading (0.1)
+    # and 0.25 (with the support margin below, dev quote hit notes / gimp-zh / pytutorial-en 0.860 / 0.460 /
+    # 0.587 at 0.1, 0.900 / 0.420 / 0.652 at 0, 0.860 / 0.440 / 0.609 at 0.25). A matching heading (0.1)
     # favours the unit that answers the question. The rank penalty makes the passage retrieval ranked first win
     # unless another one is clearly better on evidence: 0.05 per rank is larger than the usual cosine spread
     # between sentences of two relevant passages (0.03 and 0.08 were no better on dev). Not fitted, except
@@ -40,13 +40,15 @@ class Compose:
     heading: float = 0.1
     rank: float = 0.05
     position: float = 0.004
-    # the best other sentence of the passages read, not next to one already chosen, joins the answer as one
-    # more citation when it scores within this margin of the anchor and is at most ``support_chars`` long
-    # (times the Latin factor). Fitted with python bench/fit_compose.py on the dev splits of all three corpora,
-    # for the worst corpus, against no support sentence and margins 0.02 to 0.25: dev quote hit notes / gimp-zh
-    # / pytutorial-en 0.860 / 0.360 / 0.500 without, 0.880 / 0.480 / 0.587 at 0.1, with median cited
-    # characters 161 / 194 / 321 against 183 / 243 / 396; wider margins reach the same worst corpus with longer
-    # answers. Fitting on any two corpora picks 0.1 as well (the cross-corpus check).
+    # the best other sentence of the passages read (not a lead, not next to one already chosen) joins the
+    # answer as one more citation when it scores within this margin of the anchor and is at most
+    # ``support_chars`` long (times the Latin factor); never when the question and the anchor are in different
+    # languages, where the cosines of a passage's sentences are too close to tell a runner-up from noise (a
+    # sentence on 混合精度 for "Mixture-of-Experts"). Fitted with python bench/fit_compose.py on the dev splits
+    # of all three corpora, for the worst corpus, against no support sentence and margins 0.02 to 0.25: dev
+    # quote hit notes / gimp-zh / pytutorial-en 0.860 / 0.360 / 0.500 without, 0.860 / 0.460 / 0.587 at 0.1,
+    # median cited characters 161 / 194 / 321 against 180 / 253 / 385 (0.06 and 0.15 tie on gimp-zh and do
+    # worse or longer elsewhere). Fitting on any two corpora picks 0.1 as well (the cross-corpus check).
     support_margin: float = 0.1
     support_chars: int = 200
 

@@ -159,7 +159,9 @@ def pick_sentences(
         chosen.append(s)
         used += len(s.text)
     picked = [Picked(part, s, best_score, rank, hit) for s in chosen]
-    support = _support(scored, chosen, COMPOSE.support_chars * latin)
+    # across languages the cosines of a passage's sentences are too close to tell a runner-up from noise
+    same_language = is_latin_text(question) == is_latin_text(anchor.text) if question else True
+    support = _support(scored, chosen, COMPOSE.support_chars * latin) if same_language else []
     return picked + [Picked(part, s, score, rank, hit) for score, rank, s, hit in support]
 
 
@@ -180,7 +182,9 @@ def _support(scored: Sequence[Scored], chosen: Sequence[Sentence], max_chars: fl
         score, _, s, _ = entry
         if score < best - COMPOSE.support_margin:
             break
-        if len(s.text) > max_chars or any(c.chunk_id == s.chunk_id and abs(c.index - s.index) <= 1 for c in chosen):
+        if len(s.text) > max_chars or s.role == "lead" or s.plain.rstrip().endswith((":", "：")):
+            continue  # a lead without its list says nothing on its own
+        if any(c.chunk_id == s.chunk_id and abs(c.index - s.index) <= 1 for c in chosen):
             continue
         return [entry]
     return []

@@ -41,3 +41,17 @@ def test_a_nearly_as_good_sentence_elsewhere_joins_as_support(gap: float, joins:
     picked = [p.sentence for p in pick_sentences(0, scored, SENTS)]
     assert (far in picked) is joins
     assert picked.count(near) == 1
+
+
+def test_a_lead_never_joins_as_support():
+    anchor, lead = sentence("The default value"), sentence("For example")
+    assert lead.role == "lead"
+    picked = [p.sentence for p in pick_sentences(0, [(1.0, 0, anchor, HIT), (0.99, 0, lead, HIT)], SENTS)]
+    assert lead not in picked
+
+
+def test_no_support_across_languages():
+    anchor, far = sentence("The default value"), sentence("A new list")
+    scored = [(1.0, 0, anchor, HIT), (0.99, 0, far, HIT)]
+    assert far in [p.sentence for p in pick_sentences(0, scored, SENTS, "when is the default evaluated?")]
+    assert far not in [p.sentence for p in pick_sentences(0, scored, SENTS, "默认值什么时候求值？")]

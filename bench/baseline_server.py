@@ -82,7 +82,7 @@ def main() -> None:
     from kgqa.index.models import FAKE_MODEL, load_query_embedder
     from kgqa.ingest.load import load_corpus
 
-    settings = Settings(**({"embedding_model": FAKE_MODEL} if args.fake else {}))
+    settings = Settings(embedding_model=FAKE_MODEL) if args.fake else Settings()
     print(f"loading embedding model {settings.embedding_model} ...", file=sys.stderr, flush=True)
     embedder = load_query_embedder(settings)
     corpus = args.corpus.resolve()

@@ -74,10 +74,18 @@ class DenseBaseline:
     def size(self) -> int:
         return len(self._spans)
 
-    def search(self, query: str, k: int) -> list[Retrieved]:
+    def ranked(self, query: str, k: int) -> list[tuple[int, float]]:
+        """(piece number, inner product) of the ``k`` best pieces, best first; ``spans(i)`` says where piece
+        ``i`` is."""
         vector = self._embedder.embed([query], "query")
-        _, ids = self._index.search(np.ascontiguousarray(vector, dtype=np.float32), min(k, self.size))
-        return [self._spans[i] for i in ids[0] if i >= 0]
+        scores, ids = self._index.search(np.ascontiguousarray(vector, dtype=np.float32), min(k, self.size))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def spans(self, i: int) -> Retrieved:
+        return self._spans[i]
+
+    def search(self, query: str, k: int) -> list[Retrieved]:
+        return [self._spans[i] for i, _ in self.ranked(query, k)]
 
 
 class BM25Baseline:

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,20 +99,32 @@ async def client(http: httpx.AsyncClient, jobs: asyncio.Queue[tuple[str, str]], 
         samples.add(endpoint, time.perf_counter() - started, ok)
 
 
-async def run_load(url: str, clients: int, requests: int) -> tuple[Samples, float]:
-    qs = questions()
-    jobs: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
-    for i in range(requests):  # interleaved, so both endpoints see the same concurrency
-        jobs.put_nowait(("/v1/ask" if i % 2 == 0 else "/v1/retrieve", qs[(i // 2) % len(qs)]))
+async def run_jobs(
+    url: str, clients: int, jobs: Sequence[tuple[str, str]], warmup: Sequence[str] = ()
+) -> tuple[Samples, float]:
+    """``jobs`` ((endpoint, question) pairs) sent by ``clients`` concurrent clients, each taking the next job
+    when its last one is answered; the ``warmup`` questions are asked first, one at a time, and not counted.
+    Returns the samples and the wall seconds of the measured part."""
+    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
     samples = Samples()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
-        # warm-up: first-use costs (jieba dictionary, model kernels) are not what we measure
-        await http.post("/v1/ask", json={"question": qs[0]})
+        for question in warmup:
+            await http.post("/v1/ask", json={"question": question})
         started = time.perf_counter()
-        await asyncio.gather(*(client(http, jobs, samples) for _ in range(clients)))
+        await asyncio.gather(*(client(http, queue, samples) for _ in range(clients)))
         elapsed = time.perf_counter() - started
     return samples, elapsed
+
+
+async def run_load(url: str, clients: int, requests: int) -> tuple[Samples, float]:
+    qs = questions()
+    # interleaved, so both endpoints see the same concurrency
+    jobs = [("/v1/ask" if i % 2 == 0 else "/v1/retrieve", qs[(i // 2) % len(qs)]) for i in range(requests)]
+    # warm-up: first-use costs (jieba dictionary, model kernels) are not what we measure
+    return await run_jobs(url, clients, jobs, warmup=[qs[0]])
 
 
 def free_port() -> int:

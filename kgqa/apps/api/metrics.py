@@ -149,15 +149,25 @@ class MetricsMiddleware:
             return
         started = time.perf_counter()
         status = 0
+        observed = False
+
+        def observe() -> None:
+            nonlocal observed
+            if not observed:
+                observed = True
+                route = route_template(scope) or self.known.template(scope)
+                self.metrics.observe_request(scope["method"], route, status or 500, time.perf_counter() - started)
 
         async def send_noting_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # counted before the last byte leaves: a client that has its answer finds it in /metrics
+                observe()
             await send(message)
 
         try:
             await self.app(scope, receive, send_noting_status)
         finally:
-            route = route_template(scope) or self.known.template(scope)
-            self.metrics.observe_request(scope["method"], route, status or 500, time.perf_counter() - started)
+            observe()

@@ -258,6 +258,12 @@ class Termhood:
     # out of the graph: a name the text drops once (a course number, a key name, a typo) and an isolated node
     # helps no reader. Two: it must recur. Not fitted.
     min_chunks_unlinked: int = 2
+    # a lone lower-case word the text writes after one same modifier in at least half of its occurrences, and
+    # at least twice so, is a fragment of that compound, which becomes the concept ("mangling": "name mangling"
+    # 2 of 4; "literal": "string literal" 15 of 25). Half: the compound is how the text mostly names it; one
+    # occurrence ("precise hexadecimal") is a phrase, not a term. Not fitted.
+    compound_share: float = 0.5
+    compound_min_count: int = 2
 
 
 COMPOSE = Compose()

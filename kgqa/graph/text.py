@@ -62,11 +62,16 @@ def singular(word: str) -> str:
 
 
 def concept_id(label: str) -> str:
-    """Canonical id: English lower-case, hyphenated, last word singular; Chinese kept as is."""
+    """Canonical id: English lower-case, hyphenated, last word singular; Chinese kept as is. A final capital S
+    is part of a name, not a plural (macOS, iOS).
+
+    >>> concept_id("Keyword Arguments"), concept_id("macOS")
+    ('keyword-argument', 'macos')
+    """
     words = [w for w in _NOT_ID.split(normalise(label)) if w]
     if not words:
         return ""
-    if words[-1].isascii():
+    if words[-1].isascii() and not label.rstrip().endswith("S"):
         words[-1] = singular(words[-1])
     return "-".join(words)
 

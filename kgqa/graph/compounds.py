@@ -5,7 +5,7 @@ words one at a time, so a word the text mostly writes after the same modifier is
 (``mangling`` in "called name mangling", "Name mangling is helpful"), and the compound is the concept.
 
 >>> text = "called name mangling. Name mangling is helpful. this mangling is done. the mangling rules."
->>> compound_of("mangling", text)
+>>> compound_of("mangling", text.lower())
 'name mangling'
 """
 
@@ -31,7 +31,8 @@ def _modifiers(word: str, text: str) -> tuple[int, Counter[str]]:
     occurrence when that is an open-class word joined by a space or a hyphen (a modifier)."""
     one = singular(word)
     forms = sorted({word, one, one + "s", one + "es"}, key=len, reverse=True)
-    pattern = re.compile(r"(?:([a-z][a-z0-9_]*)[ -])?(?<![a-z0-9_-])(?:" + "|".join(map(re.escape, forms)) + r")(?![a-z0-9_-])")
+    alternatives = "|".join(map(re.escape, forms))
+    pattern = re.compile(r"(?:([a-z][a-z0-9_]*)[ -])?(?<![a-z0-9_-])(?:" + alternatives + r")(?![a-z0-9_-])")
     total = 0
     before: Counter[str] = Counter()
     for m in pattern.finditer(text):

@@ -23,9 +23,10 @@ from kgqa.graph.discourse import enumeration, procedure, topic_of
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import DocGraph, RawEdge, Sentence, Term
-from kgqa.graph.patterns import Linked, Rel, link_sentence, sentence_relations
-from kgqa.graph.terms import Found, english_terms, heading_terms, mine_sentence, pair_terms
+from kgqa.graph.patterns import Linked, Rel, link_sentence
+from kgqa.graph.relations import sentence_relations
 from kgqa.graph.termhood import general_zipf
+from kgqa.graph.terms import Found, english_terms, heading_terms, mine_sentence, pair_terms
 from kgqa.graph.text import sentences
 from kgqa.text import is_code_line
 from kgqa.tuning import TERMHOOD
@@ -76,7 +77,7 @@ def is_name_list(text: str) -> bool:
 
     >>> is_name_list("Ann Lee , Bo Chen , Jehan , Cy Dunn , Di Ek (di) , Ed Fo"), is_name_list("PNG, GIF, JPEG")
     (True, False)
-    >>> is_name_list("Al Bo (Simplified Chinese) , Cy Di (Greek) (Ελ) , Ed Fu , Gi Ho , Ia Ju (Brazilian Portuguese) , Ka")
+    >>> is_name_list("Al Bo (Simplified Chinese) , Cy Di (Greek) (Ελ) , Ed Fu , Gi Ho , Ia Ju (Portuguese) , Ka")
     True
     """
     items = [i for i in _ITEM_SEP.split(text.strip(" 。.")) if i]
@@ -110,7 +111,7 @@ _MODULE_FILE = re.compile(r"(?<![\w./-])([A-Za-z_]\w*)\.py\b")
 
 
 def example_names(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
-    """Names (lower-cased) the document's own examples make up: a function or class its code defines
+    r"""Names (lower-cased) the document's own examples make up: a function or class its code defines
     (``def fib``, ``class DerivedClassName``) or a module file it writes (``fibo.py``), unless the name is an
     English word (``class Point``, ``setup.py``). They name the example, not a concept of the domain.
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kgqa.graph import patterns, terms
+from kgqa.graph import patterns, relations, terms
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import Sentence
 
@@ -99,7 +99,7 @@ def test_term_rules_are_linear(rule: Callable[[str], object], unit: str) -> None
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("rule", patterns.SENTENCE_RULES, ids=lambda r: r.__name__)
+@pytest.mark.parametrize("rule", relations.SENTENCE_RULES, ids=lambda r: r.__name__)
 @FUZZ
 @given(unit=units)
 @example(unit=" ")

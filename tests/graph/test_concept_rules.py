@@ -87,3 +87,9 @@ def test_a_final_capital_s_is_no_plural_in_an_id() -> None:
     assert concept_id("iOS") == "ios"
     assert concept_id("Modules") == "module"
     assert concept_id("Keyword Arguments") == "keyword-argument"
+
+
+def test_a_plural_whose_singular_is_no_english_word_keeps_its_id() -> None:
+    assert concept_id("indices") == "indices"  # not "indice"
+    assert concept_id("vertices") == "vertices"
+    assert concept_id("devices") == "device"

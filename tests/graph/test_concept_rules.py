@@ -93,3 +93,17 @@ def test_a_plural_whose_singular_is_no_english_word_keeps_its_id() -> None:
     assert concept_id("indices") == "indices"  # not "indice"
     assert concept_id("vertices") == "vertices"
     assert concept_id("devices") == "device"
+
+
+def test_an_english_alias_sentence_makes_one_concept_of_both_names() -> None:
+    text = "\n\n".join(
+        [
+            "Frobnicator errors, also known as widget faults, are common.",
+            "A frobnicator error stops the widget. Each frobnicator error is logged.",
+            "Each value has a class (also called its type), and the widget faults are rare.",
+        ]
+    )
+    g = graph_of(text)
+    assert "widget faults" in g.concepts["frobnicator-error"].aliases
+    assert "widget-fault" not in g.concepts
+    assert not any("its type" in c.aliases for c in g.concepts.values())  # an article or possessive is no name

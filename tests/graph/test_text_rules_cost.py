@@ -77,8 +77,8 @@ def linked(text: str) -> patterns.Linked:
 
 
 TERM_RULES: list[Callable[[str], object]] = [
-    terms.en_tail, terms.zh_tail, terms.pair_terms, terms.alias_terms, terms.label_terms, terms.english_terms,
-    terms.quoted_terms, terms.definition_terms, terms.heading_terms, terms.mine_sentence,
+    terms.en_tail, terms.zh_tail, terms.pair_terms, terms.alias_terms, terms.english_alias_terms, terms.label_terms,
+    terms.english_terms, terms.quoted_terms, terms.definition_terms, terms.heading_terms, terms.mine_sentence,
 ]
 units = st.lists(st.sampled_from(PIECES), min_size=1, max_size=8).map("".join)
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -84,7 +84,7 @@ _PART_CUE = re.compile(
 )
 _USE_CUE = re.compile(r"(?<=\s)(?:uses?|relies on|rely on|(?:is|are) (?:based|built) on|depends? on)(?=\s)")
 _SUCH_AS = re.compile(r"(?<=[\s,])such as(?=\s)")
-GAP_CHARS = 40
+GAP_CHARS = 40  # a bound on the gaps read, not a tuning of what they mean
 # between the subject and its verb: adverbs only ("A package usually contains")
 _ADVERBS = re.compile(
     r"(?:\s+(?:also|usually|often|always|only|mostly|simply|just|typically|generally|itself|then))*\s+"
@@ -101,7 +101,7 @@ _OBJECT_END = re.compile(
 )
 # a word that may qualify the first object ("contains all local variables"); a function word ends the phrase
 _QUALIFIER = re.compile(r"(?!(?:of|in|to|for|with|from|by|on|at|as|that|which|and|or|is|are|be)\b)[A-Za-z][\w-]*\s+")
-MAX_QUALIFIERS = 2
+MAX_QUALIFIERS = 2  # as many as english_definition reads before its class ("a simple and powerful tool")
 
 
 def _before(ls: Linked, at: int) -> Mention | None:

@@ -24,14 +24,15 @@ from itertools import combinations
 
 import networkx as nx
 
+from kgqa.graph.compounds import compound_of
 from kgqa.graph.concepts import Draft, lexical_heads, merge_names
-from kgqa.graph.extract import extract_document
+from kgqa.graph.extract import extract_document, is_name_list
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
-from kgqa.graph.text import normalise, singular
+from kgqa.graph.text import concept_id, normalise, singular
 from kgqa.text import is_cjk
 from kgqa.tuning import TERMHOOD
 from kgqa.types import Chunk, Concept, Document, Edge, Evidence
@@ -73,23 +74,47 @@ def _concepts(
     # heading lines, and every section title (a short section shares its chunk with the one before)
     headings = Background.of(s.text for p in parts for s in p.sentences if s.kind == "heading")
     titles = Background.of(sorted({q for p in parts for qs in p.questions.values() for q in qs}))
+    credits = [s.text for p in parts for s in p.sentences if is_name_list(s.text)]
+    taken = {d.id for d in drafts}
     concepts: dict[str, Concept] = {}
     kept: list[Draft] = []
+    renamed: dict[str, str] = {}
     for d in drafts:
         rules = sources.get(d.id, set()) | ({"glossary"} if d.glossary else set())
         if not d.glossary and not is_term([d.en, d.zh, *d.surfaces], rules, background):
             continue  # an ordinary word or a stopword, not a term of this corpus
         if not d.glossary and rules <= WEAK_RULES and (
-            _title_only(d, background, headings, titles) or _capitalised_in_english(d, found_in[d.id], background)
+            _title_only(d, background, headings, titles)
+            or _capitalised_in_english(d, found_in[d.id], background)
+            or _credited_person(d, credits)
         ):
-            continue  # a section or document title ("Fancier Output Formatting"), never written as a term
+            continue  # a section title ("Fancier Output Formatting") or a person the credits list
+        if not d.glossary and rules <= WEAK_RULES and _WORD.fullmatch(d.en):
+            whole = compound_of(d.en, background.text)
+            if whole and concept_id(whole) not in taken:
+                renamed[d.id] = concept_id(whole)
+                taken.add(renamed[d.id])
+                # "mangling" -> "name mangling", still found where the text writes the word alone
+                d = Draft(renamed[d.id], whole, d.zh, [whole, *d.surfaces], d.glossary)
         label = d.en if d.glossary else written_label(d.en, background)
         aliases = [s for s in d.surfaces if s not in (label, d.zh)]
         concepts[d.id] = Concept(d.id, label or d.zh, d.zh, sorted(aliases), sorted(rules), [])
         kept.append(d)
-    local = {k: v for k, v in local.items() if v in concepts}
+    local = {k: renamed.get(v, v) for k, v in local.items() if renamed.get(v, v) in concepts}
     lexicon = Lexicon({s: d.id for d in kept for s in d.surfaces})
     return concepts, local, lexicon
+
+
+_WORD = re.compile(r"[a-z][a-z0-9_]*")
+_PERSON = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}")
+
+
+def _credited_person(d: Draft, credits: list[str]) -> bool:
+    """A person's name (two or three capitalised words: Delin Chang) that a list of people (credits,
+    translators) writes: a contributor to the text, not a term of its domain. The authors a sentence of the
+    text speaks about and no list names (Peter Mattis) stay."""
+    people = [n for n in (d.en, *d.surfaces) if n and _PERSON.fullmatch(n.strip())]
+    return any(n in line for n in people for line in credits)
 
 
 def _title_only(d: Draft, background: Background, headings: Background, titles: Background) -> bool:

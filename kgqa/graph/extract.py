@@ -23,7 +23,9 @@ from kgqa.graph.discourse import enumeration, procedure, topic_of
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import DocGraph, RawEdge, Sentence, Term
-from kgqa.graph.patterns import Linked, Rel, link_sentence, sentence_relations
+from kgqa.graph.patterns import Linked, Rel, link_sentence
+from kgqa.graph.relations import sentence_relations
+from kgqa.graph.termhood import general_zipf
 from kgqa.graph.terms import Found, english_terms, heading_terms, mine_sentence, pair_terms
 from kgqa.graph.text import sentences
 from kgqa.text import is_code_line
@@ -66,6 +68,7 @@ def chunk_sentences(doc: Document, chunk: Chunk) -> list[Sentence]:
 
 _NAME_ITEM = re.compile(r"[A-Z][\w.'-]*(?: [A-Z(][\w.'()-]*){1,2}")
 _ITEM_SEP = re.compile(r"\s*[,，、;；]\s*")
+_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]")
 
 
 def is_name_list(text: str) -> bool:
@@ -74,11 +77,15 @@ def is_name_list(text: str) -> bool:
 
     >>> is_name_list("Ann Lee , Bo Chen , Jehan , Cy Dunn , Di Ek (di) , Ed Fo"), is_name_list("PNG, GIF, JPEG")
     (True, False)
+    >>> is_name_list("Al Bo (Simplified Chinese) , Cy Di (Greek) (Ελ) , Ed Fu , Gi Ho , Ia Ju (Portuguese) , Ka")
+    True
     """
     items = [i for i in _ITEM_SEP.split(text.strip(" 。.")) if i]
     if len(items) < TERMHOOD.name_list_items:
         return False
-    return 2 * sum(1 for i in items if _NAME_ITEM.fullmatch(i)) >= len(items)
+    # a note in brackets after a name (its language, its name in another script) is no part of the name
+    names = [_NOTE.sub("", i).strip() for i in items]
+    return 2 * sum(1 for n in names if _NAME_ITEM.fullmatch(n)) >= len(items)
 
 
 def _mine(s: Sentence) -> list[Found]:
@@ -99,11 +106,33 @@ def _edges(rels: Sequence[Rel]) -> list[RawEdge]:
     return [RawEdge(s, t, ty, tuple(ev[k] for k in sorted(ev))) for (s, t, ty), ev in sorted(merged.items())]
 
 
+_DEFINES = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
+_MODULE_FILE = re.compile(r"(?<![\w./-])([A-Za-z_]\w*)\.py\b")
+
+
+def example_names(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
+    r"""Names (lower-cased) the document's own examples make up: a function or class its code defines
+    (``def fib``, ``class DerivedClassName``) or a module file it writes (``fibo.py``), unless the name is an
+    English word (``class Point``, ``setup.py``). They name the example, not a concept of the domain.
+
+    >>> from kgqa.types import Chunk, Document
+    >>> text = "Create fibo.py:\n\n    class DerivedClassName(Base):\n        pass\n    def area(x): ..."
+    >>> doc = Document("d", "d.md", "D", "en", text, "sha")
+    >>> sorted(example_names(doc, [Chunk("c", "d", 0, len(text), text, code=((17, len(text)),))]))
+    ['derivedclassname', 'fibo']
+    """
+    code = [doc.text[a:b] for c in chunks for a, b in c.code]
+    names = {m.group(1) for part in code for m in _DEFINES.finditer(part)}
+    names |= {m.group(1) for m in _MODULE_FILE.finditer(doc.text)}
+    return frozenset(n.lower() for n in names if general_zipf(n) < TERMHOOD.jargon_zipf)
+
+
 def local_terms(
-    sents: Sequence[Sentence], glossary: Glossary
+    sents: Sequence[Sentence], glossary: Glossary, examples: frozenset[str] = frozenset()
 ) -> tuple[list[Term], Lexicon, dict[str, list[str]]]:
-    """Mine and merge this document's names; returns terms, the document lexicon and surfaces per key."""
-    found = [(f, s) for s in sents for f in _mine(s)]
+    """Mine and merge this document's names; returns terms, the document lexicon and surfaces per key. Names of
+    the document's examples (see :func:`example_names`) are not mined."""
+    found = [(f, s) for s in sents for f in _mine(s) if not {f.en.lower(), *map(str.lower, f.aliases)} & examples]
     drafts, where = merge_names([(f.en, f.zh, f.aliases) for f, _ in found], glossary.concepts)
     terms: dict[tuple[str, str, str, tuple[str, ...], str], Term] = {}
     for (f, s), i in zip(found, where, strict=True):
@@ -122,7 +151,7 @@ def extract_document(doc: Document, chunks: list[Chunk], glossary: Glossary) -> 
             own.setdefault(c.chunk_id, c)
     per_chunk = {cid: chunk_sentences(doc, c) for cid, c in own.items()}
     all_sents = [s for ss in per_chunk.values() for s in ss]
-    terms, lexicon, _ = local_terms(all_sents, glossary)
+    terms, lexicon, _ = local_terms(all_sents, glossary, example_names(doc, list(own.values())))
 
     rels: list[Rel] = []
     mentions: dict[str, set[str]] = {}

@@ -1,4 +1,6 @@
-"""Relation rules that read one sentence: definitions, uses, goals, contrasts, examples, composition.
+"""Relation rules that read one Chinese sentence: definitions, uses, goals, contrasts, examples, composition.
+
+The English cues are in :mod:`kgqa.graph.patterns_en`; :mod:`kgqa.graph.relations` runs both.
 
 Each rule takes a :class:`Linked` sentence (its concept mentions already found) and
 returns :class:`Rel` records naming the rule. Subjects come from the sentence itself
@@ -389,50 +391,4 @@ def composition(ls: Linked) -> list[Rel]:
     return out
 
 
-_EN_DEFINES = re.compile(r"\s+(?:is|are)\s+(?:a|an)\s+(?:(?:kind|type|sort|form) of\s+)?")
-_EN_SUBJECT = re.compile(r"\s*(?:[-*•]\s*)?(?:(?:A|An|The)\s+)?")
-# what may follow the class a definition names: the end, a clause or a phrase about it ("a function that …")
-_EN_AFTER_CLASS = re.compile(
-    r"\s*(?:$|[.,;:(]|(?:that|which|who|whose|where|with|of|for|from|in|to|containing|used|defined|and|or)\b)"
-)
-_EN_WORD = re.compile(r"[A-Za-z][\w\-]*\s+")
-
-
-def english_definition(ls: Linked) -> list[Rel]:
-    """``A method is a function that …`` / ``Generators are a kind of iterator`` -> X instance-of Y: X opens the
-    sentence, Y is the head of the noun phrase after "is a" (at most two words before it, nothing after it).
-
-    >>> from kgqa.graph.lexicon import Lexicon
-    >>> lex = Lexicon({"method": "method", "function": "function", "object": "object"})
-    >>> s = Sentence("c", "d", 0, 40, "A method is a function that belongs to an object.")
-    >>> [(r.source, r.type, r.target) for r in english_definition(link_sentence(s, lex))]
-    [('method', 'instance-of', 'function')]
-    """
-    opening = _EN_SUBJECT.match(ls.text)
-    i = ls.first_from(opening.end() if opening else 0)
-    if i == len(ls.mentions) or ls.mentions[i].start != (opening.end() if opening else 0):
-        return []
-    x = ls.mentions[i]
-    verb = _EN_DEFINES.match(ls.text, x.end)
-    if not verb:
-        return []
-    pos = verb.end()
-    for _ in range(3):  # the class, or up to two words before it (a simple and powerful tool)
-        j = ls.first_from(pos)
-        if j < len(ls.mentions) and ls.mentions[j].start == pos:
-            y = ls.mentions[j]
-            return _rel(x.key, y.key, "instance-of", "definition", ls.sentence) if _EN_AFTER_CLASS.match(
-                ls.text, y.end
-            ) else []
-        word = _EN_WORD.match(ls.text, pos)
-        if not word:
-            return []
-        pos = word.end()
-    return []
-
-
-SENTENCE_RULES = (definition, english_definition, uses, goal, contrast, example, composition)
-
-
-def sentence_relations(ls: Linked) -> list[Rel]:
-    return [r for rule in SENTENCE_RULES for r in rule(ls)]
+CHINESE_RULES = (definition, uses, goal, contrast, example, composition)

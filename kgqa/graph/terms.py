@@ -3,7 +3,7 @@
 Each rule is a pure function ``str -> list[Found]`` over one sentence (or heading):
 
 - ``pair``: 中文（English）, 中文(English), English(中文), ABBR(Expansion), Expansion(ABBR)
-- ``alias``: X，又称作Y / X也叫Y / X简称Y
+- ``alias``: X，又称作Y / X也叫Y / X简称Y; X, also called Y / X (also known as Y)
 - ``bold``: **X**：... and list labels ``- X：...``
 - ``heading``: 什么是X, X如何工作, 如何进行…的X, 解释X的工作原理, bare noun headings
 - ``english``: English technical terms inside Chinese text (RoPE, Transformer-XL, Leaky ReLU)
@@ -216,6 +216,36 @@ def alias_terms(sentence: str) -> list[Found]:
     return out
 
 
+# "X, also called Y" / "X (also known as Y)": the English alias sentence, with a bounded gap (no \s* pair)
+_EN_ALIAS = re.compile(r"(?:,|\s?\()\s{0,3}(?:also called|also known as|or simply)\s{1,3}")
+_EN_ALIAS_NAME = re.compile(rf"{_ASCII_TERM}(?: {_ASCII_TERM}){{0,2}}")
+_NOT_A_NAME = frozenset("the a an its their his her our your this that these those".split())
+
+
+def english_alias_terms(sentence: str) -> list[Found]:
+    """``Syntax errors, also known as parsing errors`` -> one term with both names: each of one to three words,
+    the alias no phrase opening on an article or a possessive ("also called its type").
+
+    >>> [(f.en, f.aliases) for f in english_alias_terms("Syntax errors, also known as parsing errors, are common.")]
+    [('Syntax errors', ('parsing errors',))]
+    >>> english_alias_terms("It may have values, also known as the exception's arguments.")
+    []
+    """
+    out = []
+    for m in _EN_ALIAS.finditer(sentence):
+        head = " ".join(_english_run(sentence[max(0, m.start() - PAIR_WINDOW) : m.start()])[-3:])
+        alias = _EN_ALIAS_NAME.match(sentence, m.end())
+        if not head or not alias or head.split()[0].lower() in _EN_STOP | _NOT_A_NAME:
+            continue
+        name = alias.group(0)
+        words = name.split()
+        while words and words[-1].lower() in _EN_STOP | {"for", "short"}:
+            words.pop()  # "f-strings for short"
+        if words and words[0].lower() not in _NOT_A_NAME | _EN_STOP and " ".join(words).lower() != head.lower():
+            out.append(Found(head, "", "alias", (" ".join(words),)))
+    return out
+
+
 def _split_label(label: str) -> list[str]:
     label = _BRACKET.sub("", label).strip()
     return [p.strip() for p in re.split(r"[与和及、/]|\+", label) if p.strip()]
@@ -329,6 +359,9 @@ def definition_terms(sentence: str) -> list[Found]:
 def mine_sentence(sentence: str) -> list[Found]:
     """Every term rule applied to one body sentence (headings use :func:`heading_terms`)."""
     found: list[Found] = []
-    for rule in (pair_terms, alias_terms, label_terms, english_terms, quoted_terms, definition_terms):
+    for rule in BODY_RULES:
         found += rule(sentence)
     return found
+
+
+BODY_RULES = (pair_terms, alias_terms, english_alias_terms, label_terms, english_terms, quoted_terms, definition_terms)

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from kgqa.tuning import TERMHOOD
 
 SENTENCE_END = "。！？；!?;"
 CLAUSE_END = SENTENCE_END + "，,：:"
@@ -61,12 +64,30 @@ def singular(word: str) -> str:
     return word[:-1]
 
 
+@lru_cache(maxsize=65536)
+def _singular_is_english(word: str) -> bool:
+    """Whether the singular of ``word`` by spelling is about as common in general English as ``word`` itself
+    (``TERMHOOD.plural_id_zipf_gap``): ``device`` for devices is, ``indice`` for indices is not."""
+    one = singular(word)
+    if one == word:
+        return True
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(one, "en") > zipf_frequency(word, "en") - TERMHOOD.plural_id_zipf_gap
+
+
 def concept_id(label: str) -> str:
-    """Canonical id: English lower-case, hyphenated, last word singular; Chinese kept as is."""
+    """Canonical id: English lower-case, hyphenated, last word singular; Chinese kept as is. A final capital S
+    is part of a name, not a plural (macOS, iOS), and a plural stays when its singular by spelling is no English
+    word (indices, not "indice"; species, series).
+
+    >>> concept_id("Keyword Arguments"), concept_id("macOS"), concept_id("indices"), concept_id("devices")
+    ('keyword-argument', 'macos', 'indices', 'device')
+    """
     words = [w for w in _NOT_ID.split(normalise(label)) if w]
     if not words:
         return ""
-    if words[-1].isascii():
+    if words[-1].isascii() and not label.rstrip().endswith("S") and _singular_is_english(words[-1]):
         words[-1] = singular(words[-1])
     return "-".join(words)
 

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from kgqa.graph import patterns, terms
+from kgqa.graph import patterns, relations, terms
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import Sentence
 
@@ -77,8 +77,8 @@ def linked(text: str) -> patterns.Linked:
 
 
 TERM_RULES: list[Callable[[str], object]] = [
-    terms.en_tail, terms.zh_tail, terms.pair_terms, terms.alias_terms, terms.label_terms, terms.english_terms,
-    terms.quoted_terms, terms.definition_terms, terms.heading_terms, terms.mine_sentence,
+    terms.en_tail, terms.zh_tail, terms.pair_terms, terms.alias_terms, terms.english_alias_terms, terms.label_terms,
+    terms.english_terms, terms.quoted_terms, terms.definition_terms, terms.heading_terms, terms.mine_sentence,
 ]
 units = st.lists(st.sampled_from(PIECES), min_size=1, max_size=8).map("".join)
 FUZZ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,7 +99,7 @@ def test_term_rules_are_linear(rule: Callable[[str], object], unit: str) -> None
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("rule", patterns.SENTENCE_RULES, ids=lambda r: r.__name__)
+@pytest.mark.parametrize("rule", relations.SENTENCE_RULES, ids=lambda r: r.__name__)
 @FUZZ
 @given(unit=units)
 @example(unit=" ")

@@ -1,0 +1,109 @@
+"""Issue 12: which mined names stay concepts. Names of a document's own example code, people of a credits list
+and a word the text writes inside one compound are not concepts; the compound is. Small inline texts."""
+
+from __future__ import annotations
+
+import pytest
+from graph_helpers import graph_of, make_doc
+
+from kgqa.graph import Glossary, build_graph, extract_document
+from kgqa.graph.compounds import compound_of
+from kgqa.graph.query import ConceptGraph
+from kgqa.graph.text import concept_id
+from kgqa.types import Chunk
+
+pytestmark = pytest.mark.unit
+
+PROSE = (
+    "Create a file called zorblax.py for the frobnicator.\n\n"
+    "The zorblax module imports the frobnicator. Then zorblax calls it again; Quuxmaker answers.\n\n"
+    "Using zorblax you reach the frobnicator; Quuxmaker waits."
+)
+CODE = "\n\n    class Quuxmaker(Base):\n        pass\n\n    import zorblax\n\nThe Quuxmaker and zorblax run."
+
+
+def _with_code(text: str, code_from: int) -> ConceptGraph:
+    """``text`` as one document whose tail (from ``code_from`` on) is a code block of its last chunk."""
+    doc, chunks = make_doc(text)
+    last = chunks[-1]
+    chunks[-1] = Chunk(last.chunk_id, last.doc_id, last.start, last.end, last.text, code=((code_from, len(text) - 30),))
+    g = Glossary()
+    return build_graph([extract_document(doc, chunks, g)], g)
+
+
+def test_names_the_examples_make_up_are_no_concepts() -> None:
+    text = PROSE + CODE
+    with_code = _with_code(text, len(PROSE))
+    assert "zorblax" not in with_code.concepts  # the text writes its module file, zorblax.py
+    assert "quuxmaker" not in with_code.concepts  # its code defines the class
+    assert "frobnicator" in with_code.concepts
+    # the same prose without the file name: zorblax is a name the text uses, not one it makes up
+    plain = graph_of(PROSE.replace("zorblax.py", "the zorblax"))
+    assert {"zorblax", "quuxmaker"} <= set(plain.concepts)
+
+
+CREDITS = (
+    "Ann Lee (German) , Dax Morvane (Simplified Chinese) , Cy Dunn , Di Ek (Greek) , Ed Fo (Brazilian Portuguese) , "
+    "Gu Ha (Czech)"
+)
+
+
+def test_people_of_a_credits_list_are_no_concepts_and_other_names_stay() -> None:
+    text = "\n\n".join(
+        [
+            CREDITS,
+            "本版本由 Dax Morvane 进行复制和重新排版，Peter Quill 最先写了 Wilbo。",
+            "Dax Morvane 修改了 Wilbo 的说明。Peter Quill 和 Wilbo 在一起。",
+        ]
+    )
+    ids = set(graph_of(text).concepts)
+    assert "dax-morvane" not in ids
+    assert "peter-quill" in ids
+
+
+def test_a_word_written_inside_one_compound_is_that_compound() -> None:
+    text = "\n\n".join(
+        [
+            "This is called name mangling. Name mangling helps the frobnicator.",
+            "The mangling is done early, and the frobnicator keeps it.",
+            "Name mangling again, with a frobnicator and another frobnicator.",
+        ]
+    )
+    g = graph_of(text)
+    assert "mangling" not in g.concepts
+    assert g.concepts["name-mangling"].label == "name mangling"
+    # the lone word still finds the concept ("The mangling is done early")
+    assert len(g.concepts["name-mangling"].chunk_ids) == 3
+
+
+def test_compound_needs_the_same_modifier_in_half_of_the_uses_and_twice() -> None:
+    assert compound_of("mangling", "name mangling. name mangling. the mangling. this mangling.") == "name mangling"
+    assert compound_of("mangling", "name mangling. the mangling. this mangling.") == ""
+    assert compound_of("hexadecimal", "precise hexadecimal. the hexadecimal.") == ""
+
+
+def test_a_final_capital_s_is_no_plural_in_an_id() -> None:
+    assert concept_id("macOS") == "macos"
+    assert concept_id("iOS") == "ios"
+    assert concept_id("Modules") == "module"
+    assert concept_id("Keyword Arguments") == "keyword-argument"
+
+
+def test_a_plural_whose_singular_is_no_english_word_keeps_its_id() -> None:
+    assert concept_id("indices") == "indices"  # not "indice"
+    assert concept_id("vertices") == "vertices"
+    assert concept_id("devices") == "device"
+
+
+def test_an_english_alias_sentence_makes_one_concept_of_both_names() -> None:
+    text = "\n\n".join(
+        [
+            "Frobnicator errors, also known as widget faults, are common.",
+            "A frobnicator error stops the widget. Each frobnicator error is logged.",
+            "Each value has a class (also called its type), and the widget faults are rare.",
+        ]
+    )
+    g = graph_of(text)
+    assert "widget faults" in g.concepts["frobnicator-error"].aliases
+    assert "widget-fault" not in g.concepts
+    assert not any("its type" in c.aliases for c in g.concepts.values())  # an article or possessive is no name

@@ -128,6 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hubness {hubness:<4} bm25 {weight:<4} gate {gate:<3}  worst dev {worst_r5:.3f}/{worst_mrr:.3f}   "
               f"dev: {cells(dev)}")
         print(f"{'':35}test: {cells(test)}")
+    print("\ncross-corpus: fitted on the other two corpora's dev splits (worst MRR@10), read on this corpus")
+    for held_out in CORPORA:
+        others = [c for c in CORPORA if c != held_out]
+        best = max(points, key=lambda p: min(d for c, q, (_, d), _ in rows if q == p and c in others))
+        dev, test = next((d, t) for c, q, d, t in rows if q == best and c == held_out)
+        print(f"{held_out:<14} fitted hubness {best[0]}, bm25 {best[1]}, gate {best[2]}: "
+              f"dev {dev[0]:.3f}/{dev[1]:.3f}, test {test[0]:.3f}/{test[1]:.3f}")
     return 0
 
 

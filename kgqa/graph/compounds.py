@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from kgqa.graph.text import singular
 from kgqa.tuning import TERMHOOD
@@ -26,19 +27,45 @@ _CLOSED = frozenset(
 )
 
 
+_TOKEN = re.compile(r"[a-z][a-z0-9_]*")
+_WORD_CHAR = re.compile(r"[a-z0-9_-]")
+
+
+class _Index:
+    """Every standalone lower-case word of a text, counted once, with the open-class word written right
+    before it after one space: one pass over the text, so asking about many words stays linear in it."""
+
+    def __init__(self, text: str) -> None:
+        self.total: Counter[str] = Counter()
+        self.before: dict[str, Counter[str]] = {}
+        previous: re.Match[str] | None = None
+        for m in _TOKEN.finditer(text):
+            start, end = m.span()
+            standalone = (start == 0 or not _WORD_CHAR.match(text[start - 1])) and not (
+                end < len(text) and _WORD_CHAR.match(text[end]))
+            if standalone:
+                self.total[m.group()] += 1
+                if previous is not None and previous.end() == start - 1 and text[start - 1] == " " \
+                        and previous.group() not in _CLOSED:
+                    self.before.setdefault(m.group(), Counter())[previous.group()] += 1
+            previous = m
+
+
+@lru_cache(maxsize=2)
+def _index(text: str) -> _Index:
+    return _Index(text)
+
+
 def _modifiers(word: str, text: str) -> tuple[int, Counter[str]]:
-    """How often the lower-cased ``text`` writes ``word`` (or its plural), and the word right before each
-    occurrence when that is an open-class word joined by a space or a hyphen (a modifier)."""
+    """How often the lower-cased ``text`` writes ``word`` (or its plural) as a word of its own, and the word
+    right before each occurrence when that is an open-class word joined by a space (a modifier)."""
     one = singular(word)
-    forms = sorted({word, one, one + "s", one + "es"}, key=len, reverse=True)
-    alternatives = "|".join(map(re.escape, forms))
-    pattern = re.compile(r"(?:([a-z][a-z0-9_]*)[ -])?(?<![a-z0-9_-])(?:" + alternatives + r")(?![a-z0-9_-])")
+    index = _index(text)
     total = 0
     before: Counter[str] = Counter()
-    for m in pattern.finditer(text):
-        total += 1
-        if m.group(1) and m.group(1) not in _CLOSED:
-            before[m.group(1)] += 1
+    for form in {word, one, one + "s", one + "es"}:
+        total += index.total.get(form, 0)
+        before.update(index.before.get(form, {}))
     return total, before
 
 

@@ -107,3 +107,26 @@ def test_an_english_alias_sentence_makes_one_concept_of_both_names() -> None:
     assert "widget faults" in g.concepts["frobnicator-error"].aliases
     assert "widget-fault" not in g.concepts
     assert not any("its type" in c.aliases for c in g.concepts.values())  # an article or possessive is no name
+
+
+def test_asking_for_many_compounds_reads_the_text_once():
+    """The compound rule is asked about every single-word candidate of a corpus: each question must cost a
+    lookup, not another pass over the text (CPU time of this thread, so a busy machine scales both alike)."""
+    import time
+
+    from kgqa.graph import compounds
+
+    words = [f"word{i}" for i in range(200)]
+    text = " ".join(f"name {w} the {w} of name mangling." for w in words) * 20
+
+    def cost(asked: list[str]) -> float:
+        compounds._index.cache_clear()
+        started = time.thread_time()
+        for w in asked:
+            compounds.compound_of(w, text)
+        return time.thread_time() - started
+
+    one = min(cost(words[:1]) for _ in range(3))
+    many = min(cost(words) for _ in range(3))
+    assert many < 5 * one  # 200 passes over the text would cost about 200 times one
+    assert compounds.compound_of("mangling", text) == "name mangling"

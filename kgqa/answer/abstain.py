@@ -104,7 +104,9 @@ class Coverage:
         """Whether the corpus writes a compound as two words (fullscreen: full screen, full-screen)."""
         if len(word) < 6 or not word.isalpha():
             return False
-        return any(f"{word[:i]}{sep}{word[i:]}" in self.text for i in range(3, len(word) - 2) for sep in " -")
+        # both halves must be words of the corpus before its text is searched for the pair
+        return any(f"{word[:i]}{sep}{word[i:]}" in self.text for i in range(3, len(word) - 2)
+                   if word[:i] in self.tokens and word[i:] in self.tokens for sep in " -")
 
     def spells_out(self, acronym: str) -> bool:
         """Whether the corpus writes out an acronym as words whose initials spell it (GFDL: GNU Free

@@ -5,6 +5,7 @@ Also offered as a langchain ``BaseRetriever``: ``kgqa.retrieve.langchain_retriev
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from kgqa.retrieve.analyse import ConceptLinker, QueryPart, QueryPlan, analyse, check_history
-from kgqa.retrieve.hybrid import HybridRetriever, check_query
+from kgqa.retrieve.hybrid import CANDIDATES, HybridRetriever, check_query
 from kgqa.retrieve.langchain_retriever import KgqaRetriever  # noqa: F401  (still importable from here)
 from kgqa.types import Hit
 
@@ -33,8 +34,10 @@ class PartResult:
     query_vector: np.ndarray
 
 
-def graph_ranking(graph: ConceptIndex, concepts: Sequence[str], n_chunks: int) -> list[tuple[str, float]]:
-    """Chunks mentioning the linked concepts (weight by rarity, log N/df) or, less, their typed neighbours."""
+def graph_ranking(graph: ConceptIndex, concepts: Sequence[str], n_chunks: int,
+                  n: int = CANDIDATES) -> list[tuple[str, float]]:
+    """The ``n`` best chunks mentioning the linked concepts (weight by rarity, log N/df) or, less, their typed
+    neighbours."""
     scores: dict[str, float] = {}
 
     def credit(cid: str, weight: float) -> None:
@@ -51,7 +54,9 @@ def graph_ranking(graph: ConceptIndex, concepts: Sequence[str], n_chunks: int) -
             if edge.type != "related":
                 other = edge.target if edge.source == cid else edge.source
                 credit(other, NEIGHBOUR_WEIGHT)
-    return sorted(((k, round(v, 4)) for k, v in scores.items()), key=lambda kv: (-kv[1], kv[0]))
+    # a hub concept names thousands of chunks: keep the best n without sorting them all
+    best = heapq.nsmallest(n, scores.items(), key=lambda kv: (-round(kv[1], 4), kv[0]))
+    return [(k, round(v, 4)) for k, v in best]
 
 
 class Engine:

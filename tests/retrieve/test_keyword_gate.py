@@ -43,3 +43,20 @@ def test_a_match_on_common_words_only_mutes_bm25(retriever: HybridRetriever):
     assert ch.ranked["bm25"] and "bm25" in ch.muted
     fused = retriever.fuse(ch, 3)
     assert all(h.scores.get("fused", 0) > 0 for h in fused)  # the dense channel still ranks every passage
+
+
+def test_the_graph_channel_keeps_the_best_chunks_of_a_hub_in_order():
+    from types import SimpleNamespace
+
+    from kgqa.retrieve.engine import graph_ranking
+
+    class Graph:
+        def chunks_for(self, cid: str) -> list[str]:
+            return [f"c{i}" for i in range(500)] if cid == "hub" else ["c7", "c9"]
+
+        def neighbours(self, cid: str) -> list[tuple[object, str]]:
+            return [(SimpleNamespace(type="part-of", source="rare", target="hub"), "out")] if cid == "rare" else []
+
+    full = graph_ranking(Graph(), ["rare", "hub"], 1000, n=1000)
+    assert graph_ranking(Graph(), ["rare", "hub"], 1000, n=3) == full[:3]
+    assert [cid for cid, _ in full[:2]] == ["c7", "c9"]  # named by the rare concept as well as the hub

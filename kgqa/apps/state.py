@@ -16,6 +16,7 @@ PosixPath('/srv/kgqa/state.sqlite')
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -55,11 +56,21 @@ def open_state(path: Path, schema: str) -> None:
     """Create the folder, switch the database to WAL (persistent: set once, seen by every process) and create
     ``schema``'s tables if missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with connect(path) as db:
-        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise ConfigError(
-                f"the state database {path} cannot use WAL mode (SQLite says {mode!r}); put it on a local disk "
-                "(not a network file system) with KGQA_STATE_URL=sqlite:////local/path.sqlite."
-            )
-        db.executescript(schema)
+    deadline = time.monotonic() + STATE.busy_timeout_s
+    while True:
+        try:
+            with connect(path) as db:
+                mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise ConfigError(
+                        f"the state database {path} cannot use WAL mode (SQLite says {mode!r}); put it on a "
+                        "local disk (not a network file system) with KGQA_STATE_URL=sqlite:////local/path.sqlite."
+                    )
+                db.executescript(schema)
+            return
+        except sqlite3.OperationalError as exc:
+            # two processes starting together: SQLite refuses the second one's switch to WAL at once, without
+            # waiting (it would deadlock), so it tries again until the busy timeout
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

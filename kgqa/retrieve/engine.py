@@ -54,9 +54,12 @@ def graph_ranking(graph: ConceptIndex, concepts: Sequence[str], n_chunks: int,
             if edge.type != "related":
                 other = edge.target if edge.source == cid else edge.source
                 credit(other, NEIGHBOUR_WEIGHT)
-    # a hub concept names thousands of chunks: keep the best n without sorting them all
-    best = heapq.nsmallest(n, scores.items(), key=lambda kv: (-round(kv[1], 4), kv[0]))
-    return [(k, round(v, 4)) for k, v in best]
+    # a hub concept names thousands of chunks: keep the best n without sorting (or rounding) them all; scores
+    # within 1e-4 of the n-th may round level with it, so they stay candidates and ties break by id as before
+    top = heapq.nlargest(n, scores.values())
+    floor = top[-1] - 1e-4 if len(top) == n else float("-inf")
+    best = sorted((-round(v, 4), k) for k, v in scores.items() if v >= floor)[:n]
+    return [(k, -v) for v, k in best]
 
 
 class Engine:

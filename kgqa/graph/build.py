@@ -30,10 +30,10 @@ from kgqa.graph.extract import extract_document, is_name_list
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
+from kgqa.graph.naming import capitalised_in_english, credited_person, title_only, written_label
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
-from kgqa.graph.text import concept_id, normalise, singular
-from kgqa.text import is_cjk
+from kgqa.graph.text import concept_id, normalise
 from kgqa.tuning import TERMHOOD
 from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
@@ -84,9 +84,9 @@ def _concepts(
         if not d.glossary and not is_term([d.en, d.zh, *d.surfaces], rules, background):
             continue  # an ordinary word or a stopword, not a term of this corpus
         if not d.glossary and rules <= WEAK_RULES and (
-            _title_only(d, background, headings, titles)
-            or _capitalised_in_english(d, found_in[d.id], background)
-            or _credited_person(d, credits)
+            title_only(d, background, headings, titles)
+            or capitalised_in_english(d, found_in[d.id], background)
+            or credited_person(d, credits)
         ):
             continue  # a section title ("Fancier Output Formatting") or a person the credits list
         if not d.glossary and rules <= WEAK_RULES and _WORD.fullmatch(d.en):
@@ -106,83 +106,6 @@ def _concepts(
 
 
 _WORD = re.compile(r"[a-z][a-z0-9_]*")
-_PERSON = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}")
-
-
-def _credited_person(d: Draft, credits: list[str]) -> bool:
-    """A person's name (two or three capitalised words: Delin Chang) that a list of people (credits,
-    translators) writes: a contributor to the text, not a term of its domain. The authors a sentence of the
-    text speaks about and no list names (Peter Mattis) stay."""
-    people = [n for n in (d.en, *d.surfaces) if n and _PERSON.fullmatch(n.strip())]
-    return any(n in line for n in people for line in credits)
-
-
-def _title_only(d: Draft, background: Background, headings: Background, titles: Background) -> bool:
-    """A name of several words that only headings write, or that the text only writes capitalised, as the title
-    of a section it points to ("see Python Scopes and Namespaces"). Proper names (GNU Free Documentation
-    License) are name-shaped and stay."""
-    multi = [n for n in (d.en, *d.surfaces) if n and " " in n.strip() and n.isascii()]
-    if not multi:
-        return False
-    forms = list(dict.fromkeys(f for n in multi for f in (n, written_label(n, Background.of([])))))
-    if all(background.count(n) <= headings.count(n) for n in forms):
-        return True
-    titled = [n for n in multi if not is_name_shaped(n) and titles.count(n)]
-    return bool(titled) and not any(background.cased_count(n.lower()) for n in forms)
-
-
-def _capitalised_in_english(d: Draft, contexts: list[str], background: Background) -> bool:
-    """A name of several capitalised words found only in English sentences and never written in lower case:
-    English capitalises titles and proper names (the Installing Python Modules guide, Monty Python), not terms.
-    In Chinese text a capitalised English name is how a term is written (Swin Transformer), so it stays."""
-    multi = [n for n in (d.en, *d.surfaces) if n and " " in n.strip() and n.isascii()]
-    if not multi or any(is_name_shaped(n) for n in multi) or not contexts:
-        return False
-    english = all(sum(1 for c in q if is_cjk(c)) * 10 < len(q) for q in contexts)
-    forms = {f for n in multi for f in (n.lower(), written_label(n, Background.of([])).lower())}
-    return english and not any(background.cased_count(f) for f in forms)
-
-
-def written_label(en: str, background: Background) -> str:
-    """An English label as the text writes it, in the singular: ``Formatted String Literals`` ->
-    ``formatted string literal`` when the text writes it in lower case, ``ascii`` -> ``ASCII`` when the text
-    mostly spells it so. Name-shaped words (GIMP, ResNet) keep their spelling.
-
-    >>> written_label("Keyword Arguments", Background.of(["Keyword Arguments", "Use keyword arguments."]))
-    'keyword argument'
-    """
-    if not en or not en.isascii():
-        return en
-    words = en.split(" ")
-    last = words[-1]
-    one = singular(last.lower())
-    # a single word in -ices only when the text writes the singular (indices stays, not "indice"); a noun in
-    # -ics (semantics, graphics) is singular
-    if not is_name_shaped(last) and not last.endswith("ics") and (
-        len(words) > 1 or background.count(one) or not last.endswith("ices")
-    ):
-        words[-1] = last[: len(one)] if last.lower().startswith(one) else last[: len(one) - 1] + one[-1]
-    label = " ".join(words)
-    if len(words) == 1:
-        spellings = [w for w in background.written if w.lower() in (label.lower(), last.lower())]
-        best = max(spellings, key=lambda w: (background.written[w], w.lower() == label.lower(), w), default="")
-        return label if not best or is_name_shaped(label) else _same_case(label, best)
-    if not any(is_name_shaped(w) for w in words) and label != label.lower():
-        lower = [label.lower(), en.lower()]
-        if any(background.cased_count(n) for n in lower):
-            return label.lower()
-    return label
-
-
-def _same_case(label: str, spelling: str) -> str:
-    """``label`` spelt in the case of ``spelling`` (a form of the same word, maybe plural)."""
-    if spelling.isupper():
-        return label.upper()
-    if spelling.islower():
-        return label.lower()
-    return label[:1].upper() + label[1:].lower() if spelling[:1].isupper() else label
-
-
 def _typed_edges(
     parts: Sequence[DocGraph], local: dict[str, str]
 ) -> dict[tuple[str, str, str], list[Evidence]]:

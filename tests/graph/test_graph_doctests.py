@@ -12,6 +12,7 @@ pytestmark = pytest.mark.unit
 
 MODULES = [
     "kgqa.graph.build",
+    "kgqa.graph.naming",
     "kgqa.graph.concepts",
     "kgqa.graph.extract",
     "kgqa.graph.glossary",

@@ -62,6 +62,10 @@ class CorpusItem:
     split: str
     golds: tuple[Gold, ...] = ()
     history: tuple[dict[str, str], ...] = ()
+    # the domain terms the question is about, each a tuple of alternative names (any one suffices)
+    concepts: tuple[tuple[str, ...], ...] = ()
+    # relation and enumeration items: every element a complete answer cites (each one must be cited)
+    expected: tuple[Gold, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -126,10 +130,10 @@ def resolve_quote(text: str, quote: str) -> Resolution:
     return Resolution((), "missing")
 
 
-def _golds(raw: dict[str, Any], item_id: str, texts: Mapping[str, str]) -> tuple[list[Gold], list[Unresolved],
-                                                                              dict[str, int]]:
+def _golds(raw: dict[str, Any], item_id: str, texts: Mapping[str, str], key: str = "gold"
+           ) -> tuple[list[Gold], list[Unresolved], dict[str, int]]:
     golds, unresolved, how = [], [], {}
-    for entry in raw.get("gold") or []:
+    for entry in raw.get(key) or []:
         doc_id, quote = str(entry["doc_id"]), str(entry["quote"])
         if doc_id not in texts:
             unresolved.append(Unresolved(item_id, doc_id, quote, f"unknown doc_id; known: {sorted(texts)}"))
@@ -158,6 +162,19 @@ def _check(raw: Any, corpus: str) -> str:
     return str(raw["id"])
 
 
+def concept_names(raw: Any, item_id: str) -> tuple[tuple[str, ...], ...]:
+    """``concepts: ["注意力机制|attention", "softmax"]`` as alternatives per concept.
+
+    >>> concept_names(["注意力机制|attention", " softmax "], "x")
+    (('注意力机制', 'attention'), ('softmax',))
+    """
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise CorpusDevsetError(f"item {item_id!r}: concepts must be a list of strings, got {raw!r}")
+    return tuple(tuple(a.strip() for a in str(c).split("|") if a.strip()) for c in raw if str(c).strip())
+
+
 @dataclass
 class LoadedDevset:
     items: list[CorpusItem]
@@ -177,10 +194,12 @@ def load_corpus_devset(path: Path, texts: Mapping[str, str]) -> LoadedDevset:
             raise CorpusDevsetError(f"{path}: duplicate id {item_id!r}")
         seen.add(item_id)
         golds, missing, how = _golds(raw, item_id, texts)
-        unresolved += missing
-        for k, n in how.items():
+        expected, missing_items, how_items = _golds(raw, item_id, texts, "items")
+        unresolved += missing + missing_items
+        for k, n in [*how.items(), *how_items.items()]:
             how_all[k] = how_all.get(k, 0) + n
         history = tuple(dict(turn) for turn in raw.get("history") or ())
         items.append(CorpusItem(corpus, item_id, str(raw["question"]), raw["language"], raw["type"],
-                                str(raw.get("style", "")), raw["split"], tuple(golds), history))
+                                str(raw.get("style", "")), raw["split"], tuple(golds), history,
+                                concept_names(raw.get("concepts"), item_id), tuple(expected)))
     return LoadedDevset(items, unresolved, how_all)

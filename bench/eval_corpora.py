@@ -33,7 +33,7 @@ sys.path.insert(1, str(REPO))  # kgqa from this checkout, whether or not it is i
 from corpus_devsets import CorpusItem, LoadedDevset, load_corpus_devset  # noqa: E402
 from corpus_report import TARGETS, summarise, tables, targets, with_flips, worst  # noqa: E402
 from metamorphic import Judged, flip_rates, variants  # noqa: E402
-from metrics import Cited, citation_hit, part_ranks  # noqa: E402
+from metrics import Cited, citation_hit, concepts_found, items_cited, part_ranks  # noqa: E402
 
 CORPORA = {
     "notes": REPO / "corpus",
@@ -57,6 +57,8 @@ class Asked:
     quote_hit: bool | None  # None for questions without gold evidence
     latency_ms: float | None
     error: str = ""
+    concepts_found: float | None = None  # share of the annotated concepts among the answer's (and related)
+    items_cited: float | None = None  # share of a relation or enumeration item's expected elements cited
 
     def judged(self) -> Judged:
         return Judged(self.outcome, bool(self.quote_hit))
@@ -111,7 +113,25 @@ def ask(kb: Any, question: str, history: Sequence[dict[str, str]], item: CorpusI
     outcome, refused = outcome_of(answer)
     cited = [Cited(c.doc_id, c.start, c.end, c.quote) for c in answer.citations]
     hit = (not refused and citation_hit(cited, item.parts)) if item.golds else None
-    return Asked(outcome, refused, len(cited), hit, latency)
+    found = concepts_found(item.concepts, shown_concepts(kb, answer)) if item.concepts else None
+    items = (0.0 if refused else items_cited(cited, item.expected)) if item.expected else None
+    return Asked(outcome, refused, len(cited), hit, latency, concepts_found=found, items_cited=items)
+
+
+def shown_concepts(kb: Any, answer: Any) -> list[list[str]]:
+    """Every name of each concept the answer shows: its own concepts (ids) and the related ones."""
+    graph = getattr(kb, "graph", None)
+
+    def names(cid: str, *more: str) -> list[str]:
+        try:
+            c = graph.concept(cid) if graph is not None else None
+        except KeyError:
+            c = None
+        known = [c.label, c.label_zh, *c.aliases] if c is not None else []
+        return [n for n in (cid, *more, *known) if n]
+
+    return [names(cid) for cid in answer.concepts] + \
+        [names(r.id, r.label, r.label_zh) for r in answer.related_concepts]
 
 
 def run_corpus(kb: Any, baseline: Any, items: Sequence[CorpusItem]) -> list[Record]:

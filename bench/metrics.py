@@ -139,6 +139,42 @@ def citation_hit(citations: Sequence[Cited], parts: Sequence[Sequence[Gold]]) ->
     return all(any(citation_matches(c, g) for c in citations for g in part) for part in parts)
 
 
+def items_cited(citations: Sequence[Cited], expected: Sequence[Gold]) -> float:
+    """Share of the expected elements (of a relation or enumeration answer) some citation supports.
+
+    >>> items_cited([Cited("d", 0, 5, "a b c")], [Gold("d", "a", ((0, 1),)), Gold("d", "z", ((40, 41),))])
+    0.5
+    """
+    if not expected:
+        raise ValueError("items cited is defined for items with expected elements only")
+    return sum(1 for g in expected if any(citation_matches(c, g) for c in citations)) / len(expected)
+
+
+def name_key(name: str) -> str:
+    """A concept name compared loosely: NFKC, case, spaces, hyphens, underscores and a plural s ignored.
+
+    >>> name_key("Self-Attention") == name_key("self attention") == name_key("Self attentions")
+    True
+    """
+    import unicodedata
+
+    key = "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
+    return key[:-1] if len(key) > 3 and key.endswith("s") and key.isascii() else key
+
+
+def concepts_found(wanted: Sequence[Sequence[str]], shown: Iterable[Iterable[str]]) -> float:
+    """Share of the question's concepts (each given by alternative names) that match a name of some concept
+    the answer shows (its own concepts and the related ones, each given by all its names).
+
+    >>> concepts_found([["注意力机制", "attention"], ["softmax"]], [["Attention", "注意力"], ["GELU"]])
+    0.5
+    """
+    if not wanted:
+        raise ValueError("concepts found is defined for items with annotated concepts only")
+    names = {name_key(n) for concept in shown for n in concept if n}
+    return sum(1 for alts in wanted if any(name_key(a) in names for a in alts)) / len(wanted)
+
+
 def cited_chars(citations: Iterable[Cited]) -> int:
     return sum(len(c.quote) for c in citations)
 

@@ -74,6 +74,46 @@ def test_load_corpus_devset_lists_unresolved_quotes_and_keeps_the_canonical_text
     assert second.parts == () and not second.should_refuse
 
 
+def test_concepts_and_expected_items_are_loaded_and_resolved(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "items:\n"
+        "  - {id: c-001, question: q, language: zh, type: answerable, split: dev, gold: [{doc_id: d, quote: ab}],\n"
+        "     concepts: ['注意力|attention', softmax], items: [{doc_id: d, quote: ab}, {doc_id: d, quote: gone}]}\n",
+        encoding="utf-8",
+    )
+    loaded = cd.load_corpus_devset(path, {"d": "xx ab yy"})
+    (item,) = loaded.items
+    assert item.concepts == (("注意力", "attention"), ("softmax",))
+    assert [(g.quote, g.spans) for g in item.expected] == [("ab", ((3, 5),))]
+    assert [u.quote for u in loaded.unresolved] == ["gone"]  # an unresolved item is reported, not counted
+
+
+def test_concepts_found_matches_any_alternative_against_any_name_loosely():
+    m = load_bench("metrics")
+    shown = [["self-attention", "自注意力机制"], ["Positional Encodings"]]
+    assert m.concepts_found([["Self Attention"], ["位置编码", "positional encoding"]], shown) == 1.0
+    assert m.concepts_found([["attention"]], shown) == 0.0  # a part of a name is not the name
+    with pytest.raises(ValueError):
+        m.concepts_found([], shown)
+
+
+def test_items_cited_counts_each_expected_element_once():
+    m = load_bench("metrics")
+    items = [m.Gold("d", "alpha", ((0, 5),)), m.Gold("d", "beta", ((10, 14),)), m.Gold("e", "gamma", ((0, 5),))]
+    cited = [m.Cited("d", 0, 14, "alpha and beta")]
+    assert m.items_cited(cited, items) == pytest.approx(2 / 3)
+    assert m.items_cited([], items) == 0.0
+
+
+def test_group_metrics_averages_the_graph_measures_where_items_have_them():
+    records = [_rec("dev", "answerable", "answer", True, ranks=[1]), _rec("dev", "answerable", "answer", True,
+                                                                           ranks=[1])]
+    records[0].asked.concepts_found, records[0].asked.items_cited = 0.5, 1.0
+    m = report.group_metrics(records)
+    assert (m["concepts_found"], m["items_cited"], m["all_items_cited"]) == (0.5, 1.0, 1.0)
+
+
 def test_load_corpus_devset_rejects_an_unknown_type(tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("items:\n  - {id: c-1, question: q, language: en, type: trivia, split: dev}\n", encoding="utf-8")

@@ -169,6 +169,18 @@ class Encoder:
 
 
 @dataclass(frozen=True)
+class Vectors:
+    """The approximate chunk index (``KGQA_FAISS_INDEX=hnsw``, ``index/backends/faiss.py``)."""
+
+    # FAISS's usual graph degree M and its build-time beam (FAISS's default efConstruction). Not fitted.
+    hnsw_neighbours: int = 32
+    hnsw_ef_construction: int = 40
+    # beam width of a search: recall@10 against exact search on real embeddings is measured by
+    # `python bench/hnsw_recall.py` (sentences of real manuals, the dev-set questions as queries). Not fitted.
+    hnsw_ef_search: int = 64
+
+
+@dataclass(frozen=True)
 class Retry:
     """Retries of a remote embedding request (``index/remote.py``) on 408, 429, 5xx and connection errors."""
 
@@ -287,3 +299,4 @@ RETRY = Retry()
 STATE = State()
 ADMISSION = Admission()
 TERMHOOD = Termhood()
+VECTORS = Vectors()

@@ -21,11 +21,10 @@ import numpy as np
 
 from kgqa.errors import IndexError_
 from kgqa.index.backends import KINDS, Kind, VectorRecords, check_dim
+from kgqa.tuning import VECTORS
 
 IndexType = Literal["flat", "hnsw"]
 FOLDER = "vectors"
-HNSW_NEIGHBOURS = 32  # FAISS's usual M: recall@10 against flat stays high on 384-d sentence embeddings
-HNSW_EF_SEARCH = 64
 
 
 @dataclass
@@ -126,8 +125,9 @@ class FaissBackend:
 
         index: Any
         if index_type == "hnsw":
-            index = faiss.IndexHNSWFlat(self.dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efSearch = HNSW_EF_SEARCH
+            index = faiss.IndexHNSWFlat(self.dim, VECTORS.hnsw_neighbours, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = VECTORS.hnsw_ef_construction
+            index.hnsw.efSearch = VECTORS.hnsw_ef_search
         else:
             index = faiss.IndexFlatIP(self.dim)
         index.add(np.ascontiguousarray(matrix, dtype=np.float32))

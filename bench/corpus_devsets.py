@@ -132,7 +132,9 @@ def resolve_quote(text: str, quote: str) -> Resolution:
 
 def _golds(raw: dict[str, Any], item_id: str, texts: Mapping[str, str], key: str = "gold"
            ) -> tuple[list[Gold], list[Unresolved], dict[str, int]]:
-    golds, unresolved, how = [], [], {}
+    golds: list[Gold] = []
+    unresolved: list[Unresolved] = []
+    how: dict[str, int] = {}
     for entry in raw.get(key) or []:
         doc_id, quote = str(entry["doc_id"]), str(entry["quote"])
         if doc_id not in texts:
@@ -186,7 +188,9 @@ def load_corpus_devset(path: Path, texts: Mapping[str, str]) -> LoadedDevset:
     """Parse one dev set file and resolve its quotes against ``texts`` (doc_id -> ``Document.text``)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     corpus = str(data.get("corpus") or path.stem)
-    items, unresolved, how_all = [], [], {}
+    items: list[CorpusItem] = []
+    unresolved: list[Unresolved] = []
+    how_all: dict[str, int] = {}
     seen: set[str] = set()
     for raw in data.get("items") or []:
         item_id = _check(raw, corpus)

@@ -5,11 +5,12 @@
 
 Every answerable question is asked once; what the composer was given (the parts, the retrieved passages and
 their sentence similarities) is kept, and each grid point only composes again, so a point costs milliseconds.
-The grid is the supporting sentence's margin (``Compose.support_margin``; -1 turns it off) and the weight of
-keyword overlap (``Compose.lexical``). A point is scored by quote hit (a citation holds the gold quote), with
-the median cited characters beside it. Points are ranked by the worst corpus's dev quote hit; the
-cross-corpus check fits on two corpora and reads the third. The chosen values are copied by hand into
-``kgqa/tuning.py``; nothing here changes them.
+The grid is the supporting sentence's margin (``Compose.support_margin``; -1 turns it off), the weight of
+keyword overlap (``Compose.lexical``) and, with ``--position 0 0.004 0.01``, the penalty per sentence of its place
+in the passage (``Compose.position``); ``--margin`` and ``--lexical`` narrow the first two. A point is scored by
+quote hit (a citation holds the gold quote), with the median cited characters beside it. Points are ranked by
+the worst corpus's dev quote hit; the cross-corpus check fits on two corpora and reads the third. The chosen
+values are copied by hand into ``kgqa/tuning.py``; nothing here changes them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import kgqa.answer.compose as compose  # noqa: E402
 
 MARGINS = (-1.0, 0.02, 0.04, 0.06, 0.1, 0.15, 0.25)
 LEXICAL = (0.0, 0.1, 0.25)
+POSITION = (0.004,)  # the weight of a sentence's place in its passage; --position sweeps it
 
 
 @dataclass
@@ -93,6 +95,11 @@ def replay(kb: Any, captured: Sequence[Captured], split: str) -> tuple[float, fl
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--embedder", choices=("real", "fake"), default="real")
+    parser.add_argument("--margin", type=float, nargs="+", default=list(MARGINS), help="support margins to try")
+    parser.add_argument("--lexical", type=float, nargs="+", default=list(LEXICAL), help="keyword weights to try")
+    parser.add_argument("--position", type=float, nargs="+", default=list(POSITION), help="position penalties")
+    parser.add_argument("--list-margin", type=float, nargs="+", default=[compose.COMPOSE.list_margin],
+                        help="margins within which a list's items outweigh an anchor outside it (-1: never)")
     args = parser.parse_args(argv)
     from kgqa.ingest.load import load_corpus
 
@@ -104,16 +111,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         loaded = load_corpus_devset(DEVSETS / f"{corpus}.yaml", {d.doc_id: d.text for d in docs})
         systems[corpus] = (kb, capture(kb, corpus, loaded.items))
     default = compose.COMPOSE
-    results: dict[tuple[float, float], dict[str, dict[str, tuple[float, float]]]] = {}
+    results: dict[tuple[float, ...], dict[str, dict[str, tuple[float, float]]]] = {}
+    point: tuple[float, ...]
     try:
-        for margin, lexical in itertools.product(MARGINS, LEXICAL):
-            compose.COMPOSE = dataclasses.replace(default, support_margin=margin, lexical=lexical)
-            results[(margin, lexical)] = {c: {s: replay(kb, cap, s) for s in ("dev", "test")}
-                                          for c, (kb, cap) in systems.items()}
+        for point in itertools.product(args.margin, args.lexical, args.position, args.list_margin):
+            margin, lexical, position, list_margin = point
+            compose.COMPOSE = dataclasses.replace(default, support_margin=margin, lexical=lexical, position=position,
+                                                  list_margin=list_margin)
+            results[point] = {c: {s: replay(kb, cap, s) for s in ("dev", "test")} for c, (kb, cap) in systems.items()}
     finally:
         compose.COMPOSE = default
 
-    def worst(point: tuple[float, float], corpora: Sequence[str]) -> float:
+    def worst(point: tuple[float, ...], corpora: Sequence[str]) -> float:
         return min(results[point][c]["dev"][0] for c in corpora)
 
     corpora = list(systems)
@@ -124,13 +133,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         def cell(s: str, row: dict[str, dict[str, tuple[float, float]]] = row) -> str:
             return "  ".join(f"{c} {row[c][s][0]:.3f} ({row[c][s][1]:.0f})" for c in corpora)
 
-        print(f"margin {point[0]:<5} lexical {point[1]:<4}  dev: {cell('dev')}\n{'':26}test: {cell('test')}")
+        print(f"margin {point[0]:<5} lexical {point[1]:<4} position {point[2]:<6} list {point[3]:<5}  "
+              f"dev: {cell('dev')}\n{'':53}test: {cell('test')}")
     print("\ncross-corpus: fitted on the other two corpora's dev splits, read on this corpus")
     for held_out in corpora:
         others = [c for c in corpora if c != held_out]
         point = max(results, key=lambda p: (worst(p, others), -abs(p[0] - default.support_margin)))
         got = results[point][held_out]
-        print(f"{held_out:<14} fitted margin {point[0]}, lexical {point[1]}: dev {got['dev'][0]:.3f}, "
+        print(f"{held_out:<14} fitted margin {point[0]}, lexical {point[1]}, position {point[2]}, "
+              f"list margin {point[3]}: "
+              f"dev {got['dev'][0]:.3f}, "
               f"test {got['test'][0]:.3f}")
     return 0
 

@@ -144,6 +144,9 @@ def pick_sentences(
     best_score, rank, anchor, hit = scored[0]
     sents = sentences[anchor.chunk_id]
     allow_code = bool(_CODE_WORDS.search(question))
+    listed = _list_instead(scored, sents, anchor)
+    # a list that outweighs the anchor is the whole answer: the remarks around it were the weaker evidence
+    supported, anchor = listed is anchor, listed
     if _in_list(sents, anchor) or _in_list(sents, sents[anchor.index + 1] if anchor.index + 1 < len(sents) else None):
         group = _list_group(sents, anchor)
     else:
@@ -161,8 +164,24 @@ def pick_sentences(
     picked = [Picked(part, s, best_score, rank, hit) for s in chosen]
     # across languages the cosines of a passage's sentences are too close to tell a runner-up from noise
     same_language = is_latin_text(question) == is_latin_text(anchor.text) if question else True
-    support = _support(scored, chosen, COMPOSE.support_chars * latin) if same_language else []
+    support = _support(scored, chosen, COMPOSE.support_chars * latin) if same_language and supported else []
     return picked + [Picked(part, s, score, rank, hit) for score, rank, s, hit in support]
+
+
+def _list_instead(scored: Sequence[Scored], sents: Sequence[Sentence], anchor: Sentence) -> Sentence:
+    """The best item of a list of the anchor's passage when several of its items score nearly as well as an
+    anchor that stands outside the list: the list as a whole is the better evidence (a remark after a list
+    shares a word with the question; the items share its subject)."""
+    if anchor.role != "text" or COMPOSE.list_margin < 0:
+        return anchor
+    best = scored[0][0]
+    near = [s for score, _, s, _ in scored if score >= best - COMPOSE.list_margin
+            and s.chunk_id == anchor.chunk_id and s.role == "item"]
+    if len(near) < COMPOSE.list_min_items:
+        return anchor
+    run = {s.index for s in _list_run(sents, near[0])}
+    together = [s for s in near if s.index in run]
+    return near[0] if len(together) >= COMPOSE.list_min_items else anchor
 
 
 def _in_list(sents: Sequence[Sentence], s: Sentence | None) -> bool:

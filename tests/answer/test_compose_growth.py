@@ -55,3 +55,33 @@ def test_no_support_across_languages():
     scored = [(1.0, 0, anchor, HIT), (0.99, 0, far, HIT)]
     assert far in [p.sentence for p in pick_sentences(0, scored, SENTS, "when is the default evaluated?")]
     assert far not in [p.sentence for p in pick_sentences(0, scored, SENTS, "默认值什么时候求值？")]
+
+
+LIST_TEXT = (
+    "问题2:解释MoE的工作原理\n解析:\n- 结构组成:多个专家网络+门控网络\n- 路由机制:门控网络动态选择激活的专家\n"
+    "- 负载均衡:通过辅助损失函数防止专家过载\n"
+    "通过系统掌握上述知识点,读者将能够从容应对大模型面试问题。建议结合具体项目经验。\n"
+)
+LIST_CHUNK = Chunk("L", "doc", 0, len(LIST_TEXT), LIST_TEXT, heading=("问题2:解释MoE的工作原理",))
+LIST_SENTS = {"L": split_sentences(LIST_CHUNK)}
+
+
+def _list_scored(item_gap: float) -> list:  # type: ignore[type-arg]
+    by_start = {s.text[:4]: s for s in LIST_SENTS["L"]}
+    remark, after = next(s for s in LIST_SENTS["L"] if s.text.startswith("通过")), by_start["建议结合"]
+    items = [s for s in LIST_SENTS["L"] if s.role == "item"]
+    hit = Hit(LIST_CHUNK, 1.0)
+    return [(0.86, 0, remark, hit), *[(0.86 - item_gap - 0.001 * i, 0, s, hit) for i, s in enumerate(items)],
+            (0.84, 0, after, hit)]
+
+
+def test_a_list_whose_items_nearly_match_outweighs_a_remark_after_it():
+    assert [s.role for s in LIST_SENTS["L"]].count("item") == 3
+    picked = [p.sentence for p in pick_sentences(0, _list_scored(COMPOSE.list_margin / 2), LIST_SENTS)]
+    assert [s.role for s in picked if s.role == "item"] == ["item"] * 3
+    assert not any(s.text.startswith(("通过", "建议")) for s in picked)  # nor the remark as support
+
+
+def test_a_remark_far_ahead_of_the_items_stays_the_answer():
+    picked = [p.sentence for p in pick_sentences(0, _list_scored(COMPOSE.list_margin * 2), LIST_SENTS)]
+    assert picked[0].text.startswith("通过")

@@ -178,7 +178,8 @@ class Encoder:
 
 @dataclass(frozen=True)
 class Vectors:
-    """The approximate chunk index (``KGQA_FAISS_INDEX=hnsw``, ``index/backends/faiss.py``)."""
+    """The approximate chunk index (``KGQA_FAISS_INDEX=hnsw``, ``index/backends/faiss.py``) and what the index
+    reader keeps in memory."""
 
     # FAISS's usual graph degree M and its build-time beam (FAISS's default efConstruction). Not fitted.
     hnsw_neighbours: int = 32
@@ -186,6 +187,10 @@ class Vectors:
     # beam width of a search: recall@10 against exact search on real embeddings is measured by
     # `python bench/hnsw_recall.py` (sentences of real manuals, the dev-set questions as queries). Not fitted.
     hnsw_ef_search: int = 64
+    # chunks whose split sentences stay in memory (``index.reader.ChunkSentences``): a question reads about ten
+    # passages, so a few thousand cover the questions of many concurrent users; the rest are split again when
+    # asked for (about 0.1 ms a chunk). Holding every chunk's sentences cost 275 MB at 100k chunks. Not fitted.
+    sentences_kept: int = 4096
 
 
 @dataclass(frozen=True)

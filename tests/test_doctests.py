@@ -28,6 +28,7 @@ MODULES = [
     "kgqa.index.backends",
     "kgqa.index.backends.milvus",
     "kgqa.index.backends.scores",
+    "kgqa.index.reader",
     "kgqa.admission",
     "kgqa.graph.rank",
     "kgqa.graph.termhood",

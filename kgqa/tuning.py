@@ -276,6 +276,17 @@ class Termhood:
     plural_id_zipf_gap: float = 1.0
 
 
+@dataclass(frozen=True)
+class CrossLingual:
+    """When an English-only and a Chinese-only concept are one concept (``graph/crosslingual.py``): mutual nearest
+    neighbours of their label vectors across the languages, with at least this cosine and this margin over the
+    best rival of either."""
+
+    # FITTED_PLACEHOLDER
+    threshold: float = 0.9
+    margin: float = 0.02
+
+
 COMPOSE = Compose()
 RANK = Rank()
 RETRIEVAL = Retrieval()
@@ -287,3 +298,4 @@ RETRY = Retry()
 STATE = State()
 ADMISSION = Admission()
 TERMHOOD = Termhood()
+CROSSLINGUAL = CrossLingual()

@@ -108,7 +108,7 @@ def merge_links(graph: ConceptGraph, links: Sequence[CrossLink]) -> ConceptGraph
     concepts = {k: c for k, c in graph.concepts.items() if k not in into}
     for x in links:
         a, b = graph.concepts[x.en_id], graph.concepts[x.zh_id]
-        names = {*a.aliases, *b.aliases, b.label} - {a.label, b.label}
+        names = {*a.aliases, *b.aliases} - {a.label, b.label}  # as the build writes it: no label is an alias
         concepts[a.id] = replace(a, label_zh=b.label, aliases=sorted(names),
                                  sources=sorted({*a.sources, *b.sources, RULE}),
                                  chunk_ids=sorted({*a.chunk_ids, *b.chunk_ids}))

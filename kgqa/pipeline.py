@@ -32,6 +32,7 @@ from kgqa.deadline import Deadline
 from kgqa.errors import IndexError_
 from kgqa.graph import build as graph_build
 from kgqa.graph.build import ConceptGraph, graph_for_corpus
+from kgqa.graph.crosslingual import LabelVectors
 from kgqa.graph.glossary import Glossary, load_glossary
 from kgqa.index.backends import backend_label, backend_name, open_backend
 from kgqa.index.bm25 import tokenize
@@ -39,7 +40,14 @@ from kgqa.index.embed import Embedder
 from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
 from kgqa.index.reader import IndexReader, open_index
 from kgqa.index.store import ChunkStore, EmbeddingCache
-from kgqa.index.writer import ChunkVectors, embed_chunks, prune_vectors, vector_records, write_search_indexes
+from kgqa.index.writer import (
+    ChunkVectors,
+    embed_chunks,
+    embed_texts,
+    prune_vectors,
+    vector_records,
+    write_search_indexes,
+)
 from kgqa.ingest import corpus as ingest
 from kgqa.ingest.chunk import CHUNKER_VERSION
 from kgqa.ingest.load import Skipped, load_corpus
@@ -164,11 +172,13 @@ def build_index(
                 embedder = load_query_embedder(settings)
             cache = EmbeddingCache(settings.index_dir / "cache" / "embeddings.sqlite")
             vectors = embed_chunks(chunked.chunks, embedder, cache, settings.embedding_batch_size, progress)
-            cache.close()
-            # 4. concept graph, reusing unchanged documents' contributions
+            # 4. concept graph, reusing unchanged documents' contributions; one-language names joined through
+            # the model's shared space (label vectors cached like the passages)
             glossary = load_glossary(glossary_path) if glossary_path else Glossary()
             graph, graph_parts = graph_for_corpus(docs, [p.chunks for p in chunked.per_document],
-                                                  glossary, expected.glossary_sha256, reuse)
+                                                  glossary, expected.glossary_sha256, reuse,
+                                                  _label_vectors(embedder, cache, settings.embedding_batch_size))
+            cache.close()
         finally:
             if old_store:
                 old_store.close()
@@ -177,6 +187,11 @@ def build_index(
         final, counts = _write_generation(settings, embedder, expected, _Built(docs, chunked, vectors, graph,
                                                                                 graph_parts, skipped), started)
     return BuildReport(False, reasons, counts, expected.build_seconds, str(final), expected.sources, skipped)
+
+
+def _label_vectors(embedder: Embedder, cache: EmbeddingCache, batch_size: int) -> LabelVectors:
+    """Concept labels -> query vectors (a label is short, like a query), through the embedding cache."""
+    return lambda labels: embed_texts(labels, embedder, cache, batch_size, kind="query").vectors
 
 
 @dataclass

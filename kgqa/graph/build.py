@@ -26,6 +26,7 @@ import networkx as nx
 
 from kgqa.graph.compounds import compound_of
 from kgqa.graph.concepts import Draft, lexical_heads, merge_names
+from kgqa.graph.crosslingual import LabelVectors, link_languages
 from kgqa.graph.extract import extract_document, is_name_list
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
@@ -314,11 +315,13 @@ def graph_for_corpus(
     glossary: Glossary,
     glossary_sha256: str,
     previous: Callable[[str, str, str], object | None] | None = None,
+    label_vectors: LabelVectors | None = None,
 ) -> tuple[ConceptGraph, list[tuple[str, str, DocGraph]]]:
     """The graph of a corpus, re-extracting only documents whose text (or the glossary) changed.
 
     ``previous(stage, doc_id, key)`` returns a stored contribution; the (doc_id, key, DocGraph) list
-    returned is what to store for the next build.
+    returned is what to store for the next build. With ``label_vectors`` (the index's embedding model),
+    English-only and Chinese-only concepts that name one thing are joined (see ``crosslingual``).
     """
     parts: list[tuple[str, str, DocGraph]] = []
     for doc, chunks in zip(docs, chunks_per_doc, strict=True):
@@ -326,4 +329,5 @@ def graph_for_corpus(
         cached = previous(STAGE, doc.doc_id, key) if previous else None
         dg = DocGraph.from_dict(cached) if isinstance(cached, dict) else extract_document(doc, list(chunks), glossary)
         parts.append((doc.doc_id, key, dg))
-    return build_graph([dg for _, _, dg in parts], glossary), parts
+    graph = build_graph([dg for _, _, dg in parts], glossary)
+    return (link_languages(graph, label_vectors) if label_vectors else graph), parts

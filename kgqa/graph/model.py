@@ -15,8 +15,9 @@ DOCGRAPH_VERSION = 1
 # bump when extraction rules change: cached DocGraphs of another version are re-extracted
 # 2: only terms of the domain become concepts; 3: code is not mined; 4: stated relations only; 5: names of example
 # code, people of credit lists and fragments of a compound are no concepts, English relation cues; 6: a quoted
-# Chinese word needs keyness from Zipf 4.8 again, not 4.5
-GRAPH_VERSION = "graph-6"
+# Chinese word needs keyness from Zipf 4.8 again, not 4.5; 7: English-only and Chinese-only concepts joined
+# through the embedding space, the links stored with the graph
+GRAPH_VERSION = "graph-7"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,19 @@ class Sentence:
 
     def evidence(self, rule: str) -> Evidence:
         return Evidence(self.chunk_id, self.doc_id, self.start, self.end, self.text, rule)
+
+
+@dataclass(frozen=True)
+class CrossLink:
+    """An English-only and a Chinese-only concept joined through the embedding space, not by the text: the
+    Chinese one (``zh_id``) was folded into the English one (``en_id``)."""
+
+    en_id: str
+    zh_id: str
+    en: str
+    zh: str
+    cosine: float
+    margin: float
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from typing import Any
 
 from kgqa.errors import ConceptNotFoundError, InputError
 from kgqa.graph.lexicon import Lexicon
+from kgqa.graph.model import CrossLink
 from kgqa.graph.rank import Walk
 from kgqa.graph.text import normalise
 from kgqa.tuning import RANK
@@ -50,11 +51,13 @@ def surfaces_of(c: Concept) -> list[str]:
 
 class ConceptGraph:
     def __init__(
-        self, concepts: dict[str, Concept], edges: list[Edge], questions: dict[str, list[str]] | None = None
+        self, concepts: dict[str, Concept], edges: list[Edge], questions: dict[str, list[str]] | None = None,
+        links: list[CrossLink] | None = None,
     ) -> None:
         self.concepts = concepts
         self.edges = edges
         self.questions = questions or {}
+        self.links = links or []  # names joined through the embedding space (see crosslingual)
         self._walk_matrix: Walk | None = None
         self._chunk_concepts: dict[str, list[str]] | None = None
         self._question_links: dict[str, tuple[str, ...]] = {}
@@ -290,6 +293,7 @@ class ConceptGraph:
         return {
             "concepts": s["concepts"],
             "edges": s["edges"],
+            "crosslingual_links": s["crosslingual_links"],
             **{f"edges_{t}": n for t, n in s["edges_by_type"].items()},
         }
 
@@ -301,6 +305,7 @@ class ConceptGraph:
         return {
             "concepts": len(self.concepts),
             "bilingual_concepts": bilingual,
+            "crosslingual_links": len(self.links),
             "edges": len(self.edges),
             "edges_by_type": dict(sorted(by_type.items())),
         }

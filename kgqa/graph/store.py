@@ -15,6 +15,7 @@ import networkx as nx
 
 from kgqa.errors import IndexError_
 from kgqa.graph.glossary import load_glossary
+from kgqa.graph.model import CrossLink
 from kgqa.graph.query import ConceptGraph
 from kgqa.types import Concept, Edge, Evidence
 
@@ -39,7 +40,8 @@ def graph_to_dict(graph: ConceptGraph) -> dict[str, Any]:
     return {
         "directed": True,
         "multigraph": True,
-        "graph": {"format": GRAPH_FORMAT, "chunk_questions": questions},
+        "graph": {"format": GRAPH_FORMAT, "chunk_questions": questions,
+                  "crosslingual_links": [asdict(x) for x in graph.links]},
         "nodes": nodes,
         "links": links,
     }
@@ -51,7 +53,8 @@ def graph_from_dict(data: dict[str, Any]) -> ConceptGraph:
         Edge(x["source"], x["target"], x["type"], x["weight"], [Evidence(**ev) for ev in x["evidence"]])
         for x in data["links"]
     ]
-    return ConceptGraph(concepts, edges, data["graph"].get("chunk_questions", {}))
+    links = [CrossLink(**x) for x in data["graph"].get("crosslingual_links", [])]
+    return ConceptGraph(concepts, edges, data["graph"].get("chunk_questions", {}), links)
 
 
 def save_graph(graph: ConceptGraph, path: Path) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 from kgqa.index.backends import KINDS, VectorBackend, VectorRecords
 from kgqa.index.backends.scores import sentence_id
 from kgqa.index.bm25 import BM25Index
-from kgqa.index.embed import Embedder
+from kgqa.index.embed import Embedder, Kind
 from kgqa.index.store import EmbeddingCache
 from kgqa.ingest.sentences import split_sentences
 from kgqa.types import Chunk
@@ -40,21 +40,23 @@ def embed_texts(
     cache: EmbeddingCache,
     batch_size: int = 32,
     progress: Callable[[int], Progress] | None = None,
+    kind: Kind = "passage",
 ) -> Embedded:
-    """One passage vector per text, in order. Only texts missing from the cache are embedded; each
-    batch is written to the cache as soon as it is done, so an interrupted build loses nothing.
-    ``progress(total)`` is told how many distinct texts will be embedded, then each batch done."""
+    """One vector per text (a passage vector unless ``kind`` says otherwise), in order. Only texts missing from
+    the cache are embedded; each batch is written to the cache as soon as it is done, so an interrupted build
+    loses nothing. ``progress(total)`` is told how many distinct texts will be embedded, then each batch done."""
     keys = [text_key(t) for t in texts]
-    have = cache.get_many(embedder.model_id, set(keys))
+    model = embedder.model_id if kind == "passage" else f"{embedder.model_id}#{kind}"  # a query vector differs
+    have = cache.get_many(model, set(keys))
     # batches of similar length: a batch is padded to its longest text, so mixing lengths wastes most of the work
     todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in have}.items(),
                   key=lambda kv: (len(kv[1]), kv[0]))
     advance = progress(len(todo)) if progress else None
     for i in range(0, len(todo), batch_size):
         batch = todo[i : i + batch_size]
-        vecs = embedder.embed([t for _, t in batch], kind="passage")
+        vecs = embedder.embed([t for _, t in batch], kind=kind)
         fresh = {k: v for (k, _), v in zip(batch, vecs, strict=True)}
-        cache.put_many(embedder.model_id, fresh)
+        cache.put_many(model, fresh)
         have.update(fresh)
         if advance:
             advance(len(batch))

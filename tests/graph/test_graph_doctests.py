@@ -14,6 +14,7 @@ MODULES = [
     "kgqa.graph.build",
     "kgqa.graph.naming",
     "kgqa.graph.concepts",
+    "kgqa.graph.crosslingual",
     "kgqa.graph.extract",
     "kgqa.graph.glossary",
     "kgqa.graph.lexicon",

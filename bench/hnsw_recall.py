@@ -94,8 +94,8 @@ def embed_questions(texts: list[str]) -> np.ndarray:
     return np.asarray(load_query_embedder(Settings()).embed(texts, kind="query"), dtype=np.float32)
 
 
-def recall_rows(base: np.ndarray, queries: np.ndarray, sizes: list[int], efs: list[int], k: int = 10
-                ) -> list[dict[str, Any]]:
+def recall_rows(base: np.ndarray, queries: np.ndarray, sizes: list[int], efs: list[int], k: int = 10,
+                ef_construction: int | None = None) -> list[dict[str, Any]]:
     import faiss
 
     from kgqa.tuning import VECTORS
@@ -108,7 +108,7 @@ def recall_rows(base: np.ndarray, queries: np.ndarray, sizes: list[int], efs: li
         _, truth = exact.search(queries, k)
         started = time.process_time()
         hnsw = faiss.IndexHNSWFlat(data.shape[1], VECTORS.hnsw_neighbours, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = VECTORS.hnsw_ef_construction
+        hnsw.hnsw.efConstruction = ef_construction or VECTORS.hnsw_ef_construction
         hnsw.add(data)
         build_s = time.process_time() - started
         for ef in efs:
@@ -117,11 +117,14 @@ def recall_rows(base: np.ndarray, queries: np.ndarray, sizes: list[int], efs: li
             _, got = hnsw.search(queries, k)
             per_query_ms = (time.perf_counter() - started) * 1000 / len(queries)
             per = [len(set(t) & set(g)) / k for t, g in zip(truth.tolist(), got.tolist(), strict=True)]
-            rows.append({"passages": n, "ef_search": ef, "recall_at_10": round(float(np.mean(per)), 4),
-                         "worst_question": round(min(per), 2), "below_0.9": sum(p < 0.9 for p in per),
+            build_ef = hnsw.hnsw.efConstruction
+            rows.append({"passages": n, "ef_construction": build_ef, "ef_search": ef,
+                         "recall_at_10": round(float(np.mean(per)), 4), "worst_question": round(min(per), 2),
+                         "below_0.9": sum(p < 0.9 for p in per),
                          "questions": len(per), "search_ms_per_query": round(per_query_ms, 3),
                          "build_cpu_s": round(build_s, 1)})
-            print(f"{n:>7} passages  efSearch {ef:>4}  recall@10 {rows[-1]['recall_at_10']:.4f}  "
+            print(f"{n:>7} passages  efConstruction {build_ef:>4}  efSearch {ef:>4}  "
+                  f"recall@10 {rows[-1]['recall_at_10']:.4f}  "
                   f"worst {rows[-1]['worst_question']:.2f}  <0.9: {rows[-1]['below_0.9']:>3}/{len(per)}  "
                   f"{per_query_ms:.3f} ms/query  (build {build_s:.1f} CPU s)", flush=True)
     return rows
@@ -132,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--passages", type=int, default=30000, help="how many distinct sentences to embed (default 30000)")
     ap.add_argument("--sizes", type=int, nargs="+", help="index sizes (default: 5k, 10k, ... up to --passages)")
     ap.add_argument("--ef", type=int, nargs="+", help="efSearch values (default: 32, kgqa's own, 128)")
+    ap.add_argument("--ef-construction", type=int, nargs="+", help="build beams (default: kgqa's own)")
     ap.add_argument("--embed-only", action="store_true", help="fill the embedding cache and stop")
     args = ap.parse_args(argv)
     from kgqa.tuning import VECTORS
@@ -144,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = args.sizes or sorted({*range(5000, len(texts) + 1, 5000), len(texts)})
     efs = args.ef or sorted({32, VECTORS.hnsw_ef_search, 128})
     queries = embed_questions(questions())
-    rows = recall_rows(base, queries, [n for n in sizes if n <= len(texts)], efs)
+    rows = [row for ef_c in args.ef_construction or [VECTORS.hnsw_ef_construction]
+            for row in recall_rows(base, queries, [n for n in sizes if n <= len(texts)], efs, ef_construction=ef_c)]
     out = HERE / "results" / "hnsw_recall.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"rows": rows, "neighbours": VECTORS.hnsw_neighbours,

@@ -183,6 +183,8 @@ class FaissBackend:
                     matrix = np.asarray(matrix, dtype=np.float32)
                 kinds[kind] = _Rows(meta["ids"], meta["doc_ids"], meta["chunk_ids"], matrix)
             kinds["chunk"].index = faiss.read_index(str(folder / "chunk.faiss"))
+            if hasattr(kinds["chunk"].index, "hnsw"):  # a search setting, not part of the index: today's value
+                kinds["chunk"].index.hnsw.efSearch = VECTORS.hnsw_ef_search
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise IndexError_(f"{folder}: the FAISS vectors cannot be read ({exc}); rebuild with "
                               "`kgqa ingest --force`.") from exc

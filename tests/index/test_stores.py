@@ -35,6 +35,22 @@ class TestFaissHNSW(VectorBackendContract):
         def make(folder: Path, dim: int, create: bool) -> VectorBackend:
             return FaissBackend.create(dim, "hnsw") if create else FaissBackend.load(folder)
         return make
+def test_an_opened_hnsw_index_searches_with_todays_beam(tmp_path, monkeypatch):
+    import dataclasses
+
+    import kgqa.index.backends.faiss as faiss_backend
+    from kgqa.index.backends import VectorRecords
+
+    backend = FaissBackend.create(3, "hnsw")
+    backend.upsert(VectorRecords.of("chunk", ["a", "b"], ["d", "d"], ["a", "b"], np.eye(3, dtype=np.float32)[:2]))
+    backend.save(tmp_path)
+    wider = dataclasses.replace(faiss_backend.VECTORS, hnsw_ef_search=faiss_backend.VECTORS.hnsw_ef_search * 2)
+    monkeypatch.setattr(faiss_backend, "VECTORS", wider)
+    opened = FaissBackend.load(tmp_path)
+    assert opened._kinds["chunk"].index.hnsw.efSearch == wider.hnsw_ef_search
+    assert opened.search(np.array([1, 0, 0], np.float32), 1)[0][0] == "a"
+
+
 def test_english_terms_survive_tokenisation():
     toks = tokenize("Transformer使用LayerNorm而不是BatchNorm，RoPE和ALiBi是位置编码，GELU激活，Adam优化器")
     for term in ("layernorm", "batchnorm", "rope", "alibi", "gelu", "adam", "transformer"):

@@ -69,6 +69,14 @@ class Decide:
     # this common (网速, 装包, Italian, weather) is an ordinary word, not a key term, so its absence from the
     # corpus says nothing about whether the corpus answers the question. Not fitted.
     ordinary_zipf: float = 3.0
+    # a name the question sets apart (a capitalised word inside an English question, any English word in a
+    # Chinese one) that is capitalised (Django, Flask), or any such word when the corpus writes English (pandas,
+    # excel), is a product or project name unless general language uses it about once in 10,000 words (Italian
+    # 4.5, London 4.9, Windows 4.6): the frequency lists count such names at 3 to 4 (Django 3.1, Excel 3.7), as
+    # often as ordinary words, yet a corpus that never names one says nothing about it. A lower-case English
+    # word in a Chinese question about a Chinese corpus keeps ``ordinary_zipf`` (cache, batch: the corpus may
+    # write it only in Chinese). Not fitted.
+    name_ordinary_zipf: float = 4.0
     # a Latin word this long or longer that is one edit (two from 9 letters) away from a word of the corpus
     # is a typo of it (transfomer -> transformer), not an unknown term. Not fitted.
     typo_min_length: int = 5

@@ -36,6 +36,12 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _VERSION = re.compile(r"^\d+(?:\.\d+)+$")
+# a code identifier is one key term, looked up whole: a dotted name, a name with an underscore, a call
+# (functools.lru_cache, __slots__, __init__.py, requirements.txt, range()); the segmenter would cut it into
+# ordinary words (slots, cache)
+_IDENTIFIER = re.compile(
+    r"(?<![\w.])(?=[\w.]*(?:_|[A-Za-z]\.[A-Za-z_])|\w+\(\))[A-Za-z_]\w+(?:\.[A-Za-z_]\w+)*(?:\(\))?(?![\w(])"
+)
 # a polite opener or a demonstrative fused to a noun by the segmenter (请问全屏, 本手册, 该工具): the noun is the
 # word, and an opener never modifies the noun after it
 _OPENERS = ("请问", "想问", "问下")
@@ -201,8 +207,9 @@ def _zipf(word: str, lang: str) -> float:
     return float(zipf_frequency(word, lang))
 
 
-def is_ordinary(word: str) -> bool:
+def is_ordinary(word: str, bar: float | None = None) -> bool:
     """A word of general language (网速, weather, Italian): common enough that a corpus need not contain it.
+    ``bar``: the Zipf frequency from which an English word is ordinary (default ``DECIDE.ordinary_zipf``).
 
     Acronyms and CamelCase (RLHF, MoE, RoPE) are terms whatever their look-alikes' frequency, except the
     two-letter ones everybody writes (OK, US).
@@ -212,7 +219,7 @@ def is_ordinary(word: str) -> bool:
         return max(_zipf(word, "zh"), _jieba_zipf(word)) >= DECIDE.ordinary_zipf
     if _TECH.match(word):
         return len(word) <= 2 and _zipf(word.lower(), "en") >= DECIDE.ordinary_zipf + 1.5
-    return _zipf(word.lower(), "en") >= DECIDE.ordinary_zipf
+    return _zipf(word.lower(), "en") >= (DECIDE.ordinary_zipf if bar is None else bar)
 
 
 @lru_cache(maxsize=4096)
@@ -286,12 +293,21 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
     unknown: list[str] = []
     pos, first_word, checked = 0, True, 0
     modifier: tuple[str, int] | None = None  # an ordinary word the corpus lacks, and where it ends
+    identifiers = {m.start(): m.group() for m in _IDENTIFIER.finditer(question)}
+    skip_to = 0
     for word in _words(question):
         start = question.find(word, pos)
         end = start + len(word)
         pos = end
         pending, modifier = modifier, None
-        if not word.strip():
+        if not word.strip() or start < skip_to:
+            continue
+        if start in identifiers and reach[start] < start + len(identifiers[start]):
+            ident = identifiers[start]
+            skip_to, checked, first_word = start + len(ident), checked + 1, False
+            # a call is known when the corpus calls it, with any arguments (range(10) for range())
+            key = ident.lower()[:-1] if ident.endswith("()") else ident.lower()
+            (known if key in coverage.text else unknown).append(ident)
             continue
         if reach[start] >= end:
             known.append(word)  # a linked concept's name
@@ -329,8 +345,8 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             if coverage.knows_latin(word) or is_typo_of_known(word, coverage):
                 if salient or not is_ordinary(word):
                     known.append(word)
-            elif (salient or (coverage.writes_english and len(word) >= DECIDE.rare_word_min_length)) \
-                    and not is_ordinary(word):
+            elif (salient and not is_ordinary(word, _name_bar(word, coverage))) or (
+                    coverage.writes_english and len(word) >= DECIDE.rare_word_min_length and not is_ordinary(word)):
                 # a rare word of general language that the corpus never uses (pytest, tkinter, multithreaded)
                 # names what the question is about, capitalised or not
                 unknown.append(word)
@@ -339,6 +355,13 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
         if re.search(r"\w", word):
             first_word = False
     return TermCheck(tuple(dict.fromkeys(known)), tuple(dict.fromkeys(unknown)))
+
+
+def _name_bar(word: str, coverage: Coverage) -> float:
+    """How common a word the question sets apart must be to be ordinary: a capitalised name (Django), or any
+    word when the corpus writes English (pandas), meets the higher bar of names; a lower-case English word in a
+    Chinese question about a Chinese corpus the ordinary one (cache: the corpus may write it only as 缓存)."""
+    return DECIDE.name_ordinary_zipf if word[:1].isupper() or coverage.writes_english else DECIDE.ordinary_zipf
 
 
 def unknown_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverage: Coverage) -> list[str]:

@@ -8,6 +8,7 @@ from kgqa.answer.abstain import Coverage, TermCheck, assess_terms, is_ordinary
 from kgqa.answer.chitchat import kind_of, reply
 from kgqa.answer.decide import Floors, Signals, decide, word_coverage
 from kgqa.index.bm25 import tokenize
+from kgqa.tuning import DECIDE
 
 pytestmark = pytest.mark.unit
 
@@ -146,3 +147,29 @@ def test_a_polite_opener_never_makes_a_compound_with_the_next_noun():
     doc = "按 F11 进入全屏模式。"
     cov = Coverage(doc.lower(), frozenset(tokenize(doc)))
     assert not assess_terms("请问全屏模式怎么进", [], cov).unknown
+
+
+CODE_DOC = ("Put an __init__.py file in the package directory. Use range(10) to count, and os.path.join to build "
+            "paths. A class can define methods; a module is a file of definitions.")
+CODE = Coverage(CODE_DOC.lower(), frozenset(tokenize(CODE_DOC)))
+
+
+@pytest.mark.parametrize(("question", "known", "unknown"), [
+    ("What is __slots__ for?", (), ("__slots__",)),  # not "slots": an identifier is looked up whole
+    ("how does functools.lru_cache work?", (), ("functools.lru_cache",)),
+    ("为什么包的目录里要放 __init__.py", ("__init__.py",), ()),
+    ("what does range() give me?", ("range()",), ()),  # a call is known when the corpus calls it
+    ("is os.path.join slow?", ("os.path.join",), ()),
+])
+def test_a_code_identifier_is_one_key_term(question: str, known: tuple[str, ...], unknown: tuple[str, ...]):
+    terms = assess_terms(question, [], CODE)
+    assert terms.unknown == unknown
+    assert set(known) <= set(terms.known)
+
+
+def test_a_name_the_question_sets_apart_is_a_term_unless_general_language_uses_it_often():
+    assert is_ordinary("Django") and not is_ordinary("Django", DECIDE.name_ordinary_zipf)
+    assert is_ordinary("Italian", DECIDE.name_ordinary_zipf)
+    assert assess_terms("做网站用 Django 还是 Flask 好", [], CODE).unknown == ("Django", "Flask")
+    assert assess_terms("Should I learn Django first?", [], CODE).unknown == ("Django",)
+    assert not assess_terms("Is the tutorial in Italian?", [], CODE).unknown

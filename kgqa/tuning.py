@@ -51,6 +51,10 @@ class Compose:
     # worse or longer elsewhere). Fitting on any two corpora picks 0.1 as well (the cross-corpus check).
     support_margin: float = 0.1
     support_chars: int = 200
+    # the LLM layer keeps a cited claim only when the sentence it cites holds at least this share of the claim's
+    # keywords (``answer/llm.py``): a third ties the claim to its source without demanding the source's wording.
+    # Not fitted.
+    llm_support_min: float = 0.3
     # An anchor outside a list gives way to the list of its passage when at least ``list_min_items`` of the
     # list's items score within ``list_margin`` of it (-1: never), and then no supporting sentence joins: several
     # items that nearly match are more evidence than one remark (a closing line after the list that shares
@@ -143,7 +147,17 @@ class Probes:
 
 @dataclass(frozen=True)
 class Retrieval:
-    """Channel corrections (``retrieve/hybrid.py``)."""
+    """Channel sizes, fusion and channel corrections (``retrieve/``)."""
+
+    # passages each channel hands to fusion: the top 10 a question shows, three times over, so that a passage
+    # two channels rank 20th can still rise into them. Not fitted.
+    candidates: int = 30
+    # reciprocal rank fusion's k: the value of Cormack et al. (2009), which keeps the first ranks of every
+    # channel close together. Not fitted.
+    rrf_k: int = 60
+    # the graph channel credits a chunk naming a typed neighbour of the question's concept this much of a chunk
+    # naming the concept itself: one stated hop away is related, not the subject. Not fitted.
+    neighbour_weight: float = 0.3
 
     # CSLS scores a pair as 2 cos - r_query - r_passage: against the cosine, a passage's hubness weighs half.
     # Not fitted; checked on the dev splits of all three corpora against 0, 0.25 and 1.0 (python

@@ -20,9 +20,9 @@ from kgqa.answer.compose import lexical_overlap
 from kgqa.config import Settings
 from kgqa.errors import ConfigError
 from kgqa.ingest.sentences import Sentence
+from kgqa.tuning import COMPOSE
 from kgqa.types import Citation, Hit
 
-SUPPORT_MIN = 0.3
 _CITE = re.compile(r"\[(\d{1,2})\]")
 _SENT = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+|$)")
 
@@ -101,7 +101,7 @@ def check_citations(
                 default=None,
             )
             support = lexical_overlap(claim_tokens, tokenize(best.plain)) if best else 0.0
-            if best is None or support < SUPPORT_MIN:
+            if best is None or support < COMPOSE.llm_support_min:
                 dropped.append(n)
                 return ""
             key = (best.doc_id, best.start)

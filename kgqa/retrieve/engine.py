@@ -14,11 +14,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from kgqa.retrieve.analyse import ConceptLinker, QueryPart, QueryPlan, analyse, check_history
-from kgqa.retrieve.hybrid import CANDIDATES, HybridRetriever, check_query
+from kgqa.retrieve.hybrid import HybridRetriever, check_query
 from kgqa.retrieve.langchain_retriever import KgqaRetriever  # noqa: F401  (still importable from here)
+from kgqa.tuning import RETRIEVAL
 from kgqa.types import Hit
-
-NEIGHBOUR_WEIGHT = 0.3
 
 
 class ConceptIndex(ConceptLinker, Protocol):
@@ -35,7 +34,7 @@ class PartResult:
 
 
 def graph_ranking(graph: ConceptIndex, concepts: Sequence[str], n_chunks: int,
-                  n: int = CANDIDATES) -> list[tuple[str, float]]:
+                  n: int = RETRIEVAL.candidates) -> list[tuple[str, float]]:
     """The ``n`` best chunks mentioning the linked concepts (weight by rarity, log N/df) or, less, their typed
     neighbours."""
     scores: dict[str, float] = {}
@@ -53,7 +52,7 @@ def graph_ranking(graph: ConceptIndex, concepts: Sequence[str], n_chunks: int,
         for edge, _direction in graph.neighbours(cid):
             if edge.type != "related":
                 other = edge.target if edge.source == cid else edge.source
-                credit(other, NEIGHBOUR_WEIGHT)
+                credit(other, RETRIEVAL.neighbour_weight)
     # a hub concept names thousands of chunks: keep the best n without sorting (or rounding) them all; scores
     # within 1e-4 of the n-th may round level with it, so they stay candidates and ties break by id as before
     top = heapq.nlargest(n, scores.values())

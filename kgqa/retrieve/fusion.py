@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-RRF_K = 60
+from kgqa.tuning import RETRIEVAL
 
 
 def rrf(
-    rankings: Mapping[str, Sequence[str]], k: int = RRF_K, weights: Mapping[str, float] | None = None
+    rankings: Mapping[str, Sequence[str]], k: int = RETRIEVAL.rrf_k, weights: Mapping[str, float] | None = None
 ) -> list[tuple[str, float]]:
     """Reciprocal rank fusion: score(id) = sum over channels of weight / (k + rank). Ties break by id."""
     scores: dict[str, float] = {}

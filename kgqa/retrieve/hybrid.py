@@ -20,8 +20,6 @@ from kgqa.retrieve.fusion import drop_near_duplicates, rrf
 from kgqa.tuning import RETRIEVAL
 from kgqa.types import Chunk, Hit
 
-CANDIDATES = 30
-
 
 @dataclass
 class Channels:
@@ -86,18 +84,18 @@ class HybridRetriever:
 
     def _dense(self, vector: np.ndarray) -> list[tuple[str, float]]:
         if not self.hubness:
-            return self._search(vector, CANDIDATES)
-        found = self._search(vector, 2 * CANDIDATES)
+            return self._search(vector, RETRIEVAL.candidates)
+        found = self._search(vector, 2 * RETRIEVAL.candidates)
         rescored = [(cid, round(s - self.hubness.get(cid, 0.0), 4)) for cid, s in found]
-        return sorted(rescored, key=lambda t: -t[1])[:CANDIDATES]
+        return sorted(rescored, key=lambda t: -t[1])[:RETRIEVAL.candidates]
 
-    def dense(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
+    def dense(self, text: str, n: int = RETRIEVAL.candidates) -> list[tuple[str, float]]:
         return self._search(self.embedder.embed([text], kind="query")[0], n)
 
-    def keyword(self, text: str, n: int = CANDIDATES) -> list[tuple[str, float]]:
+    def keyword(self, text: str, n: int = RETRIEVAL.candidates) -> list[tuple[str, float]]:
         return self._top(self.bm25.scores(text), n)
 
-    def _top(self, scores: np.ndarray, n: int = CANDIDATES) -> list[tuple[str, float]]:
+    def _top(self, scores: np.ndarray, n: int = RETRIEVAL.candidates) -> list[tuple[str, float]]:
         """The n best chunks by a score per chunk (in chunk order); zero scores do not count."""
         if not scores.size:
             return []
@@ -110,7 +108,8 @@ class HybridRetriever:
         ch = Channels()
         ch.add("dense", self._dense(vector))
         # what each chunk answers (its question or heading); a negative similarity is no vote
-        ch.add("question", [(cid, round(s, 4)) for cid, s in self._search(vector, CANDIDATES, "unit") if s > 0])
+        units = self._search(vector, RETRIEVAL.candidates, "unit")
+        ch.add("question", [(cid, round(s, 4)) for cid, s in units if s > 0])
         scores = self.bm25.scores(keyword_text)
         ch.add("bm25", self._top(scores))
         if scores.size and self.bm25.coverage(keyword_text, int(np.argmax(scores))) < RETRIEVAL.bm25_min_coverage:
@@ -118,7 +117,7 @@ class HybridRetriever:
             # bilingual corpus shares only common words with it): a ranking by chance, so it does not vote
             ch.muted.add("bm25")
         if graph_ranked:
-            ch.add("graph", [(i, s) for i, s in graph_ranked if i in self.by_id][:CANDIDATES])
+            ch.add("graph", [(i, s) for i, s in graph_ranked if i in self.by_id][:RETRIEVAL.candidates])
         return ch
 
     def fuse(self, ch: Channels, k: int) -> list[Hit]:

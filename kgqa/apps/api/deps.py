@@ -63,7 +63,8 @@ async def get_kb(holder: HolderDep) -> KnowledgeBase:
     """The knowledge base for this request; it stays the same object even if a re-index swaps in a new one.
     Taken on the event loop when that cannot block, else in a worker thread (the first load, a look for
     another process's generation)."""
-    return holder.served() or await run_in_threadpool(holder.get)
+    kb = holder.served()
+    return kb if kb is not None else await run_in_threadpool(holder.get)
 
 
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]

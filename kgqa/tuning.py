@@ -196,6 +196,21 @@ class Encoder:
     # bench/devsets/) has 31 tokens, so the budget is twice that; a longer one keeps its first and last halves
     # (a pasted log or passage, then the question asked about it), and BM25 still reads all of it. Not fitted.
     query_max_tokens: int = 64
+    # Micro-batching of the questions a server encodes at the same time (``index/batching.py``, used by ``kgqa
+    # serve``). One batch is encoded at a time: the questions that arrive meanwhile form the next one. On one
+    # thread the engine's cost per question falls with the batch (`python bench/encoder_threads.py`-style runs,
+    # 64 dev questions: 14.1 ms alone, 13.3 in twos, 12.7 in eights, 12.5 in sixteens), and a batch's time grows
+    # with its size, so at most 8 texts: about 100 ms. Eight threads encoding one question each on two shared
+    # cores (load 6-8), q/s, p50 / p95 ms and CPU ms per question: plain threads 40.1 / 36.4, 196-213 /
+    # 289-320, 13.9; one batch at a time 39.8 / 38.0, 200-211 / 256-274, 12.5-13.0 (batches of 4); two at a
+    # time 36.4 / 34.8, 158-203 / 408-437, 13.0-13.9 (batches of 1.7: the second slot takes whoever waits, one
+    # or two). Not fitted; measured on the shared two-core machine only.
+    batch_max_texts: int = 8
+    batch_slots: int = 1
+    # A leader that finds the slot free encodes at once: a question waits only while another batch is being
+    # encoded, so a lone question is never delayed. A wait of 2 ms for company (two slots) gave no measurable
+    # gain over none at 8 clients. Not fitted.
+    batch_max_wait_s: float = 0.0
 
 
 @dataclass(frozen=True)

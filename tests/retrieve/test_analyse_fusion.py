@@ -6,7 +6,7 @@ import pytest
 
 from kgqa.errors import InputError
 from kgqa.retrieve.analyse import analyse, check_history, detect_language, is_followup, split_parts
-from kgqa.retrieve.fusion import drop_near_duplicates, rrf
+from kgqa.retrieve.fusion import drop_near_duplicates, jaccard, near_duplicates, rrf, shingles
 from kgqa.types import Concept
 
 pytestmark = pytest.mark.unit
@@ -84,3 +84,14 @@ def test_near_duplicates_are_dropped_keeping_the_first():
     items = [("1", "模型剪枝是通过去除模型中的冗余神经元或参数"), ("2", "模型剪枝是通过去除模型中的冗余神经元或参数。"),
              ("3", "知识蒸馏训练一个较小的模型")]
     assert drop_near_duplicates(items) == ["1", "3"]
+
+
+def test_the_cached_comparison_is_the_jaccard_test_it_replaces():
+    # texts around the threshold: prefixes of one text (the size bound decides) and edits of it (the sets do)
+    base = "注意力机制让模型在每一步关注输入的不同部分 attention lets the model weigh every token"
+    texts = [base[:n] for n in range(5, len(base), 3)] + [base.replace(c, "x") for c in "注意模 aet"] + ["", " "]
+    for a in texts:
+        for b in texts:
+            for threshold in (0.5, 0.8, 0.9):
+                expected = jaccard(shingles(a), shingles(b)) >= threshold
+                assert near_duplicates(a, b, threshold) is expected, (a, b, threshold)

@@ -54,7 +54,7 @@ class SharedModel:
             if self._embedder is None:
                 from kgqa.index.models import load_query_embedder
 
-                self._embedder = load_query_embedder(self._settings)
+                self._embedder = load_query_embedder(self._settings, batched=True)
             return self._embedder
 
 

@@ -1,7 +1,8 @@
 """Every dependency of the routes, named with ``Annotated``. Tests swap them via dependency_overrides.
 
 The app keeps its settings and its :class:`KBHolder` on ``app.state`` (set by ``create_app``); nothing here
-reads the environment.
+reads the environment. Dependencies that cannot block are ``async``: FastAPI runs a plain one in its thread
+pool, a thread hop per dependency and request that, under load, waits for the GIL each time.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kgqa.apps.api.chat import (
@@ -31,22 +33,22 @@ from kgqa.index.token_count import TokenCounter
 from kgqa.pipeline import KnowledgeBase
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_holder(request: Request) -> KBHolder:
+async def get_holder(request: Request) -> KBHolder:
     holder: KBHolder = request.app.state.kb_holder
     return holder
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
 
 
-def get_token_counter(request: Request) -> TokenCounter:
+async def get_token_counter(request: Request) -> TokenCounter:
     counter: TokenCounter = request.app.state.token_counter
     return counter
 
@@ -57,9 +59,12 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 TokensDep = Annotated[TokenCounter, Depends(get_token_counter)]
 
 
-def get_kb(holder: HolderDep) -> KnowledgeBase:
-    """The knowledge base for this request; it stays the same object even if a re-index swaps in a new one."""
-    return holder.get()
+async def get_kb(holder: HolderDep) -> KnowledgeBase:
+    """The knowledge base for this request; it stays the same object even if a re-index swaps in a new one.
+    Taken on the event loop when that cannot block, else in a worker thread (the first load, a look for
+    another process's generation)."""
+    kb = holder.served()
+    return kb if kb is not None else await run_in_threadpool(holder.get)
 
 
 KBDep = Annotated[KnowledgeBase, Depends(get_kb)]
@@ -70,16 +75,26 @@ def _check_length(text: str, what: str, settings: Settings) -> None:
         raise too_large(what, len(text), settings.max_question_chars, "characters", "KGQA_MAX_QUESTION_CHARS")
 
 
-def checked_ask(body: AskRequest, settings: SettingsDep) -> AskRequest:
+def check_ask(body: AskRequest, settings: Settings) -> AskRequest:
+    """The question and every turn of its history within ``max_question_chars`` (the MCP tools check with it
+    too)."""
     _check_length(body.question, "question", settings)
     for i, turn in enumerate(body.history):
         _check_length(turn.content, f"history[{i}].content", settings)
     return body
 
 
-def checked_retrieve(body: RetrieveRequest, settings: SettingsDep) -> RetrieveRequest:
+def check_retrieve(body: RetrieveRequest, settings: Settings) -> RetrieveRequest:
     _check_length(body.query, "query", settings)
     return body
+
+
+async def checked_ask(body: AskRequest, settings: SettingsDep) -> AskRequest:
+    return check_ask(body, settings)
+
+
+async def checked_retrieve(body: RetrieveRequest, settings: SettingsDep) -> RetrieveRequest:
+    return check_retrieve(body, settings)
 
 
 @dataclass(frozen=True)

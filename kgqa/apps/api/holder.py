@@ -81,6 +81,16 @@ class KBHolder:
                 self._kb = self._provider()
             return self._kb
 
+    def served(self) -> KnowledgeBase | None:
+        """What :meth:`get` would return, when that needs no waiting: the knowledge base is loaded and this is
+        not the moment to look for another process's generation (which reads the index folder). Else None, and
+        the caller calls :meth:`get` where blocking is allowed."""
+        kb = self._kb
+        if kb is None or (self._published is not None
+                          and time.monotonic() - self._checked >= self._poll_seconds):
+            return None
+        return kb
+
     def _follow(self, kb: KnowledgeBase) -> None:
         """Load a generation another process published, in the background (the query goes on with ``kb``)."""
         if self._published is None or time.monotonic() - self._checked < self._poll_seconds:

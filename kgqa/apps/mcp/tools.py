@@ -21,7 +21,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
 from kgqa.apps.api import graph_json
-from kgqa.apps.api.deps import checked_ask, checked_retrieve
+from kgqa.apps.api.deps import check_ask, check_retrieve
 from kgqa.apps.api.errors import KGQA_STATUS, ApiError
 from kgqa.apps.api.routers import documents as documents_route
 from kgqa.apps.api.schemas import (
@@ -112,7 +112,7 @@ class Tools:
     ) -> RetrieveResponse:
         """Ranked passages for a query, best first, without composing an answer: each with its document
         (doc_id, title), section, text and its character span [start:end] in the document's text."""
-        body = checked_retrieve(RetrieveRequest(query=query, k=k), self._settings)
+        body = check_retrieve(RetrieveRequest(query=query, k=k), self._settings)
         kb = self._kb()
         hits = kb.retrieve(body.query, body.k)
         return RetrieveResponse(results=[RetrieveResult.model_validate(kb.hit_json(h)) for h in hits])
@@ -128,7 +128,7 @@ class Tools:
         """A cited answer from the knowledge base. Each citation has the quote, its document (doc_id, title,
         section, page) and span [start:end] in the document's text; outcome is answer, caveat (answered, but
         `missing` names terms the knowledge base lacks), refused (no answer in it) or chitchat."""
-        body = checked_ask(AskRequest(question=question, history=history, k=k), self._settings)
+        body = check_ask(AskRequest(question=question, history=history, k=k), self._settings)
         turns = [m.model_dump() for m in body.history]
         answer = self._kb().ask(body.question, turns or None, body.k)
         return AskResponse.model_validate(answer.to_dict())

@@ -233,6 +233,13 @@ class Vectors:
     # passages, so a few thousand cover the questions of many concurrent users; the rest are split again when
     # asked for (about 0.1 ms a chunk). Holding every chunk's sentences cost 275 MB at 100k chunks. Not fitted.
     sentences_kept: int = 4096
+    # OpenMP threads of one FAISS search, set in the searching thread. Two threads (OpenMP's default on two
+    # cores) spin at their barrier whenever the other core is busy, as with the query encoder (``Encoder``): at
+    # 100,011 chunks, with the machine's other core busy (load 2), an exact chunk or unit search took 24 ms of
+    # CPU with two threads and 5.4 ms with one, and ask 113 against 67 ms a question (cProfile over the 80 scale
+    # questions, `bench/scale.py`'s corpus and index). A server answers several questions at once, so one thread
+    # each uses the cores as well. Not fitted.
+    search_threads: int = 1
 
 
 @dataclass(frozen=True)

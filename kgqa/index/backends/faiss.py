@@ -117,6 +117,10 @@ class FaissBackend:
         if rows.index is None:
             rows.index = self._build_index(np.asarray(rows.matrix, dtype=np.float32),
                                            self.index_type if kind == "chunk" else "flat")
+        import faiss
+
+        # OpenMP keeps this per calling thread: a question's search runs on one core (see tuning.VECTORS)
+        faiss.omp_set_num_threads(VECTORS.search_threads)
         scores, found = rows.index.search(v.reshape(1, -1), min(k, len(rows.ids)))
         return [(rows.ids[r], round(float(s), 6)) for s, r in zip(scores[0], found[0], strict=True) if r >= 0]
 

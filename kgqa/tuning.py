@@ -286,6 +286,16 @@ class Termhood:
     # English (Zipf; 1.0 is ten times): "indice" 1.4 against "indices" 3.4, "maco" 2.0 against "macos" 3.0,
     # "specie" 2.4 against "species" 4.9; "device" 4.7 against "devices" 4.6 is the singular. Not fitted.
     plural_id_zipf_gap: float = 1.0
+    # inline code whose name (its first dotted part) is shorter than this is a variable of an example (x, f, C,
+    # x.f()), not a name a reader looks up. Two: single letters go. Not fitted.
+    min_code_name: int = 2
+    # a marked Chinese name (a menu label, a defined term, strong text) longer than this is a phrase of a
+    # sentence or a section title (能够滚动超过图像边界, 10), not a name; the longest terms of the notes and the
+    # GIMP manual are about eight characters (前景选择工具 6, 自回归语言模型 7). Not fitted.
+    max_marked_zh: int = 8
+    # a marked English name of more than this many words is a label sentence (a figure caption, a step), not a
+    # name (Add Alpha Channel 3, Tile-based memory management 3). Not fitted.
+    max_marked_words: int = 4
 
 
 COMPOSE = Compose()

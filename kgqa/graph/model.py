@@ -15,8 +15,9 @@ DOCGRAPH_VERSION = 1
 # bump when extraction rules change: cached DocGraphs of another version are re-extracted
 # 2: only terms of the domain become concepts; 3: code is not mined; 4: stated relations only; 5: names of example
 # code, people of credit lists and fragments of a compound are no concepts, English relation cues; 6: a quoted
-# Chinese word needs keyness from Zipf 4.8 again, not 4.5
-GRAPH_VERSION = "graph-6"
+# Chinese word needs keyness from Zipf 4.8 again, not 4.5; 7: names the document marks (inline code, menu labels,
+# defined terms, strong and emphasised text)
+GRAPH_VERSION = "graph-7"
 
 
 @dataclass(frozen=True)

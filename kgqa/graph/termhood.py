@@ -301,7 +301,7 @@ def is_term(names: Iterable[str], rules: Iterable[str], background: Background) 
     rules = set(rules)
     weak = rules <= WEAK_RULES
     # English prose quotes ordinary words for many reasons ("calling", "equivalent"): quotes mark no lone word
-    weak_word = rules <= WEAK_RULES | {"quoted"}
+    weak_word = rules <= WEAK_RULES | {"quoted", "emphasis"}
     for n in names:
         word = n if _WORD.fullmatch(n) else ""  # written in lower case: an ordinary word unless shown otherwise
         low = n.lower()

@@ -294,7 +294,7 @@ def _keep(c: Concept, typed: bool, linked: bool = True) -> bool:
     label or heading stays when the text states a typed relation for it."""
     if "glossary" in c.sources:
         return True
-    if not c.chunk_ids or (len(c.chunk_ids) < TERMHOOD.min_chunks_unlinked and not linked):
+    if not c.chunk_ids or (len(c.chunk_ids) < TERMHOOD.min_chunks_unlinked and not linked and not self_marked(c)):
         return False  # named in one passage and linked to nothing: no node of a concept map
     weak = set(c.sources) <= WEAK_RULES
     if weak and len(c.chunk_ids) < 2 and not typed and not is_name_shaped(c.label):
@@ -302,6 +302,12 @@ def _keep(c: Concept, typed: bool, linked: bool = True) -> bool:
     if c.label != c.label_zh or not weak:
         return True
     return typed
+
+
+def self_marked(c: Concept) -> bool:
+    """Set by the source as a label of the interface (a menu, a dialog, a button: *Hide Docks*): a name the reader
+    looks up even where the text writes it once. (Inline code named once is mostly an example's detail.)"""
+    return "gui" in c.sources
 
 
 def _ev_key(e: Evidence) -> tuple[str, int, int, str]:

@@ -298,6 +298,21 @@ class Termhood:
     max_marked_words: int = 4
 
 
+@dataclass(frozen=True)
+class Linking:
+    """Typos in questions (``graph/fuzzy.py``): which words of a question may be read as a concept name's word."""
+
+    # a Latin word shorter than this is never corrected: one edit from a short word is another word (tuple,
+    # triple; list, lost). Five. Not fitted.
+    typo_min_latin: int = 5
+    # a word at least this frequent in general English (Zipf 2.0, about one in ten million words) is a word,
+    # not a typo (modulo stays modulo, not module). Not fitted.
+    typo_max_zipf: float = 2.0
+    # a Chinese run shorter than this is never corrected: one character of two is half the name. Three: 束搜素
+    # is 束搜索 with one character mistyped. Not fitted.
+    typo_min_cjk: int = 3
+
+
 COMPOSE = Compose()
 RANK = Rank()
 RETRIEVAL = Retrieval()
@@ -310,3 +325,4 @@ STATE = State()
 ADMISSION = Admission()
 TERMHOOD = Termhood()
 VECTORS = Vectors()
+LINKING = Linking()

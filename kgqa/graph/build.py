@@ -96,7 +96,9 @@ def _concepts(
                 taken.add(renamed[d.id])
                 # "mangling" -> "name mangling", still found where the text writes the word alone
                 d = Draft(renamed[d.id], whole, d.zh, [whole, *d.surfaces], d.glossary)
-        label = d.en if d.glossary or "code" in rules else written_label(d.en, background)  # code keeps its spelling
+        # code and the labels of an interface keep their spelling (sys.path, StopIteration, Hide Docks)
+        as_set = bool(rules & {"code", "gui"}) and not _WORD.fullmatch(d.en)
+        label = d.en if d.glossary or as_set else written_label(d.en, background)
         aliases = [s for s in d.surfaces if s not in (label, d.zh)]
         concepts[d.id] = Concept(d.id, label or d.zh, d.zh, sorted(aliases), sorted(rules), [])
         kept.append(d)

@@ -147,7 +147,12 @@ def example_names(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
     code = [doc.text[a:b] for c in chunks for a, b in c.code]
     names = {m.group(1) for part in code for m in _DEFINES.finditer(part)}
     names |= {m.group(1) for m in _MODULE_FILE.finditer(doc.text)}
-    return frozenset(n.lower() for n in names if general_zipf(n) < TERMHOOD.jargon_zipf)
+    return frozenset(n.lower() for n in names if general_zipf(n) < TERMHOOD.jargon_zipf and not _special(n))
+
+
+def _special(name: str) -> bool:
+    """A special name of the language (__init__, __next__): an example that defines one names no example."""
+    return name.startswith("__") and name.endswith("__")
 
 
 _ASSIGNED = re.compile(r"^[ \t]*(?:>>>|\.\.\.)?[ \t]*([A-Za-z_]\w*)[ \t]*(?:,[ \t]*[A-Za-z_]\w*[ \t]*)*=(?!=)", re.M)
@@ -172,7 +177,7 @@ def example_variables(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
             names |= {p.split("=")[0].strip(" *") for p in m.group(1).split(",")}
     names |= {m.group(1) for part in code for m in re.finditer(r"\bdef\s+(\w+)", part)}
     # special names (__init__, __all__) belong to the language even where an example defines them
-    return frozenset(n.lower() for n in names if n and not (n.startswith("__") and n.endswith("__")))
+    return frozenset(n.lower() for n in names if n and not _special(n))
 
 
 def local_terms(

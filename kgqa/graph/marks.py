@@ -29,7 +29,8 @@ MARK_RULES = {"code": "code", "gui": "gui", "term": "term", "strong": "bold", "e
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _CODE_NAME = re.compile(rf"(?:{_IDENT}(?:\.{_IDENT})*|\.[A-Za-z][A-Za-z0-9_]*)(?:\(\))?")
 # a command of a few words (pip freeze, pip install): lower-case words of identifier characters
-_COMMAND = re.compile(r"[a-z][a-z0-9_-]*(?: [a-z][a-z0-9_-]*){1,2}")
+_COMMAND = re.compile(r"[a-z][a-z0-9_-]*(?: (?:--?)?[a-z][a-z0-9_-]*){1,3}")
+_PLAIN_TAIL = re.compile(r"(?:^| )((?:[a-z][a-z0-9_]*)(?: [a-z][a-z0-9_]*)+)$")
 # "the range() function", "an else clause": after a determiner the word that follows the code heads the noun
 # phrase that names it
 _DETERMINER = re.compile(r"(?:^|\s)(?:the|a|an|this|that|each|its)\s*$", re.IGNORECASE)
@@ -49,7 +50,9 @@ def code_name(text: str, examples: frozenset[str] = frozenset()) -> str:
     """
     t = text.strip()
     if _COMMAND.fullmatch(t) and not any(w in examples for w in t.split()):
-        return t
+        # a command with options names the words after them ("python -m pip freeze" is "pip freeze")
+        tail = _PLAIN_TAIL.search(t) if " -" in f" {t}" else None
+        return tail.group(1) if tail else t
     if not _CODE_NAME.fullmatch(t):
         return ""
     bare = t[:-2] if t.endswith("()") else t
@@ -68,8 +71,15 @@ def _code_terms(sentence: str, start: int, end: int, examples: frozenset[str]) -
         return []
     aliases = [written] if written != name else []
     head = _HEAD.match(sentence, end)
-    if head and _DETERMINER.search(sentence[:start]) and _head_noun(head.group(1)):
-        aliases.append(f"{written} {head.group(1)}")  # "the match statement", "the else clause"
+    phrase = f"{written} {head.group(1)}" if head and _head_noun(head.group(1)) else ""
+    if is_stopword(name):
+        # a keyword or function that is an English function word (else, try, open) is named only with its noun
+        # (the else clause) or as called (open())
+        if phrase and _DETERMINER.search(sentence[:start]):
+            return [Found(phrase, "", "code")]
+        return [Found(written, "", "code")] if written.endswith("()") else []
+    if phrase and _DETERMINER.search(sentence[:start]):
+        aliases.append(phrase)  # "the match statement", "the range() function"
     if not aliases and _WORD.fullmatch(name) and general_zipf(name) >= TERMHOOD.jargon_zipf:
         return []  # an English word set as code (`value`, `table`) but never called nor named as a construct
     last = name.rsplit(".", 1)[-1]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kgqa.errors import ConceptNotFoundError, InputError
+from kgqa.graph.fuzzy import Corrector
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.rank import Walk
 from kgqa.graph.text import normalise
@@ -60,6 +61,7 @@ class ConceptGraph:
         self._question_links: dict[str, tuple[str, ...]] = {}
         self._follow_ups: dict[str, str] = {}
         self._related: dict[tuple[tuple[str, ...], int], list[tuple[Concept, str, float, str]]] = {}
+        self._corrector: Corrector | None = None  # built on the first link
         self._lexicon = Lexicon(
             {s: c.id for c in sorted(concepts.values(), key=lambda c: c.id) for s in surfaces_of(c)}
         )
@@ -87,8 +89,20 @@ class ConceptGraph:
 
     # -- lookup ----------------------------------------------------------------------------
     def link(self, text: str) -> list[tuple[str, str, int, int]]:
-        """Concepts named in ``text``: (id, surface as written, start, end), longest match first."""
-        return [(m.key, m.surface, m.start, m.end) for m in self._lexicon.link(text)]
+        """Concepts named in ``text``: (id, surface as written, start, end), longest match first; a name typed
+        with one typo (``dictionery``, ``知识蒸留``) counts (see ``graph.fuzzy``)."""
+        exact = self._lexicon.link(text)
+        if self._corrector is None:
+            self._corrector = Corrector(self._lexicon.surfaces())
+        taken = [(m.start, m.end) for m in exact]
+        fixed, index = self._corrector.correct(text, taken)
+        found = [(m.key, m.surface, m.start, m.end) for m in exact]
+        if fixed != text:
+            for m in self._lexicon.link(fixed):
+                start, end = index[m.start], index[m.end - 1] + 1
+                if not any(a < end and start < b for a, b in taken):
+                    found.append((m.key, text[start:end], start, end))
+        return sorted(found, key=lambda m: m[2])
 
     def concept(self, id_or_name: str) -> Concept:
         """By id, label, Chinese label or alias (any case/width); else ConceptNotFoundError + suggestions."""

@@ -296,6 +296,10 @@ class Termhood:
     # a marked English name of more than this many words is a label sentence (a figure caption, a step), not a
     # name (Add Alpha Channel 3, Tile-based memory management 3). Not fitted.
     max_marked_words: int = 4
+    # a Chinese head noun the text writes after at least this many different noun modifiers forms a series of
+    # compound terms (路径工具, 文字工具, 克隆工具; 教师模型, 学生模型, 语言模型); with two, any pair of nouns
+    # the text happens to join would count. Three. Not fitted.
+    paradigm_modifiers: int = 3
 
 
 @dataclass(frozen=True)

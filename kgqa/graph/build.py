@@ -31,6 +31,7 @@ from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.naming import capitalised_in_english, credited_person, title_only, written_label
+from kgqa.graph.paradigm import paradigm_terms
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
 from kgqa.graph.text import concept_id, normalise
@@ -60,7 +61,7 @@ def _concepts(
     parts: Sequence[DocGraph], glossary: Glossary
 ) -> tuple[dict[str, Concept], dict[str, str], Lexicon]:
     """Merged concepts, the map from every document-local key to a concept id, and the lexicon."""
-    terms = [t for p in parts for t in p.terms]
+    terms = [t for p in parts for t in p.terms] + paradigm_terms([s for p in parts for s in p.sentences])
     drafts, where = merge_names([(t.en, t.zh, t.aliases) for t in terms], glossary.concepts)
     local: dict[str, str] = {g.id: drafts[i].id for i, g in enumerate(glossary.concepts)}
     sources: dict[str, set[str]] = {}
@@ -301,8 +302,8 @@ def _keep(c: Concept, typed: bool, linked: bool = True) -> bool:
     weak = set(c.sources) <= WEAK_RULES
     if weak and len(c.chunk_ids) < 2 and not typed and not is_name_shaped(c.label):
         return False  # found once, as a capitalised run or a heading, and nothing states a relation for it
-    if c.label != c.label_zh or not weak:
-        return True
+    if c.label != c.label_zh or not weak or "compound" in c.sources:
+        return True  # a compound of a series (教师模型 beside 学生模型) is a name, not a phrase of a list label
     return typed
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -93,7 +94,7 @@ def is_name_list(text: str) -> bool:
 def _mine(s: Sentence, marks: Marks, examples: frozenset[str]) -> list[Found]:
     if is_name_list(s.text):
         return []
-    found = marked_terms(s.text, marks.within(s.start, s.end), examples)
+    found = marked_terms(s.text, marks.within(s.start, s.end), examples, marks.often)
     if s.kind == "heading":
         return heading_terms(s.text) + pair_terms(s.text) + english_terms(s.text) + found
     return mine_sentence(s.text) + found
@@ -106,6 +107,8 @@ class Marks:
         self.variables = variables  # names of example code, never read as a term where the text marks them
         self._marks = sorted(m for b in (doc.blocks if doc else ()) for m in b.marks)
         self._starts = [m[0] for m in self._marks]
+        code = Counter(doc.text[a:b].strip() for a, b, k in self._marks if k == "code") if doc else Counter()
+        self.often = frozenset(t for t, n in code.items() if n >= TERMHOOD.min_weak_count)
 
     def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """The marks inside ``[start, end)``, as offsets from ``start``."""

@@ -22,8 +22,9 @@ from kgqa.graph.text import normalise
 from kgqa.text import is_cjk
 from kgqa.tuning import TERMHOOD
 
-# the rule each mark's names are found by; ``strong`` is the same evidence as Markdown's **bold**
-MARK_RULES = {"code": "code", "gui": "gui", "term": "term", "strong": "bold", "emphasis": "emphasis"}
+# the rule each mark's names are found by. Strong and emphasised text is typography as much as naming (English
+# prose stresses "binary", "exactly", "might"), so both are the weak rule ``emphasis``
+MARK_RULES = {"code": "code", "gui": "gui", "term": "term", "strong": "emphasis", "emphasis": "emphasis"}
 # a code name: a dotted identifier, maybe called (str.format(), sys.path, __init__), or a file name
 # (requirements.txt, .venv); nothing with an operator, a literal or an argument in it
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -64,7 +65,9 @@ def code_name(text: str, examples: frozenset[str] = frozenset()) -> str:
     return bare
 
 
-def _code_terms(sentence: str, start: int, end: int, examples: frozenset[str]) -> list[Found]:
+def _code_terms(
+    sentence: str, start: int, end: int, examples: frozenset[str], often: frozenset[str]
+) -> list[Found]:
     written = sentence[start:end].strip()
     name = code_name(written, examples)
     if not name:
@@ -80,8 +83,8 @@ def _code_terms(sentence: str, start: int, end: int, examples: frozenset[str]) -
         return [Found(written, "", "code")] if written.endswith("()") else []
     if phrase and _DETERMINER.search(sentence[:start]):
         aliases.append(phrase)  # "the match statement", "the range() function"
-    if not aliases and _WORD.fullmatch(name) and general_zipf(name) >= TERMHOOD.jargon_zipf:
-        return []  # an English word set as code (`value`, `table`) but never called nor named as a construct
+    if not aliases and _WORD.fullmatch(name) and general_zipf(name) >= TERMHOOD.jargon_zipf and name not in often:
+        return []  # an English word set as code once (`value`), never called nor named as a construct
     last = name.rsplit(".", 1)[-1]
     if last != name and _IDENT_WORD.fullmatch(last) and general_zipf(last) < TERMHOOD.jargon_zipf:
         aliases.append(last)  # collections.deque is the deque the text names alone; sys.path is no "path"
@@ -108,14 +111,18 @@ def _named_terms(text: str, rule: str) -> list[Found]:
 
 
 def marked_terms(
-    sentence: str, marks: Sequence[tuple[int, int, str]], examples: frozenset[str] = frozenset()
+    sentence: str,
+    marks: Sequence[tuple[int, int, str]],
+    examples: frozenset[str] = frozenset(),
+    often: frozenset[str] = frozenset(),
 ) -> list[Found]:
-    """The names one sentence's marks write; ``marks`` are (start, end, kind) offsets into ``sentence``."""
+    """The names one sentence's marks write; ``marks`` are (start, end, kind) offsets into ``sentence``.
+    ``often`` holds the code the document sets at least ``TERMHOOD.min_weak_count`` times (``pip``)."""
     out: list[Found] = []
     for start, end, kind in marks:
         rule = MARK_RULES.get(kind)
         if rule == "code":
-            out += _code_terms(sentence, start, end, examples)
+            out += _code_terms(sentence, start, end, examples, often)
         elif rule:
             out += _named_terms(sentence[start:end], rule)
     return out

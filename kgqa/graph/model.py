@@ -17,7 +17,7 @@ DOCGRAPH_VERSION = 1
 # code, people of credit lists and fragments of a compound are no concepts, English relation cues; 6: a quoted
 # Chinese word needs keyness from Zipf 4.8 again, not 4.5; 7: names the document marks (inline code, menu labels,
 # defined terms, strong and emphasised text)
-GRAPH_VERSION = "graph-7-dev4"
+GRAPH_VERSION = "graph-7-dev5"
 
 
 @dataclass(frozen=True)

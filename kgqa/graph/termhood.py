@@ -25,7 +25,7 @@ from kgqa.graph.text import singular
 from kgqa.text import is_cjk
 from kgqa.tuning import TERMHOOD
 
-WEAK_RULES = frozenset({"english", "heading", "list-label", "definition"})
+WEAK_RULES = frozenset({"english", "heading", "list-label", "definition", "compound", "emphasis"})
 _WORD = re.compile(r"[a-z][a-z0-9_]*")
 _WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _PIECE = re.compile(r"[A-Za-z][A-Za-z0-9_'-]*|\S")
@@ -309,7 +309,7 @@ def is_term(names: Iterable[str], rules: Iterable[str], background: Background) 
         return True
     weak = rules <= WEAK_RULES
     # English prose quotes ordinary words for many reasons ("calling", "equivalent"): quotes mark no lone word
-    weak_word = rules <= WEAK_RULES | {"quoted", "emphasis"}
+    weak_word = rules <= WEAK_RULES | {"quoted"}
     for n in names:
         word = n if _WORD.fullmatch(n) else ""  # written in lower case: an ordinary word unless shown otherwise
         low = n.lower()

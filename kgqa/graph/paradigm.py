@@ -7,7 +7,7 @@ that is mostly written inside a longer one (精度训练 inside 混合精度训�
 of that one and no candidate. Segmentation and parts of speech are jieba's.
 
 >>> from kgqa.graph.model import Sentence
->>> texts = ["选择路径工具。", "路径工具可以画线。", "克隆工具复制像素。", "用克隆工具。", "文字工具写字。", "文字工具。"]
+>>> texts = ["选择路径工具。", "路径工具画线。", "克隆工具复制像素。", "用克隆工具。", "文字工具写字。", "文字工具。"]
 >>> sorted(t.zh for t in paradigm_terms([Sentence("c", "d", 0, len(x), x) for x in texts]))
 ['克隆工具', '文字工具', '路径工具']
 """

@@ -57,9 +57,9 @@ def code_name(text: str, examples: frozenset[str] = frozenset()) -> str:
     if not _CODE_NAME.fullmatch(t):
         return ""
     bare = t[:-2] if t.endswith("()") else t
-    first = bare.lstrip(".").split(".")[0]
-    if len(first) < TERMHOOD.min_code_name or first.lower() in examples or bare.strip("_") == "":
-        return ""
+    parts = bare.lstrip(".").split(".")
+    if min(map(len, parts)) < TERMHOOD.min_code_name or parts[0].lower() in examples or bare.strip("_") == "":
+        return ""  # x.f(), string.a: a variable or an attribute of an example
     if bare.startswith("_") and "." not in bare and " " not in normalise(bare):
         return ""  # __all__, __name__: names fold underscores away, and "all" is a word of every sentence
     return bare
@@ -103,11 +103,20 @@ def _named_terms(text: str, rule: str) -> list[Found]:
         if not part or "的" in part:
             continue  # "各种其他的改进": a phrase of a sentence, not a name
         if all(is_cjk(c) or c == "-" for c in part):
-            if good_zh(part) and len(part) <= TERMHOOD.max_marked_zh:
+            if good_zh(part) and len(part) <= TERMHOOD.max_marked_zh and not _described(part):
                 out.append(Found("", part, rule))
         elif _LABEL.fullmatch(part) and len(part) >= 2 and len(part.split()) <= TERMHOOD.max_marked_words:
             out.append(Found(part, "", rule))
     return out
+
+
+def _described(name: str) -> bool:
+    """A Chinese label that opens on an adjective or a pronoun (小变化, 其他改进) describes what a section is
+    about; it names nothing."""
+    import jieba.posseg
+
+    first = next(iter(jieba.posseg.dt.cut(name)), None)
+    return first is not None and str(first.flag).startswith(("a", "r")) and first.word != name
 
 
 def marked_terms(

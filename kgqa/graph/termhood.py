@@ -3,9 +3,10 @@
 A name is kept when the corpus uses it clearly more often than general language does (its *keyness*: the
 corpus frequency over the general frequency, both on wordfreq's Zipf scale, for Chinese and English), and it
 is not a stopword (stopwordsiso's lists for both languages). Names the text marks itself, a pair 中文（English）,
-a bold or quoted name, an alias sentence, need less evidence than names found only as English words,
-headings or list labels; a lone lower-case English word must also occur at least twice. Glossary concepts
-always stay.
+a bold or quoted name, an alias sentence, a menu label or a defined term of the source's markup, need less
+evidence than names found only as English words, headings, list labels, emphasis or a series of Chinese
+compounds; a lone lower-case English word must also occur at least twice. Inline code needs no frequency at
+all (its mining keeps only names, calls and constructs: ``graph.marks``). Glossary concepts always stay.
 
 >>> bg = Background.of(["The module imports a module.", "Use the module and the function."])
 >>> bg.keyness("module") > TERMHOOD.keyness_weak, is_stopword("the"), is_stopword("下面")

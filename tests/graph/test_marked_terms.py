@@ -32,7 +32,7 @@ def test_code_names_calls_dotted_names_and_files():
 
 
 def test_expressions_literals_single_letters_and_example_names_are_no_code_names():
-    for text in ("a + b", "'spam'", "x", "x.f()", "42", "f(a, b)", "==", "__all__", "__name__"):
+    for text in ("a + b", "'spam'", "x", "x.f()", "string.a", "42", "f(a, b)", "==", "__all__", "__name__"):
         assert code_name(text) == "", text
     assert code_name("spam.eggs", frozenset({"spam"})) == ""
 
@@ -64,8 +64,9 @@ def test_menu_labels_and_defined_terms():
         ("", "路径工具", (), "term"),
         ("", "文字工具", (), "term"),
     ]
-    # a phrase of a sentence (的) and a long title are no names
+    # a phrase of a sentence (的), a label that opens on an adjective and a long title are no names
     assert found("各种其他的改进", ("各种其他的改进", "term")) == []
+    assert found("小变化", ("小变化", "term")) == []
     assert found("能够滚动超过图像的边界之外", ("能够滚动超过图像的边界之外", "term")) == []
 
 

@@ -42,15 +42,17 @@ _IDENT_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 _LABEL = re.compile(r"[A-Za-z][A-Za-z0-9+]*(?:[ -][A-Za-z0-9+]+)*")
 
 
-def code_name(text: str, examples: frozenset[str] = frozenset()) -> str:
+def code_name(text: str, examples: frozenset[str] = frozenset(), often: frozenset[str] | None = None) -> str:
     """The name a piece of inline code writes ('' if it is an expression, a literal or a made-up example name):
-    ``range()`` -> ``range``, ``sys.path`` stays, ``x``, ``'spam'`` and ``a + b`` are no names.
+    ``range()`` -> ``range``, ``sys.path`` stays, ``x``, ``'spam'`` and ``a + b`` are no names. A command of
+    several words is a name where the document sets it more than once (``often``; None: always), a statement of
+    one example (``import sys``) otherwise.
 
     >>> code_name("range()"), code_name("requirements.txt"), code_name("x.f()"), code_name("a + b")
     ('range', 'requirements.txt', '', '')
     """
     t = text.strip()
-    if _COMMAND.fullmatch(t) and not any(w in examples for w in t.split()):
+    if _COMMAND.fullmatch(t) and not any(w in examples for w in t.split()) and (often is None or t in often):
         # a command with options names the words after them ("python -m pip freeze" is "pip freeze")
         tail = _PLAIN_TAIL.search(t) if " -" in f" {t}" else None
         return tail.group(1) if tail else t
@@ -69,7 +71,7 @@ def _code_terms(
     sentence: str, start: int, end: int, examples: frozenset[str], often: frozenset[str]
 ) -> list[Found]:
     written = sentence[start:end].strip()
-    name = code_name(written, examples)
+    name = code_name(written, examples, often)
     if not name:
         return []
     aliases = [written] if written != name else []

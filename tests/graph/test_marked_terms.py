@@ -37,6 +37,11 @@ def test_expressions_literals_single_letters_and_example_names_are_no_code_names
     assert code_name("spam.eggs", frozenset({"spam"})) == ""
 
 
+def test_a_command_is_a_name_where_the_document_sets_it_twice():
+    assert code_name("import sys", often=frozenset()) == ""
+    assert code_name("pip install", often=frozenset({"pip install"})) == "pip install"
+
+
 def test_a_construct_is_named_with_its_noun_after_a_determiner():
     assert found("Use the match statement here.", ("match", "code")) == [
         ("match", "", ("match statement",), "code")

@@ -315,6 +315,9 @@ class Linking:
     # a Chinese run shorter than this is never corrected: one character of two is half the name. Three: 束搜素
     # is 束搜索 with one character mistyped. Not fitted.
     typo_min_cjk: int = 3
+    # texts whose links a graph keeps (section titles, questions): each is linked once, then looked up; the
+    # table is emptied when full. A few thousand short strings are a few hundred kilobytes. Not fitted.
+    cache_size: int = 4096
 
 
 COMPOSE = Compose()

@@ -27,7 +27,7 @@ from kgqa.graph.fuzzy import Corrector
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.rank import Walk
 from kgqa.graph.text import normalise
-from kgqa.tuning import RANK
+from kgqa.tuning import LINKING, RANK
 from kgqa.types import Concept, Edge
 
 INVERSE = {
@@ -62,6 +62,7 @@ class ConceptGraph:
         self._follow_ups: dict[str, str] = {}
         self._related: dict[tuple[tuple[str, ...], int], list[tuple[Concept, str, float, str]]] = {}
         self._corrector: Corrector | None = None  # built on the first link
+        self._links: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
         self._lexicon = Lexicon(
             {s: c.id for c in sorted(concepts.values(), key=lambda c: c.id) for s in surfaces_of(c)}
         )
@@ -91,6 +92,9 @@ class ConceptGraph:
     def link(self, text: str) -> list[tuple[str, str, int, int]]:
         """Concepts named in ``text``: (id, surface as written, start, end), longest match first; a name typed
         with one typo (``dictionery``, ``知识蒸留``) counts (see ``graph.fuzzy``)."""
+        cached = self._links.get(text)
+        if cached is not None:
+            return list(cached)  # section titles and follow-up questions are linked again and again
         exact = self._lexicon.link(text)
         if self._corrector is None:
             self._corrector = Corrector(self._lexicon.surfaces())
@@ -102,7 +106,11 @@ class ConceptGraph:
                 start, end = index[m.start], index[m.end - 1] + 1
                 if not any(a < end and start < b for a, b in taken):
                     found.append((m.key, text[start:end], start, end))
-        return sorted(found, key=lambda m: m[2])
+        found.sort(key=lambda m: m[2])
+        if len(self._links) >= LINKING.cache_size:
+            self._links.clear()
+        self._links[text] = tuple(found)
+        return found
 
     def concept(self, id_or_name: str) -> Concept:
         """By id, label, Chinese label or alias (any case/width); else ConceptNotFoundError + suggestions."""

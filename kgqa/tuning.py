@@ -348,6 +348,38 @@ class Termhood:
     # English (Zipf; 1.0 is ten times): "indice" 1.4 against "indices" 3.4, "maco" 2.0 against "macos" 3.0,
     # "specie" 2.4 against "species" 4.9; "device" 4.7 against "devices" 4.6 is the singular. Not fitted.
     plural_id_zipf_gap: float = 1.0
+    # inline code whose name (its first dotted part) is shorter than this is a variable of an example (x, f, C,
+    # x.f()), not a name a reader looks up. Two: single letters go. Not fitted.
+    min_code_name: int = 2
+    # a marked Chinese name (a menu label, a defined term, strong text) longer than this is a phrase of a
+    # sentence or a section title (能够滚动超过图像边界, 10), not a name; the longest terms of the notes and the
+    # GIMP manual are about eight characters (前景选择工具 6, 自回归语言模型 7). Not fitted.
+    max_marked_zh: int = 8
+    # a marked English name of more than this many words is a label sentence (a figure caption, a step), not a
+    # name (Add Alpha Channel 3, Tile-based memory management 3). Not fitted.
+    max_marked_words: int = 4
+    # a Chinese head noun the text writes after at least this many different noun modifiers forms a series of
+    # compound terms (路径工具, 文字工具, 克隆工具; 教师模型, 学生模型, 语言模型); with two, any pair of nouns
+    # the text happens to join would count. Three. Not fitted.
+    paradigm_modifiers: int = 3
+
+
+@dataclass(frozen=True)
+class Linking:
+    """Typos in questions (``graph/fuzzy.py``): which words of a question may be read as a concept name's word."""
+
+    # a Latin word shorter than this is never corrected: one edit from a short word is another word (tuple,
+    # triple; list, lost). Five. Not fitted.
+    typo_min_latin: int = 5
+    # a word at least this frequent in general English (Zipf 2.0, about one in ten million words) is a word,
+    # not a typo (modulo stays modulo, not module). Not fitted.
+    typo_max_zipf: float = 2.0
+    # a Chinese run shorter than this is never corrected: one character of two is half the name. Three: 束搜素
+    # is 束搜索 with one character mistyped. Not fitted.
+    typo_min_cjk: int = 3
+    # texts whose links a graph keeps (section titles, questions): each is linked once, then looked up; the
+    # table is emptied when full. A few thousand short strings are a few hundred kilobytes. Not fitted.
+    cache_size: int = 4096
 
 
 @dataclass(frozen=True)
@@ -383,3 +415,4 @@ ADMISSION = Admission()
 TERMHOOD = Termhood()
 VECTORS = Vectors()
 CROSSLINGUAL = CrossLingual()
+LINKING = Linking()

@@ -21,7 +21,10 @@ class Block:
 
     ``level`` is a heading's level (1 = outermost), ``depth`` a list item's nesting (0 = top),
     ``page`` the 1-based page (PDF) or slide (PPTX) it sits on (0 when the format has no pages),
-    ``rows`` a table's cells, row by row.
+    ``rows`` a table's cells, row by row. ``marks`` are the inline elements the source marks, as
+    ``(start, end, kind)`` in document offsets: ``code`` (inline code, file and command names), ``gui`` (labels
+    of menus, buttons and dialogs), ``term`` (a defined term: a definition list's term, ``dfn``), ``strong`` and
+    ``emphasis``. They add to the text without changing it.
     """
 
     kind: str
@@ -31,6 +34,7 @@ class Block:
     depth: int = 0
     page: int = 0
     rows: tuple[tuple[str, ...], ...] = ()
+    marks: tuple[tuple[int, int, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind, "start": self.start, "end": self.end}
@@ -39,12 +43,17 @@ class Block:
                 d[name] = getattr(self, name)
         if self.rows:
             d["rows"] = [list(r) for r in self.rows]
+        if self.marks:
+            d["marks"] = [list(m) for m in self.marks]
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Block:
         rows = tuple(tuple(r) for r in d.get("rows") or ())
-        return cls(d["kind"], d["start"], d["end"], d.get("level", 0), d.get("depth", 0), d.get("page", 0), rows)
+        marks = tuple((int(m[0]), int(m[1]), str(m[2])) for m in d.get("marks") or ())
+        return cls(
+            d["kind"], d["start"], d["end"], d.get("level", 0), d.get("depth", 0), d.get("page", 0), rows, marks
+        )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.naming import capitalised_in_english, credited_person, title_only, written_label
+from kgqa.graph.paradigm import paradigm_terms
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
 from kgqa.graph.text import concept_id, normalise
@@ -61,7 +62,7 @@ def _concepts(
     parts: Sequence[DocGraph], glossary: Glossary
 ) -> tuple[dict[str, Concept], dict[str, str], Lexicon]:
     """Merged concepts, the map from every document-local key to a concept id, and the lexicon."""
-    terms = [t for p in parts for t in p.terms]
+    terms = [t for p in parts for t in p.terms] + paradigm_terms([s for p in parts for s in p.sentences])
     drafts, where = merge_names([(t.en, t.zh, t.aliases) for t in terms], glossary.concepts)
     local: dict[str, str] = {g.id: drafts[i].id for i, g in enumerate(glossary.concepts)}
     sources: dict[str, set[str]] = {}
@@ -97,7 +98,9 @@ def _concepts(
                 taken.add(renamed[d.id])
                 # "mangling" -> "name mangling", still found where the text writes the word alone
                 d = Draft(renamed[d.id], whole, d.zh, [whole, *d.surfaces], d.glossary)
-        label = d.en if d.glossary else written_label(d.en, background)
+        # code and the labels of an interface keep their spelling (sys.path, StopIteration, Hide Docks)
+        as_set = bool(rules & {"code", "gui"}) and not _WORD.fullmatch(d.en)
+        label = d.en if d.glossary or as_set else written_label(d.en, background)
         aliases = [s for s in d.surfaces if s not in (label, d.zh)]
         concepts[d.id] = Concept(d.id, label or d.zh, d.zh, sorted(aliases), sorted(rules), [])
         kept.append(d)
@@ -295,14 +298,20 @@ def _keep(c: Concept, typed: bool, linked: bool = True) -> bool:
     label or heading stays when the text states a typed relation for it."""
     if "glossary" in c.sources:
         return True
-    if not c.chunk_ids or (len(c.chunk_ids) < TERMHOOD.min_chunks_unlinked and not linked):
+    if not c.chunk_ids or (len(c.chunk_ids) < TERMHOOD.min_chunks_unlinked and not linked and not self_marked(c)):
         return False  # named in one passage and linked to nothing: no node of a concept map
     weak = set(c.sources) <= WEAK_RULES
     if weak and len(c.chunk_ids) < 2 and not typed and not is_name_shaped(c.label):
         return False  # found once, as a capitalised run or a heading, and nothing states a relation for it
-    if c.label != c.label_zh or not weak:
-        return True
+    if c.label != c.label_zh or not weak or "compound" in c.sources:
+        return True  # a compound of a series (教师模型 beside 学生模型) is a name, not a phrase of a list label
     return typed
+
+
+def self_marked(c: Concept) -> bool:
+    """Set by the source as a label of the interface (a menu, a dialog, a button: *Hide Docks*): a name the reader
+    looks up even where the text writes it once. (Inline code named once is mostly an example's detail.)"""
+    return "gui" in c.sources
 
 
 def _ev_key(e: Evidence) -> tuple[str, int, int, str]:

@@ -15,6 +15,8 @@ cached by the document's sha256 and a changed document replaces only its own Doc
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -22,6 +24,7 @@ from kgqa.graph.concepts import merge_names
 from kgqa.graph.discourse import enumeration, procedure, topic_of
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
+from kgqa.graph.marks import marked_terms
 from kgqa.graph.model import DocGraph, RawEdge, Sentence, Term
 from kgqa.graph.patterns import Linked, Rel, link_sentence
 from kgqa.graph.relations import sentence_relations
@@ -88,12 +91,35 @@ def is_name_list(text: str) -> bool:
     return 2 * sum(1 for n in names if _NAME_ITEM.fullmatch(n)) >= len(items)
 
 
-def _mine(s: Sentence) -> list[Found]:
+def _mine(s: Sentence, marks: Marks, examples: frozenset[str]) -> list[Found]:
     if is_name_list(s.text):
         return []
+    found = marked_terms(s.text, marks.within(s.start, s.end), examples, marks.often)
     if s.kind == "heading":
-        return heading_terms(s.text) + pair_terms(s.text) + english_terms(s.text)
-    return mine_sentence(s.text)
+        return heading_terms(s.text) + pair_terms(s.text) + english_terms(s.text) + found
+    return mine_sentence(s.text) + found
+
+
+class Marks:
+    """A document's inline marks (``Block.marks``), looked up by span."""
+
+    def __init__(self, doc: Document | None = None, variables: frozenset[str] = frozenset()) -> None:
+        self.variables = variables  # names of example code, never read as a term where the text marks them
+        self._marks = sorted(m for b in (doc.blocks if doc else ()) for m in b.marks)
+        self._starts = [m[0] for m in self._marks]
+        code = Counter(doc.text[a:b].strip() for a, b, k in self._marks if k == "code") if doc else Counter()
+        self.often = frozenset(t for t, n in code.items() if n >= TERMHOOD.min_weak_count)
+
+    def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """The marks inside ``[start, end)``, as offsets from ``start``."""
+        i = bisect_left(self._starts, start)
+        out = []
+        while i < len(self._marks) and self._marks[i][0] < end:
+            a, b, kind = self._marks[i]
+            if b <= end:
+                out.append((a - start, b - start, kind))
+            i += 1
+        return out
 
 
 def _edges(rels: Sequence[Rel]) -> list[RawEdge]:
@@ -124,15 +150,51 @@ def example_names(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
     code = [doc.text[a:b] for c in chunks for a, b in c.code]
     names = {m.group(1) for part in code for m in _DEFINES.finditer(part)}
     names |= {m.group(1) for m in _MODULE_FILE.finditer(doc.text)}
-    return frozenset(n.lower() for n in names if general_zipf(n) < TERMHOOD.jargon_zipf)
+    return frozenset(n.lower() for n in names if general_zipf(n) < TERMHOOD.jargon_zipf and not _special(n))
+
+
+def _special(name: str) -> bool:
+    """A special name of the language (__init__, __next__): an example that defines one names no example."""
+    return name.startswith("__") and name.endswith("__")
+
+
+_ASSIGNED = re.compile(r"^[ \t]*(?:>>>|\.\.\.)?[ \t]*([A-Za-z_]\w*)[ \t]*(?:,[ \t]*[A-Za-z_]\w*[ \t]*)*=(?!=)", re.M)
+_PARAMS = re.compile(r"\bdef\s+\w+\s*\(([^)]*)\)")
+
+
+def example_variables(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
+    r"""Names (lower-cased) the document's example code assigns or takes as parameters (``result = []``,
+    ``def parrot(voltage, state='a stiff')``): variables of one example, not names of the language or its
+    library, whatever word they are.
+
+    >>> from kgqa.types import Chunk, Document
+    >>> text = ">>> result = f(2)\n    def parrot(voltage, state='stiff'):\n        x == 1"
+    >>> doc = Document("d", "d.md", "D", "en", text, "sha")
+    >>> sorted(example_variables(doc, [Chunk("c", "d", 0, len(text), text, code=((0, len(text)),))]))
+    ['parrot', 'result', 'state', 'voltage']
+    """
+    code = [doc.text[a:b] for c in chunks for a, b in c.code]
+    names = {m.group(1) for part in code for m in _ASSIGNED.finditer(part)}
+    for part in code:
+        for m in _PARAMS.finditer(part):
+            names |= {p.split("=")[0].strip(" *") for p in m.group(1).split(",")}
+    names |= {m.group(1) for part in code for m in re.finditer(r"\bdef\s+(\w+)", part)}
+    # special names (__init__, __all__) belong to the language even where an example defines them
+    return frozenset(n.lower() for n in names if n and not _special(n))
 
 
 def local_terms(
-    sents: Sequence[Sentence], glossary: Glossary, examples: frozenset[str] = frozenset()
+    sents: Sequence[Sentence], glossary: Glossary, examples: frozenset[str] = frozenset(), marks: Marks | None = None
 ) -> tuple[list[Term], Lexicon, dict[str, list[str]]]:
     """Mine and merge this document's names; returns terms, the document lexicon and surfaces per key. Names of
     the document's examples (see :func:`example_names`) are not mined."""
-    found = [(f, s) for s in sents for f in _mine(s) if not {f.en.lower(), *map(str.lower, f.aliases)} & examples]
+    marks = marks or Marks()
+    found = [
+        (f, s)
+        for s in sents
+        for f in _mine(s, marks, examples | marks.variables)
+        if not {f.en.lower(), *map(str.lower, f.aliases)} & examples
+    ]
     drafts, where = merge_names([(f.en, f.zh, f.aliases) for f, _ in found], glossary.concepts)
     terms: dict[tuple[str, str, str, tuple[str, ...], str], Term] = {}
     for (f, s), i in zip(found, where, strict=True):
@@ -151,7 +213,9 @@ def extract_document(doc: Document, chunks: list[Chunk], glossary: Glossary) -> 
             own.setdefault(c.chunk_id, c)
     per_chunk = {cid: chunk_sentences(doc, c) for cid, c in own.items()}
     all_sents = [s for ss in per_chunk.values() for s in ss]
-    terms, lexicon, _ = local_terms(all_sents, glossary, example_names(doc, list(own.values())))
+    examples = example_names(doc, list(own.values()))
+    marks = Marks(doc, example_variables(doc, list(own.values())))
+    terms, lexicon, _ = local_terms(all_sents, glossary, examples, marks)
 
     rels: list[Rel] = []
     mentions: dict[str, set[str]] = {}

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kgqa.graph.termhood import is_stopword
 from kgqa.graph.text import normalise, normalise_with_map
 
 
@@ -37,6 +38,7 @@ def _wordish(ch: str) -> bool:
 
 
 _WORD = re.compile(r"[A-Za-z]+")
+_ACRONYM = re.compile(r"[A-Z]{2,}[0-9]?")
 MAX_WORDS = 4
 
 
@@ -77,9 +79,13 @@ class Lexicon:
         for surface, key in sorted(surfaces.items()):
             words = surface.split()
             if surface.isascii() and all(_WORD.fullmatch(w) for w in words) and 0 < len(words) <= MAX_WORDS:
-                if len(surface) > 3:  # short acronyms only match exactly
+                # short acronyms only match exactly, and so does a name that opens on a function word of English
+                # (the else clause, a while loop: "while looping" names no loop)
+                if len(surface) > 3 and not (len(words) > 1 and is_stopword(words[0])):
                     stems.setdefault(stem_key(words), key)
         self._stems = stems
+        # an acronym's plural is the acronym with a lower-case s (RNNs, GPUs)
+        self._acronyms = {normalise(s) for s in surfaces if _ACRONYM.fullmatch(s)}
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Lexicon:
@@ -146,6 +152,8 @@ class Lexicon:
                 continue
             after = norm[i + length] if i + length < len(norm) else ""
             if _wordish(cand[-1]) and after and _wordish(after):
+                if after == "s" and cand in self._acronyms and not _wordish(norm[i + length + 1 : i + length + 2]):
+                    return length + 1, key
                 continue
             return length, key
         return None

@@ -16,8 +16,9 @@ DOCGRAPH_VERSION = 1
 # 2: only terms of the domain become concepts; 3: code is not mined; 4: stated relations only; 5: names of example
 # code, people of credit lists and fragments of a compound are no concepts, English relation cues; 6: a quoted
 # Chinese word needs keyness from Zipf 4.8 again, not 4.5; 7: English-only and Chinese-only concepts joined
-# through the embedding space, the links stored with the graph
-GRAPH_VERSION = "graph-7"
+# through the embedding space, the links stored with the graph; 8: names the document marks (inline code, menu
+# labels, defined terms, strong and emphasised text), Chinese compounds of a series, acronym plurals in the lexicon
+GRAPH_VERSION = "graph-8"
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from kgqa.errors import ConceptNotFoundError, InputError
+from kgqa.graph.fuzzy import Corrector
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import CrossLink
 from kgqa.graph.rank import Walk
 from kgqa.graph.text import normalise
-from kgqa.tuning import RANK
+from kgqa.tuning import LINKING, RANK
 from kgqa.types import Concept, Edge
 
 INVERSE = {
@@ -63,6 +64,8 @@ class ConceptGraph:
         self._question_links: dict[str, tuple[str, ...]] = {}
         self._follow_ups: dict[str, str] = {}
         self._related: dict[tuple[tuple[str, ...], int], list[tuple[Concept, str, float, str]]] = {}
+        self._corrector: Corrector | None = None  # built on the first link
+        self._links: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
         self._lexicon = Lexicon(
             {s: c.id for c in sorted(concepts.values(), key=lambda c: c.id) for s in surfaces_of(c)}
         )
@@ -90,8 +93,27 @@ class ConceptGraph:
 
     # -- lookup ----------------------------------------------------------------------------
     def link(self, text: str) -> list[tuple[str, str, int, int]]:
-        """Concepts named in ``text``: (id, surface as written, start, end), longest match first."""
-        return [(m.key, m.surface, m.start, m.end) for m in self._lexicon.link(text)]
+        """Concepts named in ``text``: (id, surface as written, start, end), longest match first; a name typed
+        with one typo (``dictionery``, ``知识蒸留``) counts (see ``graph.fuzzy``)."""
+        cached = self._links.get(text)
+        if cached is not None:
+            return list(cached)  # section titles and follow-up questions are linked again and again
+        exact = self._lexicon.link(text)
+        if self._corrector is None:
+            self._corrector = Corrector(self._lexicon.surfaces())
+        taken = [(m.start, m.end) for m in exact]
+        fixed, index = self._corrector.correct(text, taken)
+        found = [(m.key, m.surface, m.start, m.end) for m in exact]
+        if fixed != text:
+            for m in self._lexicon.link(fixed):
+                start, end = index[m.start], index[m.end - 1] + 1
+                if not any(a < end and start < b for a, b in taken):
+                    found.append((m.key, text[start:end], start, end))
+        found.sort(key=lambda m: m[2])
+        if len(self._links) >= LINKING.cache_size:
+            self._links.clear()
+        self._links[text] = tuple(found)
+        return found
 
     def concept(self, id_or_name: str) -> Concept:
         """By id, label, Chinese label or alias (any case/width); else ConceptNotFoundError + suggestions."""

@@ -3,9 +3,10 @@
 A name is kept when the corpus uses it clearly more often than general language does (its *keyness*: the
 corpus frequency over the general frequency, both on wordfreq's Zipf scale, for Chinese and English), and it
 is not a stopword (stopwordsiso's lists for both languages). Names the text marks itself, a pair 中文（English）,
-a bold or quoted name, an alias sentence, need less evidence than names found only as English words,
-headings or list labels; a lone lower-case English word must also occur at least twice. Glossary concepts
-always stay.
+a bold or quoted name, an alias sentence, a menu label or a defined term of the source's markup, need less
+evidence than names found only as English words, headings, list labels, emphasis or a series of Chinese
+compounds; a lone lower-case English word must also occur at least twice. Inline code needs no frequency at
+all (its mining keeps only names, calls and constructs: ``graph.marks``). Glossary concepts always stay.
 
 >>> bg = Background.of(["The module imports a module.", "Use the module and the function."])
 >>> bg.keyness("module") > TERMHOOD.keyness_weak, is_stopword("the"), is_stopword("下面")
@@ -25,7 +26,7 @@ from kgqa.graph.text import singular
 from kgqa.text import is_cjk
 from kgqa.tuning import TERMHOOD
 
-WEAK_RULES = frozenset({"english", "heading", "list-label", "definition"})
+WEAK_RULES = frozenset({"english", "heading", "list-label", "definition", "compound", "emphasis"})
 _WORD = re.compile(r"[a-z][a-z0-9_]*")
 _WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _PIECE = re.compile(r"[A-Za-z][A-Za-z0-9_'-]*|\S")
@@ -226,13 +227,16 @@ def _phrase_zh(name: str) -> bool:
     return any(str(p.flag).startswith(_PHRASE_POS) for p in jieba.posseg.dt.cut(name))
 
 
-def _bad_name(name: str) -> bool:
+def _bad_name(name: str, code: bool = False) -> bool:
     """Stopwords; English phrases that open or close on one ("The Python", "In Python"); single English words
-    that are participles or adverbs (defined, executed, unconditionally): English morphology, not a term."""
+    that are participles or adverbs (defined, executed, unconditionally): English morphology, not a term. A
+    phrase the text opens with a piece of code may open on a keyword that is a stopword (the ``else`` clause)."""
     if is_stopword(name) or _function_word_zh(name) or _phrase_zh(name):
         return True
     words = name.lower().split()
-    if len(words) > 1 and all(w.isascii() for w in words) and (is_stopword(words[0]) or is_stopword(words[-1])):
+    if len(words) > 1 and all(w.isascii() for w in words) and (
+        (is_stopword(words[0]) and not code) or is_stopword(words[-1])
+    ):
         return True
     return len(words) == 1 and bool(_INFLECTED.match(words[0]))
 
@@ -273,9 +277,9 @@ def _superlative(word: str) -> bool:
     return word.endswith("est") and len(word) >= 6 and general_zipf(word[:-3] + "er") >= TERMHOOD.jargon_zipf
 
 
-def _key_name(name: str, weak: bool, background: Background) -> bool:
+def _key_name(name: str, weak: bool, background: Background, code: bool = False) -> bool:
     """Whether one surface of a concept shows it is a term of the corpus."""
-    if _bad_name(name):
+    if _bad_name(name, code):
         return False
     lone_word = _WORD.fullmatch(name) is not None
     if lone_word and len(name) < 2:
@@ -296,9 +300,14 @@ def is_term(names: Iterable[str], rules: Iterable[str], background: Background) 
     (True, False)
     """
     names = [n for n in dict.fromkeys(n.strip() for n in names) if n]
-    if not names or all(_bad_name(n) for n in names):
-        return False
     rules = set(rules)
+    code = "code" in rules
+    if not names or all(_bad_name(n, code) for n in names):
+        return False
+    if code and any(not _bad_name(n, code) for n in names):
+        # the source sets it as code: no general-language frequency says whether it is jargon (the ``break``
+        # statement is common English); the mining kept only names, calls and constructs (terms.marks)
+        return True
     weak = rules <= WEAK_RULES
     # English prose quotes ordinary words for many reasons ("calling", "equivalent"): quotes mark no lone word
     weak_word = rules <= WEAK_RULES | {"quoted"}
@@ -309,6 +318,6 @@ def is_term(names: Iterable[str], rules: Iterable[str], background: Background) 
             background.written[low] >= background.written[n] or not background.inside[n]
         ):
             word = low  # capitalised only where a sentence, a line or a title starts ("Configure the widget")
-        if _key_name(word or n, weak_word if word else weak, background):
+        if _key_name(word or n, weak_word if word else weak, background, code):
             return True
     return False

@@ -246,7 +246,7 @@ def english_alias_terms(sentence: str) -> list[Found]:
     return out
 
 
-def _split_label(label: str) -> list[str]:
+def split_label(label: str) -> list[str]:
     label = _BRACKET.sub("", label).strip()
     return [p.strip() for p in re.split(r"[与和及、/]|\+", label) if p.strip()]
 
@@ -273,7 +273,7 @@ def label_terms(sentence: str) -> list[Found]:
     if not label or "的" in label and not label.startswith("基于"):
         return []
     rule = "bold" if "**" in sentence.split(label)[0] + "**" and "**" in sentence else "list-label"
-    return [f for p in _split_label(label) if (f := _term_from_text(p, rule))]
+    return [f for p in split_label(label) if (f := _term_from_text(p, rule))]
 
 
 def heading_terms(heading: str) -> list[Found]:

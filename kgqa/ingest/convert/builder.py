@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from kgqa.types import Block
 
@@ -44,6 +45,33 @@ def inline(text: str) -> str:
     return _SPACE.sub(" ", "".join(out)).strip()
 
 
+Marks = Sequence[tuple[str, str]]  # (kind, text as the source writes it), in reading order
+
+
+def place_marks(body: str, marks: Marks) -> list[tuple[int, int, str]]:
+    """Where each marked text lies in ``body`` (offsets into it), searched in reading order so a text marked
+    twice is found twice; a mark whose text the body does not hold is dropped.
+
+    >>> place_marks("Use pip and pip freeze", [("code", "pip"), ("code", " pip  freeze")])
+    [(4, 7, 'code'), (12, 22, 'code')]
+    """
+    out: list[tuple[int, int, str]] = []
+    at = 0
+    for kind, raw in marks:
+        text = inline(raw)
+        if not text:
+            continue
+        i = body.find(text, at)
+        if i < 0:
+            i = body.find(text)
+            if i < 0:
+                continue
+        else:
+            at = i + len(text)
+        out.append((i, i + len(text), kind))
+    return sorted(set(out))
+
+
 class TextBuilder:
     """Appends blocks to a canonical text: a blank line between blocks, one line per list item or table row."""
 
@@ -57,7 +85,9 @@ class TextBuilder:
     def text(self) -> str:
         return "".join(self._parts) + ("\n" if self._parts else "")
 
-    def _append(self, body: str, kind: str, tight: bool = False, indent: str = "", **attrs: object) -> None:
+    def _append(
+        self, body: str, kind: str, tight: bool = False, indent: str = "", marks: Marks = (), **attrs: object
+    ) -> None:
         if not body.strip():
             return
         if self._parts:
@@ -70,19 +100,20 @@ class TextBuilder:
         start = self._len
         self._parts.append(body)
         self._len += len(body)
-        self.blocks.append(Block(kind, start, self._len, page=self.page, **attrs))  # type: ignore[arg-type]
+        found = tuple((start + a, start + b, k) for a, b, k in place_marks(body, marks))
+        self.blocks.append(Block(kind, start, self._len, page=self.page, marks=found, **attrs))  # type: ignore[arg-type]
 
-    def heading(self, text: str, level: int) -> None:
+    def heading(self, text: str, level: int, marks: Marks = ()) -> None:
         """Level 1-6; level 0 is the document's title: it heads the text but stays out of section trails."""
-        self._append(inline(text), "heading", level=max(0, min(level, 6)))
+        self._append(inline(text), "heading", marks=marks, level=max(0, min(level, 6)))
 
-    def paragraph(self, text: str, kind: str = "paragraph") -> None:
-        self._append(inline(text), kind)
+    def paragraph(self, text: str, kind: str = "paragraph", marks: Marks = ()) -> None:
+        self._append(inline(text), kind, marks=marks)
 
-    def item(self, text: str, depth: int) -> None:
+    def item(self, text: str, depth: int, marks: Marks = ()) -> None:
         body = inline(text)
         if body:
-            self._append("- " + body, "list_item", tight=True, indent="  " * depth, depth=depth)
+            self._append("- " + body, "list_item", tight=True, indent="  " * depth, marks=marks, depth=depth)
 
     def code(self, text: str) -> None:
         lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\t", "    ").split("\n")]

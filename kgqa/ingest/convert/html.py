@@ -38,6 +38,40 @@ BLOCK_TAGS = {
     "summary", "fieldset", "caption",
 }
 _HEADING = re.compile(r"^h([1-6])$")
+# inline elements that mark their text, by tag and by class token (DocBook and Sphinx name them by class):
+# code, file and command names; the labels of menus, buttons and dialogs; defined terms; strong and emphasis
+MARK_TAGS = {"code": "code", "tt": "code", "kbd": "code", "samp": "code", "dfn": "term", "dt": "term",
+             "strong": "strong", "b": "strong", "em": "emphasis", "i": "emphasis"}
+MARK_CLASSES = {
+    "pre": "code", "literal": "code", "filename": "code", "command": "code", "varname": "code",
+    "function": "code", "option": "code", "classname": "code", "methodname": "code", "envar": "code",
+    "guilabel": "gui", "guimenu": "gui", "guisubmenu": "gui", "guimenuitem": "gui", "guibutton": "gui",
+    "guiicon": "gui", "term": "term", "glossterm": "term", "firstterm": "term", "application": "term",
+    "productname": "term", "emphasis": "emphasis",
+}
+
+
+def mark_kind(tag: Tag) -> str:
+    """The mark an inline element puts on its text ('' for none); a class outranks the tag (DocBook's
+    ``<span class="guimenu"><strong>`` is a menu label)."""
+    for c in tag.get("class") or ():
+        kind = MARK_CLASSES.get(str(c).lower())
+        if kind:
+            return kind
+    return MARK_TAGS.get(tag.name or "", "")
+
+
+def marks_in(node: Tag) -> list[tuple[str, str]]:
+    """The outermost marked elements inside ``node``, in reading order, as (kind, text)."""
+    out: list[tuple[str, str]] = []
+    for child in node.children:
+        if isinstance(child, Tag):
+            kind = mark_kind(child)
+            if kind:
+                out.append((kind, child.get_text()))
+            else:
+                out += marks_in(child)
+    return out
 
 
 def _is_chrome(tag: Tag) -> bool:
@@ -86,12 +120,13 @@ class _Walker:
     def __init__(self) -> None:
         self.out = TextBuilder()
         self.buffer: list[str] = []
+        self.marks: list[tuple[str, str]] = []
 
     def flush(self, kind: str = "paragraph") -> None:
-        text = "".join(self.buffer)
-        self.buffer = []
+        text, marks = "".join(self.buffer), self.marks
+        self.buffer, self.marks = [], []
         if inline(text):
-            self.out.paragraph(text, kind)
+            self.out.paragraph(text, kind, marks)
 
     def walk(self, node: Tag, quote: bool = False) -> None:
         kind = "quote" if quote else "paragraph"
@@ -105,6 +140,7 @@ class _Walker:
             if name == "br":
                 self.buffer.append("\n")
             elif name not in BLOCK_TAGS:
+                self.mark(child)
                 self.walk_inline(child)
             else:
                 self.flush(kind)
@@ -119,13 +155,23 @@ class _Walker:
                 if child.name == "br":
                     self.buffer.append("\n")
                 else:
+                    self.mark(child)
                     self.walk_inline(child)
+
+    def mark(self, tag: Tag) -> None:
+        """Note an inline element's mark; one inside a marked element adds nothing."""
+        kind = mark_kind(tag)
+        if kind and not any(mark_kind(p) for p in tag.parents if isinstance(p, Tag) and p.name not in BLOCK_TAGS):
+            self.marks.append((kind, tag.get_text()))
 
     def block(self, tag: Tag, quote: bool) -> None:
         name = tag.name or ""
         m = _HEADING.match(name)
         if m:
-            self.out.heading(tag.get_text(" "), int(m.group(1)))
+            self.out.heading(tag.get_text(" "), int(m.group(1)), marks_in(tag))
+        elif name == "dt":
+            self.marks.append(("term", tag.get_text()))  # a definition list's term is the term it defines
+            self.walk(tag, quote)
         elif name == "pre":
             self.out.code(tag.get_text())
         elif name in ("ul", "ol"):
@@ -142,17 +188,20 @@ class _Walker:
     def list(self, tag: Tag, depth: int) -> None:
         for li in tag.find_all("li", recursive=False):
             parts: list[str] = []
+            marks: list[tuple[str, str]] = []
             nested: list[Tag] = []
             for child in li.children:
                 if isinstance(child, Tag) and child.name == "p" and not nested:
                     parts.append(child.get_text() + " ")  # an item's paragraphs are its text
+                    marks += marks_in(child)
                 elif isinstance(child, Tag) and child.name in BLOCK_TAGS:
                     nested.append(child)  # figures, code, tables and sub-lists follow the item
                 elif isinstance(child, Tag):
                     parts.append(child.get_text())
+                    marks += [(k, child.get_text())] if (k := mark_kind(child)) else marks_in(child)
                 elif isinstance(child, NavigableString):
                     parts.append(str(child))
-            self.out.item("".join(parts), depth)
+            self.out.item("".join(parts), depth, marks)
             for sub in nested:
                 if sub.name in ("ul", "ol"):
                     self.list(sub, depth + 1)

@@ -32,6 +32,7 @@ MODULES = [
     "kgqa.admission",
     "kgqa.graph.rank",
     "kgqa.graph.termhood",
+    "kgqa.graph.build",
 ]
 
 

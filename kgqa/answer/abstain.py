@@ -310,7 +310,10 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             (known if key in coverage.text else unknown).append(ident)
             continue
         if reach[start] >= end:
-            known.append(word)  # a linked concept's name
+            # a linked concept's name; an ordinary English word that names one (write, script, arguments) is
+            # no key term: it says as little about what the question asks as any other word
+            if not (_LATIN.match(word) and word.islower() and is_ordinary(word)):
+                known.append(word)
             first_word = False
             continue
         if _CJK.match(word) and word not in FRAMING_NOUNS:

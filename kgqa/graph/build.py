@@ -156,13 +156,24 @@ def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[
             at = [i for i in at if lower.search(linked[i][0].text) or not anycase.search(linked[i][0].text)]
             if not at:
                 continue
-        at = [i for i in at if not _is_lead(linked[i][0].text)]  # a bare list lead ("…存在两个问题:") says nothing
+        # a bare list lead ("…存在两个问题:") or the bare name (a tool's name as a list entry or a term) says nothing
+        at = [i for i in at if not _is_lead(linked[i][0].text) and not _name_alone(linked[i][0].text, labels[c])]
         if not at:
             continue
         both = sorted(set(at) & set(where.get(h, [])))
         s = min((linked[i][0] for i in (both or at)), key=lambda x: (x.doc_id, x.start))
         out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
     return out
+
+
+def _name_alone(text: str, names: Sequence[str]) -> bool:
+    """Whether ``text`` holds nothing but one of ``names`` (punctuation and markup aside).
+
+    >>> _name_alone("- **前景选择工具**", ["前景选择工具"]), _name_alone("前景选择工具用于抠图。", ["前景选择工具"])
+    (True, False)
+    """
+    bare = "".join(ch for ch in normalise(text) if ch.isalnum())
+    return any(bare == "".join(ch for ch in normalise(n) if ch.isalnum()) for n in names)
 
 
 def _is_lead(text: str) -> bool:

@@ -173,3 +173,13 @@ def test_a_name_the_question_sets_apart_is_a_term_unless_general_language_uses_i
     assert assess_terms("做网站用 Django 还是 Flask 好", [], CODE).unknown == ("Django", "Flask")
     assert assess_terms("Should I learn Django first?", [], CODE).unknown == ("Django",)
     assert not assess_terms("Is the tutorial in Italian?", [], CODE).unknown
+
+
+def test_an_ordinary_word_naming_a_concept_does_not_dilute_the_unknown_terms():
+    q = "how do I write my own decorator?"
+    linked = [(q.index("write"), q.index("write") + 5)]  # the write() method's concept links the verb
+    terms = assess_terms(q, linked, CODE)
+    assert terms.unknown == ("decorator",) and "write" not in terms.known
+    assert terms.unknown_share == 1.0
+    rare = assess_terms("is os.path.join slow?", [(3, 15)], CODE)  # a linked name that is no ordinary word
+    assert "os.path.join" in rare.known

@@ -302,12 +302,13 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
         pending, modifier = modifier, None
         if not word.strip() or start < skip_to:
             continue
-        if start in identifiers and reach[start] < start + len(identifiers[start]):
+        if start in identifiers:
             ident = identifiers[start]
             skip_to, checked, first_word = start + len(ident), checked + 1, False
             # a call is known when the corpus calls it, with any arguments (range(10) for range())
             key = ident.lower()[:-1] if ident.endswith("()") else ident.lower()
-            (known if key in coverage.text else unknown).append(ident)
+            linked = reach[start] >= start + len(ident)
+            (known if linked or key in coverage.text else unknown).append(ident)
             continue
         if reach[start] >= end:
             # a linked concept's name; an ordinary English word that names one (write, script, arguments) is

@@ -91,7 +91,7 @@ def relation_answer(
     if len(ids) < 2:
         return None
     hops = graph.path(ids[0], ids[1])
-    if not hops or len(hops) > MAX_HOPS or any(not e.evidence for e in hops):
+    if not hops or len(hops) > MAX_HOPS or any(not any(_states(ev) for ev in e.evidence) for e in hops):
         return None
     names = RELATION_NAMES["zh" if language == "zh" else "en"]
     lines: list[str] = []
@@ -117,10 +117,15 @@ def relation_answer(
     return "\n".join([lead, *lines]), citations
 
 
+def _states(ev: Evidence) -> bool:
+    """Whether an evidence sentence states something: a question ("…有哪些变体吗?(如:BERT)") states nothing."""
+    return "?" not in ev.quote and "？" not in ev.quote
+
+
 def _items(graph: PathGraph, concept_id: str) -> list[Edge]:
     edges = [e for e, _ in graph.neighbours(concept_id)
-             if e.evidence and ((e.type in ITEM_TYPES and e.target == concept_id)
-                                or (e.type == "has-step" and e.source == concept_id))]
+             if any(_states(ev) for ev in e.evidence) and ((e.type in ITEM_TYPES and e.target == concept_id)
+                                                           or (e.type == "has-step" and e.source == concept_id))]
     return sorted(edges, key=lambda e: (-e.weight, e.source, e.target))
 
 
@@ -175,10 +180,10 @@ def _best_evidence(hop: Edge, graph: PathGraph) -> Evidence:
     names = [[n.lower() for n in (c.label, c.label_zh, *c.aliases) if n]
              for c in (graph.concept(hop.source), graph.concept(hop.target))]
 
-    def score(ev: Evidence) -> tuple[int, int, int]:
+    def score(ev: Evidence) -> tuple[int, int, int, int]:
         quote = ev.quote.lower()
         named = sum(1 for ns in names if any(n in quote for n in ns))
-        return named, 0 if ev.quote.rstrip().endswith((":", "：")) else 1, -len(ev.quote)
+        return int(_states(ev)), named, 0 if ev.quote.rstrip().endswith((":", "：")) else 1, -len(ev.quote)
 
     return max(hop.evidence, key=score)
 

@@ -48,3 +48,29 @@ def test_an_enumeration_gathers_the_graphs_items_each_cited(fake_settings, fake_
     assert len(spans) == len(set(spans))  # no sentence is cited twice
     for c in answer.citations:
         assert kb.index.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+def test_a_question_is_never_cited_as_what_states_an_item():
+    from kgqa.answer.graph_answer import enumeration_answer
+    from kgqa.types import Chunk, Concept, Edge, Evidence
+
+    asked = Evidence("c", "d", 0, 30, "可以给出一些Transformer的变体吗?(如:BERT)", "enumeration")
+    stated = Evidence("c", "d", 40, 60, "GPT 是 Transformer 的变体。", "enumeration")
+    concepts = {i: Concept(i, i, "") for i in ("transformer", "bert", "gpt", "xl")}
+
+    class Graph:
+        def link(self, text):  # type: ignore[no-untyped-def]
+            return [("transformer", "Transformer", 0, 11)]
+
+        def concept(self, cid):  # type: ignore[no-untyped-def]
+            return concepts[cid]
+
+        def neighbours(self, cid):  # type: ignore[no-untyped-def]
+            return [(Edge("bert", "transformer", "variant-of", 1.0, [asked]), "in"),
+                    (Edge("gpt", "transformer", "variant-of", 1.0, [stated]), "in"),
+                    (Edge("xl", "transformer", "variant-of", 1.0, [asked, stated]), "in")]
+
+    chunks = {"c": Chunk("c", "d", 0, 60, "x" * 60)}
+    text, cited = enumeration_answer(Graph(), "Transformer 有哪些变体", "zh", chunks, {"d": "D"})  # type: ignore[misc]
+    assert [c.quote for c in cited] == [stated.quote]  # bert only asked about; xl's stated sentence is gpt's
+    assert "吗?" not in text

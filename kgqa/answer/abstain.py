@@ -307,8 +307,11 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             skip_to, checked, first_word = start + len(ident), checked + 1, False
             # a call is known when the corpus calls it, with any arguments (range(10) for range())
             key = ident.lower()[:-1] if ident.endswith("()") else ident.lower()
-            linked = reach[start] >= start + len(ident)
-            (known if linked or key in coverage.text else unknown).append(ident)
+            found = reach[start] >= start + len(ident) or key in coverage.text
+            bare = ident[:-2] if ident.endswith("()") else ident
+            if not found and _LATIN.match(bare):  # a call with a typo in its name (oepn(), ietr())
+                found = coverage.knows_latin(bare) or is_typo_of_known(bare, coverage)
+            (known if found else unknown).append(ident)
             continue
         if reach[start] >= end:
             # a linked concept's name; an ordinary English word that names one (write, script, arguments) is

@@ -160,6 +160,7 @@ CODE = Coverage(CODE_DOC.lower(), frozenset(tokenize(CODE_DOC)))
     ("为什么包的目录里要放 __init__.py", ("__init__.py",), ()),
     ("what does range() give me?", ("range()",), ()),  # a call is known when the corpus calls it
     ("is os.path.join slow?", ("os.path.join",), ()),
+    ("what does rnage() give me?", ("rnage()",), ()),  # a typo of a call the corpus makes
 ])
 def test_a_code_identifier_is_one_key_term(question: str, known: tuple[str, ...], unknown: tuple[str, ...]):
     terms = assess_terms(question, [], CODE)

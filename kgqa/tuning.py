@@ -375,6 +375,9 @@ class Linking:
     # a Latin word shorter than this is never corrected: one edit from a short word is another word (tuple,
     # triple; list, lost). Five. Not fitted.
     typo_min_latin: int = 5
+    # a Latin word of four letters (gmip, GDFL) is corrected only with two neighbouring letters swapped, the
+    # commonest slip, as the key-term check reads it (``Decide.swap_min_length``). Not fitted.
+    typo_swap_min_latin: int = 4
     # a word at least this frequent in general English (Zipf 2.0, about one in ten million words) is a word,
     # not a typo (modulo stays modulo, not module). Not fitted.
     typo_max_zipf: float = 2.0

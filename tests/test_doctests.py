@@ -33,6 +33,7 @@ MODULES = [
     "kgqa.graph.rank",
     "kgqa.graph.termhood",
     "kgqa.graph.build",
+    "kgqa.graph.fuzzy",
 ]
 
 

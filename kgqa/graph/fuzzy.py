@@ -11,6 +11,8 @@ corrected text, and each mention is mapped back to the question's own characters
 'what are dictionary keys'
 >>> c.correct("知识蒸留里的温度")[0]
 '知识蒸馏里的温度'
+>>> Corrector(["GIMP"]).correct("gmip 是啥的缩写")[0]  # a short name: two neighbouring letters swapped only
+'gimp 是啥的缩写'
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Corrector:
 
     def __init__(self, names: Iterable[str]) -> None:
         self._latin: dict[str, set[str]] = {}
+        self._swaps: dict[str, set[str]] = {}  # shorter words: two neighbouring letters swapped only (gmip)
         self._cjk: dict[str, set[str]] = {}
         self._lengths: set[int] = set()
         for name in names:
@@ -69,6 +72,10 @@ class Corrector:
                 if len(w) >= LINKING.typo_min_latin:
                     for key in {w, *_deletions(w)}:
                         self._latin.setdefault(key, set()).add(w)
+                elif len(w) >= LINKING.typo_swap_min_latin:
+                    for i in range(len(w) - 1):
+                        if w[i] != w[i + 1]:
+                            self._swaps.setdefault(w[:i] + w[i + 1] + w[i] + w[i + 2 :], set()).add(w)
             for run in re.findall(r"[\u4e00-\u9fff]+", name):
                 if len(run) >= LINKING.typo_min_cjk:
                     self._lengths.add(len(run))
@@ -78,8 +85,11 @@ class Corrector:
 
     def _latin_fix(self, word: str) -> str:
         low = word.lower()
-        if len(low) < LINKING.typo_min_latin or low in self._names or _is_english_word(low):
+        if low in self._names or _is_english_word(low):
             return ""
+        if len(low) < LINKING.typo_min_latin:
+            swapped = self._swaps.get(low, set())
+            return next(iter(swapped)) if len(swapped) == 1 else ""
         found = {w for key in {low, *_deletions(low)} for w in self._latin.get(key, ()) if _one_edit(low, w)}
         return found.pop() if len(found) == 1 else ""
 

@@ -56,3 +56,10 @@ def test_an_acronym_links_in_the_plural_and_a_function_word_phrase_needs_its_own
     assert [(m.key, m.surface) for m in lex.link("RNNs and RNNsx")] == [("rnn", "RNNs")]
     assert [m.key for m in lex.link("while looping")] == []
     assert [m.key for m in lex.link("a while loop")] == ["while-loop"]
+
+
+def test_a_four_letter_name_is_corrected_only_for_two_swapped_neighbours():
+    c = Corrector(["GIMP", "list", "tuple"])
+    assert c.correct("gmip 是啥的缩写")[0] == "gimp 是啥的缩写"
+    assert c.correct("lsit or tuple")[0].startswith("list")
+    assert c.correct("lost or gimps")[0] == "lost or gimps"  # a substituted or added letter is another word

@@ -115,6 +115,12 @@ class ConceptGraph:
         self._links[text] = tuple(found)
         return found
 
+    def correct(self, text: str) -> str:
+        """``text`` with the typos ``link`` reads through replaced by the concept names' words (gmip -> gimp)."""
+        if self._corrector is None:
+            self._corrector = Corrector(self._lexicon.surfaces())
+        return self._corrector.correct(text, [(m.start, m.end) for m in self._lexicon.link(text)])[0]
+
     def concept(self, id_or_name: str) -> Concept:
         """By id, label, Chinese label or alias (any case/width); else ConceptNotFoundError + suggestions."""
         key = id_or_name.strip()

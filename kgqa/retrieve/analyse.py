@@ -159,13 +159,15 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
             resolved = f"{previous} {text}"
             own = list(dict.fromkeys(own + prior_concepts))
         expansion = _labels(linker, own, language)
+        # the channels read the question with the typos the linker reads through corrected (gmip -> gimp)
+        fixed = linker.correct(resolved) if hasattr(linker, "correct") else resolved
         parts.append(
             QueryPart(
                 text=text,
                 resolved=resolved,
                 concepts=own,
-                dense_text=" ".join([resolved, *expansion]) if language == "en" else resolved,
-                keyword_text=" ".join([resolved, *expansion]),
+                dense_text=" ".join([fixed, *expansion]) if language == "en" else fixed,
+                keyword_text=" ".join([fixed, *expansion]),
             )
         )
     concepts = list(dict.fromkeys(c for p in parts for c in p.concepts))

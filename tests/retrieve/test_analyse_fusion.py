@@ -95,3 +95,13 @@ def test_the_cached_comparison_is_the_jaccard_test_it_replaces():
             for threshold in (0.5, 0.8, 0.9):
                 expected = jaccard(shingles(a), shingles(b)) >= threshold
                 assert near_duplicates(a, b, threshold) is expected, (a, b, threshold)
+
+
+def test_the_channels_read_the_question_with_its_typos_corrected():
+    from kgqa.graph.query import ConceptGraph
+
+    graph = ConceptGraph({"gimp": Concept("gimp", "GIMP", "", [], [], ["c1"])}, [])
+    part = analyse("gmip 是啥的缩写", [], graph).parts[0]
+    assert part.text == part.resolved == "gmip 是啥的缩写"  # what the user asked is kept as asked
+    assert part.dense_text.startswith("gimp 是啥的缩写") and part.keyword_text.startswith("gimp 是啥的缩写")
+    assert part.concepts == ["gimp"]

@@ -390,6 +390,37 @@ class Linking:
 
 
 @dataclass(frozen=True)
+class Cooccurrence:
+    """``related`` edges between concepts the same passages name (``graph/build.py``) and their cost on a path
+    (``graph/query.py``)."""
+
+    # at least two passages must name both concepts: one shared passage is chance. Not fitted.
+    min_chunks: int = 2
+    # normalised PMI of the pair over passages (0: independent, 1: always together); a quarter keeps pairs named
+    # together clearly more often than chance would. Not fitted.
+    min_npmi: float = 0.25
+    # sentences kept as a related edge's evidence: enough to show the pair in use, few enough that graph.json
+    # stays small (evidence is most of its size). Not fitted.
+    max_evidence: int = 3
+    # a hop over a related edge costs as much as five stated relations, so an explanation takes what the text
+    # states when it can. Not fitted.
+    related_cost: float = 5.0
+
+
+@dataclass(frozen=True)
+class QuestionLists:
+    """A section that lists questions answered later in the file (``ingest/qa_list.py``)."""
+
+    # a bare list of at least five questions, at least 60% of its lines asking: fewer is an FAQ-style
+    # heading or two, not a list answered later. Not fitted.
+    min_questions: int = 5
+    min_question_share: float = 0.6
+    # an answer title attaches to a question only when a third of its bigrams and words are in the question
+    # (位置编码 / 什么是位置编码?); below that the alignment skips the pair. Not fitted.
+    min_similarity: float = 0.34
+
+
+@dataclass(frozen=True)
 class CrossLingual:
     """When an English-only and a Chinese-only concept are one concept (``graph/crosslingual.py``): mutual nearest
     neighbours of their label vectors across the languages, with at least this cosine and this margin over the
@@ -421,5 +452,7 @@ STATE = State()
 ADMISSION = Admission()
 TERMHOOD = Termhood()
 VECTORS = Vectors()
+COOCCURRENCE = Cooccurrence()
+QUESTION_LISTS = QuestionLists()
 CROSSLINGUAL = CrossLingual()
 LINKING = Linking()

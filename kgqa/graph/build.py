@@ -36,16 +36,13 @@ from kgqa.graph.paradigm import paradigm_terms
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
 from kgqa.graph.text import concept_id, normalise
-from kgqa.tuning import TERMHOOD
+from kgqa.tuning import COOCCURRENCE, TERMHOOD
 from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
 STAGE = "graph"  # name of the per-document contributions in the chunk store
 
 __all__ = ["GRAPH_VERSION", "STAGE", "ConceptGraph", "DocGraph", "build_graph", "extract_document", "graph_for_corpus"]
 
-MIN_COOCCURRENCE = 2
-MIN_NPMI = 0.25
-MAX_EVIDENCE = 3
 
 
 def _sentence_mentions(parts: Sequence[DocGraph], lexicon: Lexicon) -> list[tuple[Sentence, list[str]]]:
@@ -205,15 +202,15 @@ def _related(linked: list[tuple[Sentence, list[str]]], typed: set[frozenset[str]
     out: list[Edge] = []
     for (a, b), chunk_ids in sorted(shared.items()):
         n_ab = len(chunk_ids)
-        if n_ab < MIN_COOCCURRENCE or frozenset((a, b)) in typed or n_ab == n:
+        if n_ab < COOCCURRENCE.min_chunks or frozenset((a, b)) in typed or n_ab == n:
             continue
         pmi = math.log(n * n_ab / (single[a] * single[b]))
         npmi = pmi / -math.log(n_ab / n)
-        if npmi < MIN_NPMI:
+        if npmi < COOCCURRENCE.min_npmi:
             continue
         rarer = a if single[a] <= single[b] else b
         picked = [_chunk_evidence(where[c], a, b, rarer) for c in chunk_ids]
-        chosen = sorted((linked[i][0] for i in picked), key=lambda s: (s.doc_id, s.start))[:MAX_EVIDENCE]
+        chosen = sorted((linked[i][0] for i in picked), key=lambda s: (s.doc_id, s.start))[:COOCCURRENCE.max_evidence]
         out.append(Edge(a, b, "related", round(npmi, 4), [s.evidence("cooccurrence") for s in chosen]))
     return out
 

@@ -28,7 +28,7 @@ from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import CrossLink
 from kgqa.graph.rank import Walk
 from kgqa.graph.text import normalise
-from kgqa.tuning import LINKING, RANK
+from kgqa.tuning import COOCCURRENCE, LINKING, RANK
 from kgqa.types import Concept, Edge
 
 INVERSE = {
@@ -43,7 +43,6 @@ INVERSE = {
     "contrasts-with": "contrasts-with",
     "related": "related",
 }
-RELATED_COST = 5.0  # one co-occurrence hop costs as much as five stated relations
 
 
 def surfaces_of(c: Concept) -> list[str]:
@@ -178,7 +177,7 @@ class ConceptGraph:
         return list(self.concept(concept_id).chunk_ids)
 
     def _cost(self, e: Edge) -> float:
-        return RELATED_COST if e.type == "related" else 1.0 - min(len(e.evidence), 5) * 0.01
+        return COOCCURRENCE.related_cost if e.type == "related" else 1.0 - min(len(e.evidence), 5) * 0.01
 
     def path(self, a: str, b: str) -> list[Edge]:
         """The best explanatory path: fewest stated relations (co-occurrence costs more)."""

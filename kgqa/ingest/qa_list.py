@@ -14,12 +14,11 @@ from __future__ import annotations
 import re
 
 from kgqa.ingest.structure import SEPARATOR, Line, Section
+from kgqa.tuning import QUESTION_LISTS
 
 QUESTION_MARK = re.compile(r"[?？]")
 ANSWERS_FOLLOW = re.compile(r"^(以下是答案|答案如下|参考答案|answers?)[:：]?$", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]+")
-MIN_LIST = 5
-MIN_SIMILARITY = 0.34
 
 
 def question_list(section: Section) -> list[Line]:
@@ -29,7 +28,8 @@ def question_list(section: Section) -> list[Line]:
     if not items or any(len(ln.stripped) > 200 for ln in items):
         return []
     asked = sum(1 for ln in items if QUESTION_MARK.search(ln.text))
-    return items if asked >= MIN_LIST and asked >= 0.6 * len(items) else []
+    return items if asked >= QUESTION_LISTS.min_questions and asked >= QUESTION_LISTS.min_question_share * len(items) \
+        else []
 
 
 def _features(text: str) -> set[str]:
@@ -50,16 +50,17 @@ def align_answers(questions: list[str], answers: list[str]) -> dict[int, int]:
     n, m = len(answers), len(questions)
     sims = [[similarity(a, q) for q in questions] for a in answers]
     # best[i][j]: best total using answers[:i] and questions[:j]
+    floor = QUESTION_LISTS.min_similarity
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         for j in range(1, m + 1):
-            take = best[i - 1][j - 1] + (sims[i - 1][j - 1] if sims[i - 1][j - 1] >= MIN_SIMILARITY else 0.0)
+            take = best[i - 1][j - 1] + (sims[i - 1][j - 1] if sims[i - 1][j - 1] >= floor else 0.0)
             best[i][j] = max(take, best[i - 1][j], best[i][j - 1])
     pairs: dict[int, int] = {}
     i, j = n, m
     while i > 0 and j > 0:
         s = sims[i - 1][j - 1]
-        if s >= MIN_SIMILARITY and best[i][j] == best[i - 1][j - 1] + s:
+        if s >= floor and best[i][j] == best[i - 1][j - 1] + s:
             pairs[i - 1] = j - 1
             i, j = i - 1, j - 1
         elif best[i][j] == best[i - 1][j]:

@@ -24,6 +24,7 @@ from kgqa.graph.model import Sentence
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.termhood import Background, text_counts
 from kgqa.ingest.chunk import chunk_document
+from kgqa.tuning import COOCCURRENCE
 from kgqa.types import Concept, Document, Edge, Evidence
 
 pytestmark = pytest.mark.unit
@@ -42,10 +43,10 @@ def direct_related(linked: list[tuple[Sentence, list[str]]], typed: set[frozense
     out = []
     for p, n_ab in sorted(pair.items(), key=lambda x: sorted(x[0])):
         a, b = sorted(p)
-        if n_ab < gb.MIN_COOCCURRENCE or p in typed or n_ab == n:
+        if n_ab < COOCCURRENCE.min_chunks or p in typed or n_ab == n:
             continue
         npmi = math.log(n * n_ab / (single[a] * single[b])) / -math.log(n_ab / n)
-        if npmi < gb.MIN_NPMI:
+        if npmi < COOCCURRENCE.min_npmi:
             continue
         both_chunks = {s.chunk_id for s, ks in linked if a in ks} & {s.chunk_id for s, ks in linked if b in ks}
         rarer = a if single[a] <= single[b] else b
@@ -54,7 +55,7 @@ def direct_related(linked: list[tuple[Sentence, list[str]]], typed: set[frozense
             s for s, ks in linked if rarer in ks and s.chunk_id in both_chunks
         ]:
             picked.setdefault(s.chunk_id, s)
-        chosen = sorted(picked.values(), key=lambda s: (s.doc_id, s.start))[: gb.MAX_EVIDENCE]
+        chosen = sorted(picked.values(), key=lambda s: (s.doc_id, s.start))[: COOCCURRENCE.max_evidence]
         out.append(Edge(a, b, "related", round(npmi, 4), [s.evidence("cooccurrence") for s in chosen]))
     return out
 

@@ -10,7 +10,7 @@ keyword overlap (``Compose.lexical``) and, with ``--position 0 0.004 0.01``, the
 in the passage (``Compose.position``); ``--margin`` and ``--lexical`` narrow the first two. A point is scored by
 quote hit (a citation holds the gold quote), with the median cited characters beside it. Points are ranked by
 the worst corpus's dev quote hit; the cross-corpus check fits on two corpora and reads the third. The chosen
-values are copied by hand into ``kgqa/tuning.py``; nothing here changes them.
+values are copied by hand into ``kgqa/tuning/``; nothing here changes them.
 """
 
 from __future__ import annotations

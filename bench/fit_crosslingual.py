@@ -11,7 +11,7 @@ them; the graph's genuinely one-language concepts join as distractors. The linke
 Prints, per evaluation set: its size, then precision and recall of recovering the true pairs for each
 threshold and margin; the point fitted on each set (best recall at precision >= 0.9, ties to the stricter
 point) and how it does on the others; the point best for the worse set; then, with the values in
-``kgqa/tuning.py``, the links the build actually adds on each corpus (genuinely one-language concepts only),
+``kgqa/tuning/``, the links the build actually adds on each corpus (genuinely one-language concepts only),
 each with its cosine, margin and a sentence of the text to judge it by, the nearest mutual pairs that stay
 apart (cosine/margin), and the time the step takes.
 A link to a distractor counts as wrong here, even where it is right: precision is a lower bound.

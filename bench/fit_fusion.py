@@ -9,7 +9,7 @@ point is a hubness weight (the dense channel's correction for passages close to 
 weight and a gate: the keyword channel votes only when its best passage holds at least that share of the
 question's terms (``BM25Index.coverage``; gate 0 means it always votes). Points are ranked by the worst
 corpus's MRR@10 on the dev split, then its Recall@5. The chosen values are copied by hand into
-``kgqa/tuning.py`` (``Retrieval``) and ``Settings.fusion_weights``; nothing here changes them.
+``kgqa/tuning/`` (``Retrieval``) and ``Settings.fusion_weights``; nothing here changes them.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations
 
 import networkx as nx
@@ -31,9 +31,10 @@ from kgqa.graph.extract import extract_document, is_name_list
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
-from kgqa.graph.naming import capitalised_in_english, credited_person, title_only, written_label
+from kgqa.graph.naming import capitalised_in_english, credited_person, measure_unit, title_only, written_label
 from kgqa.graph.paradigm import paradigm_terms
 from kgqa.graph.query import ConceptGraph
+from kgqa.graph.senses import CodeSense, code_label, code_sense
 from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
 from kgqa.graph.text import concept_id, normalise
 from kgqa.tuning import COOCCURRENCE, TERMHOOD
@@ -45,11 +46,19 @@ __all__ = ["GRAPH_VERSION", "STAGE", "ConceptGraph", "DocGraph", "build_graph", 
 
 
 
-def _sentence_mentions(parts: Sequence[DocGraph], lexicon: Lexicon) -> list[tuple[Sentence, list[str]]]:
+def _sentence_mentions(
+    parts: Sequence[DocGraph], lexicon: Lexicon, senses: Mapping[str, CodeSense]
+) -> list[tuple[Sentence, list[str]]]:
     out = []
     for part in parts:
         for s in part.sentences:
-            keys = sorted({m.key for m in lexicon.link(s.text)})
+            keys = sorted(
+                {
+                    m.key
+                    for m in lexicon.link(s.text)
+                    if m.key not in senses or senses[m.key].admits(s.text, m.start, m.end, s.code)
+                }
+            )
             if keys:
                 out.append((s, keys))
     return out
@@ -57,15 +66,19 @@ def _sentence_mentions(parts: Sequence[DocGraph], lexicon: Lexicon) -> list[tupl
 
 def _concepts(
     parts: Sequence[DocGraph], glossary: Glossary
-) -> tuple[dict[str, Concept], dict[str, str], Lexicon]:
-    """Merged concepts, the map from every document-local key to a concept id, and the lexicon."""
+) -> tuple[dict[str, Concept], dict[str, str], Lexicon, dict[str, CodeSense]]:
+    """Merged concepts, the map from every document-local key to a concept id, the lexicon, and the code names
+    that are English words, by concept (``senses``)."""
     terms = [t for p in parts for t in p.terms] + paradigm_terms([s for p in parts for s in p.sentences])
     drafts, where = merge_names([(t.en, t.zh, t.aliases) for t in terms], glossary.concepts)
     local: dict[str, str] = {g.id: drafts[i].id for i, g in enumerate(glossary.concepts)}
     sources: dict[str, set[str]] = {}
     found_in: dict[str, list[str]] = {}
+    code: dict[str, set[str]] = {}
     for t, i in zip(terms, where, strict=True):
         local.setdefault(t.key, drafts[i].id)
+        if t.rule == "code":
+            code.setdefault(drafts[i].id, set()).add(t.en)
         sources.setdefault(drafts[i].id, set()).add(t.rule)
         found_in.setdefault(drafts[i].id, []).append(t.evidence.quote)
     names = [n for d in drafts for n in (d.en, d.zh, *d.surfaces) if n]
@@ -76,6 +89,7 @@ def _concepts(
     credits = [s.text for p in parts for s in p.sentences if is_name_list(s.text)]
     taken = {d.id for d in drafts}
     concepts: dict[str, Concept] = {}
+    senses: dict[str, CodeSense] = {}
     kept: list[Draft] = []
     renamed: dict[str, str] = {}
     for d in drafts:
@@ -86,8 +100,9 @@ def _concepts(
             title_only(d, background, headings, titles)
             or capitalised_in_english(d, found_in[d.id], background)
             or credited_person(d, credits)
+            or measure_unit(d, background)
         ):
-            continue  # a section title ("Fancier Output Formatting") or a person the credits list
+            continue  # a section title ("Fancier Output Formatting"), a person the credits list, a unit (MB)
         if not d.glossary and rules <= WEAK_RULES and _WORD.fullmatch(d.en):
             whole = compound_of(d.en, background.text)
             if whole and concept_id(whole) not in taken:
@@ -98,12 +113,16 @@ def _concepts(
         # code and the labels of an interface keep their spelling (sys.path, StopIteration, Hide Docks)
         as_set = bool(rules & {"code", "gui"}) and not _WORD.fullmatch(d.en)
         label = d.en if d.glossary or as_set else written_label(d.en, background)
+        sense = None if d.glossary else code_sense(code.get(d.id, ()), background)
+        if sense:
+            senses[d.id] = sense
+            label = code_label(sense, d.surfaces, background) or label
         aliases = [s for s in d.surfaces if s not in (label, d.zh)]
         concepts[d.id] = Concept(d.id, label or d.zh, d.zh, sorted(aliases), sorted(rules), [])
         kept.append(d)
     local = {k: renamed.get(v, v) for k, v in local.items() if renamed.get(v, v) in concepts}
     lexicon = Lexicon({s: d.id for d in kept for s in d.surfaces})
-    return concepts, local, lexicon
+    return concepts, local, lexicon, senses
 
 
 _WORD = re.compile(r"[a-z][a-z0-9_]*")
@@ -243,8 +262,8 @@ def _glossary_edges(
 def build_graph(parts: list[DocGraph], glossary: Glossary) -> ConceptGraph:
     """Merge per-document contributions into the concept graph (order of ``parts`` does not matter)."""
     parts = sorted(parts, key=lambda p: p.doc_id)
-    concepts, local, lexicon = _concepts(parts, glossary)
-    linked = _sentence_mentions(parts, lexicon)
+    concepts, local, lexicon, senses = _concepts(parts, glossary)
+    linked = _sentence_mentions(parts, lexicon, senses)
     questions = {cid: qs for p in parts for cid, qs in p.questions.items()}
     for k, chunk_ids in _chunks_by_concept(linked).items():
         concepts[k].chunk_ids.extend(chunk_ids)

@@ -110,6 +110,11 @@ class Marks:
         code = Counter(doc.text[a:b].strip() for a, b, k in self._marks if k == "code") if doc else Counter()
         self.often = frozenset(t for t, n in code.items() if n >= TERMHOOD.min_weak_count)
 
+    def with_code(self, s: Sentence) -> Sentence:
+        """The sentence with the spans of its text that are inline code."""
+        code = tuple((a, b) for a, b, kind in self.within(s.start, s.end) if kind == "code")
+        return replace(s, code=code) if code else s
+
     def within(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """The marks inside ``[start, end)``, as offsets from ``start``."""
         i = bisect_left(self._starts, start)
@@ -211,10 +216,10 @@ def extract_document(doc: Document, chunks: list[Chunk], glossary: Glossary) -> 
     for c in chunks:
         if c.doc_id == doc.doc_id:
             own.setdefault(c.chunk_id, c)
-    per_chunk = {cid: chunk_sentences(doc, c) for cid, c in own.items()}
-    all_sents = [s for ss in per_chunk.values() for s in ss]
     examples = example_names(doc, list(own.values()))
     marks = Marks(doc, example_variables(doc, list(own.values())))
+    per_chunk = {cid: [marks.with_code(s) for s in chunk_sentences(doc, c)] for cid, c in own.items()}
+    all_sents = [s for ss in per_chunk.values() for s in ss]
     terms, lexicon, _ = local_terms(all_sents, glossary, examples, marks)
 
     rels: list[Rel] = []

@@ -17,8 +17,9 @@ DOCGRAPH_VERSION = 1
 # code, people of credit lists and fragments of a compound are no concepts, English relation cues; 6: a quoted
 # Chinese word needs keyness from Zipf 4.8 again, not 4.5; 7: English-only and Chinese-only concepts joined
 # through the embedding space, the links stored with the graph; 8: names the document marks (inline code, menu
-# labels, defined terms, strong and emphasised text), Chinese compounds of a series, acronym plurals in the lexicon
-GRAPH_VERSION = "graph-8"
+# labels, defined terms, strong and emphasised text), Chinese compounds of a series, acronym plurals in the lexicon;
+# 9: a code name that is an English verb (write, match) is found only where the text writes it as code
+GRAPH_VERSION = "graph-9"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Sentence:
     end: int
     text: str
     kind: str = "body"  # body | heading | question
+    code: tuple[tuple[int, int], ...] = ()  # the spans of ``text`` the source sets as inline code
 
     def evidence(self, rule: str) -> Evidence:
         return Evidence(self.chunk_id, self.doc_id, self.start, self.end, self.text, rule)
@@ -100,7 +102,7 @@ class DocGraph:
                 Term(t["key"], t["en"], t["zh"], tuple(t["aliases"]), t["rule"], ev(t["evidence"]))
                 for t in d["terms"]
             ],
-            sentences=[Sentence(**s) for s in d["sentences"]],
+            sentences=[Sentence(**{**s, "code": tuple(map(tuple, s.get("code", ())))}) for s in d["sentences"]],
             mentions={k: list(v) for k, v in d["mentions"].items()},
             edges=[
                 RawEdge(e["source"], e["target"], e["type"], tuple(ev(x) for x in e["evidence"]))

@@ -38,6 +38,24 @@ def title_only(d: Draft, background: Background, headings: Background, titles: B
     return bool(titled) and not any(background.cased_count(n.lower()) for n in forms)
 
 
+_UNIT = re.compile(r"[A-Za-z]{1,4}")
+
+
+def measure_unit(d: Draft, background: Background) -> bool:
+    """A short capitalised name the text writes right after a number in at least half of its uses (17 MB, 100 MB,
+    3 GHz): a unit of measure, not a term of the domain.
+
+    >>> measure_unit(Draft("mb", "MB", ""), Background.of(["Needs 17 MB of memory.", "Load a 100MB image."]))
+    True
+    """
+    name = d.en.strip()
+    if not _UNIT.fullmatch(name) or name.islower():
+        return False
+    uses = len(re.findall(rf"(?<![A-Za-z0-9]){name}(?![A-Za-z0-9])", background.raw))
+    counted = len(re.findall(rf"\d\s?{name}(?![A-Za-z0-9])", background.raw))
+    return uses > 0 and 2 * counted >= uses
+
+
 def capitalised_in_english(d: Draft, contexts: list[str], background: Background) -> bool:
     """A name of several capitalised words found only in English sentences and never written in lower case:
     English capitalises titles and proper names (the Installing Python Modules guide, Monty Python), not terms.

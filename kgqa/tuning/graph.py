@@ -78,6 +78,12 @@ class Termhood:
     # compound terms (路径工具, 文字工具, 克隆工具; 教师模型, 学生模型, 语言模型); with two, any pair of nouns
     # the text happens to join would count. Three. Not fitted.
     paradigm_modifiers: int = 3
+    # a name set as code that is also an English word (write, match, return) means the code in prose only
+    # where the text uses the word as a noun at least this share of the times it writes it (list 0.41, string
+    # 0.21, exception 0.30, set 0.32 in the tutorial: "a list of numbers" is the type); below it (write 0.03,
+    # read 0.03, match 0, return 0) the prose word is the verb or the adjective, and only code-shaped uses
+    # (write(, f.write, the match statement) are the concept (``graph/senses.py``). One in ten. Not fitted.
+    code_noun_share: float = 0.1
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,8 @@ def corpus_parts(corpus_docs: dict[str, Document]) -> tuple[list[gb.DocGraph], g
 
 def test_related_edges_equal_the_direct_form_on_the_corpus(corpus_parts) -> None:
     parts, g = corpus_parts
-    _, _, lexicon = gb._concepts(sorted(parts, key=lambda p: p.doc_id), g)
-    linked = gb._sentence_mentions(sorted(parts, key=lambda p: p.doc_id), lexicon)
+    _, _, lexicon, senses = gb._concepts(sorted(parts, key=lambda p: p.doc_id), g)
+    linked = gb._sentence_mentions(sorted(parts, key=lambda p: p.doc_id), lexicon, senses)
     typed = {frozenset(("attention", "softmax"))}
     fast = gb._related(linked, typed)
     assert len(fast) > 20  # the corpus has co-occurrence edges, so the comparison says something

@@ -20,6 +20,7 @@ MODULES = [
     "kgqa.graph.lexicon",
     "kgqa.graph.patterns",
     "kgqa.graph.query",
+    "kgqa.graph.senses",
     "kgqa.graph.terms",
     "kgqa.graph.text",
 ]

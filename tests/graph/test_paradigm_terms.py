@@ -30,3 +30,9 @@ def test_a_compound_mostly_written_inside_a_longer_one_is_a_fragment():
              "模型训练。", "模型训练好。")
     assert "精度训练" not in mined(*texts)
     assert "分布式训练" in mined(*texts)
+
+
+def test_a_compound_the_text_always_continues_with_one_noun_is_a_fragment():
+    texts = ("选择路径工具。", "路径工具可以画线。", "克隆工具复制像素。", "用克隆工具。",
+             "文字工具声明写字。", "文字工具声明很好。")
+    assert mined(*texts) == ["克隆工具", "路径工具"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from kgqa.graph import Glossary, build_graph, extract_document
+from kgqa.graph.concepts import Draft
+from kgqa.graph.naming import measure_unit
 from kgqa.graph.senses import CodeSense, code_sense, inflections
 from kgqa.graph.termhood import Background
 from tests.graph.test_marked_terms import _doc
@@ -67,3 +69,10 @@ def test_inline_code_spans_are_code_whatever_follows():
     assert not sense.admits(text, 4, 10)
     assert not sense.admits(text, 28, 35)
     assert inflections("write") == ["writes", "writed", "writing"]
+
+
+def test_a_unit_after_numbers_is_no_concept_and_a_format_name_is():
+    bg = Background.of(["GIMP needs 17 MB of memory for a PNG image.", "A 100MB PNG loads slowly; MB counts."])
+    assert measure_unit(Draft("mb", "MB", ""), bg)  # two of three uses after a number
+    assert not measure_unit(Draft("png", "PNG", ""), bg)
+    assert not measure_unit(Draft("gimp", "GIMP", ""), Background.of(["GIMP 2 is out; use GIMP."]))

@@ -117,7 +117,7 @@ def _concepts(
         if sense:
             senses[d.id] = sense
             label = code_label(sense, d.surfaces, background) or label
-        aliases = [s for s in d.surfaces if s not in (label, d.zh)]
+        aliases = [s for s in d.surfaces if s not in (label, d.zh) and not (sense and sense.english(s))]
         concepts[d.id] = Concept(d.id, label or d.zh, d.zh, sorted(aliases), sorted(rules), [])
         kept.append(d)
     local = {k: renamed.get(v, v) for k, v in local.items() if renamed.get(v, v) in concepts}

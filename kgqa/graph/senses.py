@@ -43,16 +43,23 @@ class CodeSense:
     word: str  # the name, lower-cased
     exact: frozenset[str]  # spellings with capitals the code writes (DEBUG); empty for a lower-case name
 
+    def english(self, surface: str) -> bool:
+        """Whether ``surface`` is the English word, not the code: the bare word in any inflection (write,
+        writes), not a call or a phrase (write(), write() method) nor a capitalised spelling of the code (DEBUG).
+
+        >>> [CodeSense("write", frozenset()).english(s) for s in ("writes", "write()", "write() method")]
+        [True, False, False]
+        """
+        return bool(_WORD.fullmatch(surface)) and surface not in self.exact and stem_key([surface]) == stem_key(
+            [self.word])
+
     def admits(self, text: str, start: int, end: int, code: Sequence[tuple[int, int]] = ()) -> bool:
         """Whether the use ``text[start:end]`` of the word is the code; ``code`` holds the spans of ``text`` the
         source sets as inline code."""
         if any(a <= start and end <= b for a, b in code):
             return True
-        written = text[start:end]
-        if not _WORD.fullmatch(written) or stem_key([written]) != stem_key([self.word]):
-            return True  # a phrase or a call the concept was found under (match statement, write())
-        if written in self.exact:
-            return True
+        if not self.english(text[start:end]):
+            return True  # a phrase, a call or the code's spelling (match statement, write(), DEBUG)
         return text[end : end + 1] == "(" or bool(_MEMBER.match(text, end)) or text[start - 1 : start] == "."
 
 
@@ -91,9 +98,10 @@ def inflections(word: str) -> list[str]:
 
 def code_label(sense: CodeSense, surfaces: Iterable[str], background: Background) -> str:
     """The label that says the concept is the code, not the word: the call (``write()``), else the code phrase
-    the text writes most (``match statement``); "" when the concept has neither or its name has capitals."""
+    the text writes most (``match statement``); a name with capitals as the code spells it (``PATH``, ``True``);
+    "" when the concept has none of them."""
     if sense.exact:
-        return ""
+        return max(sense.exact, key=lambda s: (background.cased_count(s), s))
     surfaces = list(dict.fromkeys(surfaces))
     called = [s for s in surfaces if s.lower() == sense.word + "()"]
     if called:

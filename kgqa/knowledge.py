@@ -20,7 +20,7 @@ from kgqa.answer.graph_answer import enumeration_answer, relation_answer
 from kgqa.answer.graph_answer import merge as merge_path
 from kgqa.answer.llm import make_chat_model
 from kgqa.answer.overview import Overview, build_overview
-from kgqa.answer.related import nearest_concepts, related_concepts
+from kgqa.answer.related import answer_concepts, nearest_concepts, related_concepts
 from kgqa.calibration import calibration_key, read_calibration, write_calibration
 from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.deadline import Deadline
@@ -34,7 +34,7 @@ from kgqa.retrieve.analyse import detect_language
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.timing import Laps, StageObserver
-from kgqa.tuning import PROBES, RETRIEVAL, SIMILARITY
+from kgqa.tuning import COMPOSE, PROBES, RETRIEVAL, SIMILARITY
 from kgqa.types import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -115,10 +115,13 @@ class KnowledgeBase:
             or enumeration_answer(self.graph, question, lang, self.index.by_id, self.titles(),
                                   len(citations) + 1, citations)
         text, citations = merge_path(text, citations, graph_part)
+        about = answer_concepts(self.graph, plan.concepts, citations, COMPOSE.answer_concepts)
+        if about != plan.concepts:
+            related = related_concepts(self.graph, about)
         laps.lap("graph")
         if decision.outcome == "caveat":
             text = caveat_text(lang, decision.missing) + "\n" + text
-        return Answer(text, citations, related, plan.concepts, outcome=decision.outcome,
+        return Answer(text, citations, related, about, outcome=decision.outcome,
                       missing=list(decision.missing))
 
     def hit_json(self, hit: Hit) -> dict[str, object]:

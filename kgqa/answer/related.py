@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from kgqa.types import Hit, RelatedConcept
+from kgqa.types import Citation, Hit, RelatedConcept
 
 
 class RelatedSource(Protocol):
@@ -25,6 +25,23 @@ class Linker(Protocol):
     def link(self, text: str) -> list[tuple[str, str, int, int]]: ...
 
     def concept(self, id_or_name: str) -> Any: ...
+
+
+class Namer(Protocol):
+    def named_in(self, text: str) -> list[str]: ...
+
+
+def answer_concepts(graph: Namer, asked: Sequence[str], citations: Sequence[Citation], k: int) -> list[str]:
+    """What an answer is about: the concepts its question names, then those its cited sentences name (in the
+    order of the citations and of the text), at most ``k``; never fewer than the question's own."""
+    out = list(dict.fromkeys(asked))
+    for c in citations:
+        for cid in graph.named_in(c.quote):
+            if len(out) >= k:
+                return out
+            if cid not in out:
+                out.append(cid)
+    return out
 
 
 def nearest_concepts(graph: Linker, hits: Sequence[Hit], language: str, k: int = 3) -> list[str]:

@@ -91,6 +91,11 @@ class ConceptGraph:
         write_graphml(self, path)
 
     # -- lookup ----------------------------------------------------------------------------
+    def named_in(self, text: str) -> list[str]:
+        """The concepts ``text`` names as written (no typo reading: a document's words are no typos), each once,
+        in order."""
+        return list(dict.fromkeys(m.key for m in self._lexicon.link(text)))
+
     def link(self, text: str) -> list[tuple[str, str, int, int]]:
         """Concepts named in ``text``: (id, surface as written, start, end), longest match first; a name typed
         with one typo (``dictionery``, ``知识蒸留``) counts (see ``graph.fuzzy``)."""

@@ -58,6 +58,11 @@ class Compose:
     # 0.1 --list-margin -1 0.01 0.02 0.03 0.05 0.08` changes no dev quote hit on any corpus at any of these values.
     list_margin: float = 0.03
     list_min_items: int = 2
+    # an answer is about the concepts its question names and, after them, those its cited sentences name, in
+    # the order of the citations: the map highlights them and the related concepts start from them, so a
+    # paraphrased question that names no concept still gets its neighbours. At most five: a question rarely
+    # names more than three, and beyond five the highlight covers most nouns of a passage. Not fitted.
+    answer_concepts: int = 5
 
 
 @dataclass(frozen=True)

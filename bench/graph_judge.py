@@ -56,16 +56,20 @@ def sample_keys(keys: Iterable[Any], n: int, seed: int) -> list[Any]:
     return sorted(random.Random(seed).sample(ordered, n))
 
 
-def concept_key(item: dict[str, Any]) -> str:
-    return str(item["id"])
+def concept_key(item: dict[str, Any]) -> tuple[str, ...]:
+    """A concept is the same item while its id and the names it shows are: a judgement of ``write`` whose aliases
+    took in the English verb says nothing about ``write()`` without them."""
+    return (str(item["id"]), str(item.get("label", "")), str(item.get("label_zh", "")),
+            *sorted(map(str, item.get("aliases") or [])))
 
 
-def edge_key(item: dict[str, Any]) -> tuple[str, str, str]:
-    return (str(item["source"]), str(item["type"]), str(item["target"]))
+def edge_key(item: dict[str, Any]) -> tuple[str, str, str, str]:
+    """An edge is the same item while its ends, its type and the evidence shown with it are."""
+    return (str(item["source"]), str(item["type"]), str(item["target"]), str(item.get("evidence", "")))
 
 
 def merge_judgements(new: list[dict[str, Any]], old: Sequence[dict[str, Any]], key: Any) -> list[dict[str, Any]]:
-    """The new items, each carrying the judgement (and note) recorded for the same item before, if any."""
+    """The new items, each carrying the judgement (and note) recorded for the same item before (same ``key``), if any."""
     previous = {key(item): item for item in old if item.get("judgement") is not None}
     merged = []
     for item in new:

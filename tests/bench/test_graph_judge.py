@@ -30,24 +30,28 @@ def test_sample_takes_everything_when_there_are_fewer_than_n() -> None:
 
 
 def test_merge_keeps_old_judgements_of_the_same_item_only() -> None:
-    old = [{"id": "rope", "judgement": "correct", "note": "a method"},
+    old = [{"id": "rope", "label": "RoPE", "judgement": "correct", "note": "a method"},
            {"id": "gone", "judgement": "wrong"},
-           {"id": "later", "judgement": None}]
+           {"id": "later", "judgement": None},
+           {"id": "write", "label": "write", "aliases": ["writes"], "judgement": "loose"}]
     new = [{"id": "rope", "label": "RoPE", "judgement": None},
            {"id": "later", "judgement": None},
-           {"id": "fresh", "judgement": None}]
+           {"id": "fresh", "judgement": None},
+           {"id": "write", "label": "write()", "aliases": [], "judgement": None}]
     merged = gj.merge_judgements(new, old, gj.concept_key)
-    assert [m["judgement"] for m in merged] == ["correct", None, None]
+    assert [m["judgement"] for m in merged] == ["correct", None, None, None]  # write() shows other names
     assert merged[0]["note"] == "a method" and merged[0]["label"] == "RoPE"
     assert new[0]["judgement"] is None  # the fresh sample is not modified in place
 
 
-def test_merge_of_edges_keys_on_source_type_and_target() -> None:
-    old = [{"source": "a", "type": "uses", "target": "b", "judgement": "loose"}]
-    new = [{"source": "a", "type": "uses", "target": "b", "judgement": None},
-           {"source": "b", "type": "uses", "target": "a", "judgement": None},
-           {"source": "a", "type": "part-of", "target": "b", "judgement": None}]
-    assert [m["judgement"] for m in gj.merge_judgements(new, old, gj.edge_key)] == ["loose", None, None]
+def test_merge_of_edges_keys_on_source_type_target_and_evidence() -> None:
+    old = [{"source": "a", "type": "uses", "target": "b", "evidence": "A uses B.", "judgement": "loose"},
+           {"source": "c", "type": "uses", "target": "d", "evidence": "- C", "judgement": "loose"}]
+    new = [{"source": "a", "type": "uses", "target": "b", "evidence": "A uses B.", "judgement": None},
+           {"source": "b", "type": "uses", "target": "a", "evidence": "A uses B.", "judgement": None},
+           {"source": "a", "type": "part-of", "target": "b", "evidence": "A uses B.", "judgement": None},
+           {"source": "c", "type": "uses", "target": "d", "evidence": "C uses D.", "judgement": None}]
+    assert [m["judgement"] for m in gj.merge_judgements(new, old, gj.edge_key)] == ["loose", None, None, None]
 
 
 def test_precision_arithmetic() -> None:

@@ -116,7 +116,7 @@ class KnowledgeBase:
                                   len(citations) + 1, citations)
         text, citations = merge_path(text, citations, graph_part)
         about = answer_concepts(self.graph, plan.concepts, citations, COMPOSE.answer_concepts)
-        if about != plan.concepts:
+        if not plan.concepts:  # a question that names no concept: what to read next follows what was cited
             related = related_concepts(self.graph, about)
         laps.lap("graph")
         if decision.outcome == "caveat":

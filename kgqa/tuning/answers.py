@@ -59,9 +59,9 @@ class Compose:
     list_margin: float = 0.03
     list_min_items: int = 2
     # an answer is about the concepts its question names and, after them, those its cited sentences name, in
-    # the order of the citations: the map highlights them and the related concepts start from them, so a
-    # paraphrased question that names no concept still gets its neighbours. At most five: a question rarely
-    # names more than three, and beyond five the highlight covers most nouns of a passage. Not fitted.
+    # the order of the citations: the map highlights them, and when the question names none (a paraphrase)
+    # the related concepts start from them. At most five: a question rarely names more than three, and beyond
+    # five the highlight covers most nouns of a passage. Not fitted.
     answer_concepts: int = 5
 
 

@@ -69,7 +69,7 @@ def edge_key(item: dict[str, Any]) -> tuple[str, str, str, str]:
 
 
 def merge_judgements(new: list[dict[str, Any]], old: Sequence[dict[str, Any]], key: Any) -> list[dict[str, Any]]:
-    """The new items, each carrying the judgement (and note) recorded for the same item before (same ``key``), if any."""
+    """The new items, each carrying the judgement (and note) recorded for the same item (same ``key``) before."""
     previous = {key(item): item for item in old if item.get("judgement") is not None}
     merged = []
     for item in new:

@@ -19,10 +19,12 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from kgqa.graph.termhood import is_stopword
 from kgqa.graph.text import normalise, normalise_with_map
+from kgqa.text import is_cjk
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,32 @@ MAX_WORDS = 4
 
 
 _local = threading.local()
+
+
+@lru_cache(maxsize=65536)
+def _word_bounds(text: str) -> frozenset[int]:
+    """The offsets where jieba's words of ``text`` start and end (no HMM: an unknown run splits into single
+    characters, so only words of its dictionary can hide a boundary)."""
+    import jieba
+
+    bounds, at = {0}, 0
+    for word in jieba.dt.cut(text, HMM=False):
+        at += len(word)
+        bounds.add(at)
+    return frozenset(bounds)
+
+
+def _on_word_bounds(text: str, start: int, end: int) -> bool:
+    """Whether a Chinese name found at ``text[start:end]`` starts and ends where words do: 新界面 is no name in
+    全新界面 (全新 | 界面), nor 工具 in 工具箱; 注意力 in 自注意力机制 (自 | 注意力 | 机制) is.
+
+    >>> _on_word_bounds("全新界面", 1, 4), _on_word_bounds("自注意力机制", 1, 4)
+    (False, True)
+    """
+    if not (is_cjk(text[start]) or is_cjk(text[end - 1])):
+        return True
+    bounds = _word_bounds(text)
+    return (not is_cjk(text[start]) or start in bounds) and (not is_cjk(text[end - 1]) or end in bounds)
 
 
 def _stemmer() -> Any:
@@ -148,7 +176,7 @@ class Lexicon:
                 continue
             cand = norm[i : i + length]
             key = self._table.get(cand)
-            if key is None:
+            if key is None or not _on_word_bounds(norm, i, i + length):
                 continue
             after = norm[i + length] if i + length < len(norm) else ""
             if _wordish(cand[-1]) and after and _wordish(after):

@@ -335,10 +335,19 @@ def _keep(c: Concept, typed: bool, linked: bool = True) -> bool:
     return typed
 
 
+_CALLED = re.compile(r"[A-Za-z_][\w.]*\(\)")
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]{3,}")
+
+
 def self_marked(c: Concept) -> bool:
-    """Set by the source as a label of the interface (a menu, a dialog, a button: *Hide Docks*): a name the reader
-    looks up even where the text writes it once. (Inline code named once is mostly an example's detail.)"""
-    return "gui" in c.sources
+    """Set by the source as a label of the interface (a menu, a dialog, a button: *Hide Docks*), or as code that
+    names an interface of the language or its library: a call (``isinstance()``, ``math.fsum()``) or an
+    environment variable or constant (``PYTHONSTARTUP``). A name the reader looks up even where the text writes
+    it once; other inline code named once is mostly an example's detail (``the_answer``)."""
+    if "gui" in c.sources:
+        return True
+    names = [c.label, *c.aliases]
+    return "code" in c.sources and any(_CALLED.fullmatch(n) or _CONSTANT.fullmatch(n) for n in names)
 
 
 def _ev_key(e: Evidence) -> tuple[str, int, int, str]:

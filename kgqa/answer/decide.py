@@ -142,15 +142,16 @@ class Judge:
 
     def signals(self, question: str, linked_concepts: int, results: Sequence[PartResult],
                 language: str = "zh", read: str | None = None) -> Signals:
-        """``read``: the question as retrieval read it (typos mended, fillers dropped); word coverage counts its
-        words, so that a typo or a filler does not lower it. Key terms are read from the question as asked."""
-        terms = assess_terms(question, [(s, e) for _, _, s, e in self.graph.link(question)], self.coverage)
+        """``read``: the question as retrieval read it (typos mended, fillers dropped); its key terms and word
+        coverage are read from it, so that a typo or a filler changes neither."""
+        asked = read or question
+        terms = assess_terms(asked, [(s, e) for _, _, s, e in self.graph.link(asked)], self.coverage)
         sims = [float(np.max(scores)) for r in results
                 for scores in self.sentence_scores.scores(r.query_vector, [h.chunk.chunk_id for h in r.hits]).values()
                 if len(scores)]
         passages = [r.hits[0].chunk.index_text() for r in results if r.hits]
         return Signals(terms, linked_concepts, max(sims, default=None),
-                       best_coverage(read or question, passages, self.tokenize), language,
+                       best_coverage(asked, passages, self.tokenize), language,
                        self.coverage.is_chinese)
 
     def names_subject(self, text: str) -> bool:

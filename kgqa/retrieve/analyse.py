@@ -157,7 +157,12 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
     pieces = [p for piece in split_parts(question)
               for p in split_coordinated(piece, [(s, e) for _, _, s, e in linker.link(piece)])]
     for text in pieces:
+        # the concepts of the question as asked and as mended: a slip the linker does not read through (data
+        # parlalel) must not lose the concept it names
         own = linked_ids(linker, text)
+        mended = speller(text) if speller else text
+        if mended != text:
+            own = list(dict.fromkeys(own + linked_ids(linker, mended)))
         resolved = text
         if previous and (is_followup(text) or not own):
             followup = True

@@ -131,12 +131,18 @@ def _closest(w: str, words: list[str]) -> list[tuple[str, int]]:
     return [(c, d) for c, d in near if d == best]
 
 
+def _plain_case(word: str) -> bool:
+    """Written in lower case or capitalised: an acronym or a CamelCase name (QLoRA, vLLM) is a name as written,
+    never a slip of a common word (flora)."""
+    return word[1:].islower()
+
+
 class Speller:
     """Mends the Latin words of a question that are slips of a word: two letters swapped (gmip, perfromance),
     one letter left out, added or changed (frezee), two in a long word (redistirbution), or a word's letters in
     another order (vitraul for virtual). The corpus's own words come first; a word general English has never
-    seen (a typo, not a rare name: pytest and numpy have been seen) may also be mended to a common English word,
-    the most frequent of the closest. A word the corpus has, a word of general English, and a word equally near
+    seen (a typo, not a rare name: pytest and numpy have been seen), written in lower case or capitalised, may
+    also be mended to a common English word, the most frequent of the closest. A word the corpus has, a word of general English, and a word equally near
     several corpus words are left as written."""
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
@@ -149,24 +155,26 @@ class Speller:
         w = word.lower()
         if len(w) < SPELLING.swap_min_length or w in self.known or w.rstrip("s") in self.known:
             return None
-        if w not in self._mended:
+        if word not in self._mended:  # by the word as written: its case decides whether it may be a name
             if len(self._mended) >= SPELLING.cache_size:
                 self._mended.clear()
-            self._mended[w] = None if _zipf(w) >= SPELLING.ordinary_zipf else self._nearest(w)
-        return self._mended[w]
+            self._mended[word] = None if _zipf(w) >= SPELLING.ordinary_zipf else self._nearest(word)
+        return self._mended[word]
 
-    def _nearest(self, w: str) -> str | None:
+    def _nearest(self, word: str) -> str | None:
+        w = word.lower()
         swapped = sorted(t for t in _transpositions(w) if t in self.known)
         if swapped or len(w) < SPELLING.edit_min_length:
             return swapped[0] if len(swapped) == 1 else None
         ours = _closest(w, self.words)
         if ours:
             return ours[0][0] if len(ours) == 1 else None
-        if _zipf(w) > 0:
+        if _zipf(w) > 0 or not _plain_case(word):
             return None
         words, freq = _english()
         theirs = _closest(w, words)
         return max(theirs, key=lambda cd: (freq[cd[0]], cd[0]))[0] if theirs else None
+
     def correct(self, text: str) -> str:
         """``text`` with every mendable Latin word replaced, in the case it was written in."""
 

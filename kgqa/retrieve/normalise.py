@@ -139,11 +139,11 @@ def _plain_case(word: str) -> bool:
 
 class Speller:
     """Mends the Latin words of a question that are slips of a word: two letters swapped (gmip, perfromance),
-    one letter left out, added or changed (frezee), two in a long word (redistirbution), or a word's letters in
-    another order (vitraul for virtual). The corpus's own words come first; a word general English has never
+    one letter left out, added or changed (frezee), two in a long word (redistirbution), or a word's letters
+    in another order (vitraul for virtual). The corpus's own words come first; a word general English has never
     seen (a typo, not a rare name: pytest and numpy have been seen), written in lower case or capitalised, may
-    also be mended to a common English word, the most frequent of the closest. A word the corpus has, a word of general English, and a word equally near
-    several corpus words are left as written."""
+    also be mended to a common English word, the most frequent of the closest. A word the corpus has, a word
+    of general English, and a word equally near several corpus words are left as written."""
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         self.words = sorted({t for t in vocabulary if t.isascii() and t.isalpha() and len(t) > 2})

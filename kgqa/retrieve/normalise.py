@@ -164,12 +164,14 @@ class Speller:
     def _nearest(self, word: str) -> str | None:
         w = word.lower()
         swapped = sorted(t for t in _transpositions(w) if t in self.known)
-        if swapped or len(w) < SPELLING.edit_min_length:
+        if swapped or len(w) < SPELLING.edit_min_length or not _plain_case(word):
+            # an acronym or a CamelCase name is mended only by two letters swapped back (GDFL): one letter more
+            # or less makes another name (QLoRA is no slip of LoRA)
             return swapped[0] if len(swapped) == 1 else None
         ours = _closest(w, self.words)
         if ours:
             return ours[0][0] if len(ours) == 1 else None
-        if _zipf(w) > 0 or not _plain_case(word):
+        if _zipf(w) > 0:
             return None
         words, freq = _english()
         theirs = _closest(w, words)

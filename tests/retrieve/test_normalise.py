@@ -37,12 +37,13 @@ def test_colloquial_question_words_take_the_standard_form() -> None:
     assert standard_question_words("为啥咋办，啥意思") == "为什么怎么办，什么意思"
 
 
-SPELLER = Speller(["gimp", "virtual", "freeze", "performance", "compression", "statement", "state", "states",
-                   "venv", "模型"])
+SPELLER = Speller(["gimp", "gfdl", "lora", "virtual", "freeze", "performance", "compression", "statement", "state",
+                   "states", "venv", "模型"])
 
 
 @pytest.mark.parametrize(("word", "mended"), [
     ("gmip", "gimp"),  # four letters: two swapped
+    ("GDFL", "gfdl"),  # an acronym: two swapped back
     ("frezee", "freeze"),  # one edit from five letters
     ("perfromance", "performance"),
     ("vitraul", "virtual"),  # the same letters in another order, two swaps
@@ -58,7 +59,7 @@ def test_a_slip_is_mended_to_the_word_meant(word: str, mended: str) -> None:
     "states",  # a corpus word's plural
     "weather",  # a word of general English the corpus lacks
     "pytest", "numpy",  # names general English has seen
-    "QLoRA",  # an acronym is a name as written, never a slip of a common word (flora)
+    "QLoRA",  # an acronym is a name as written, never a slip of a common word (flora) nor of another name
     "gpmi",  # four letters, not two swapped
     "stat",  # too short to tell
 ])

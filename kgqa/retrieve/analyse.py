@@ -185,4 +185,7 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
             )
         )
     concepts = list(dict.fromkeys(c for p in parts for c in p.concepts))
-    return QueryPlan(question, language, parts, concepts, followup, plain(speller(question) if speller else question))
+    # the decision reads the speller's mending, not the linker's correction: the linker rewrites any word near a
+    # concept's name into it, which would make a term the corpus lacks look like one it has
+    read = plain(speller(question) if speller else question)
+    return QueryPlan(question, language, parts, concepts, followup, read)

@@ -95,7 +95,7 @@ class KnowledgeBase:
         related = related_concepts(self.graph, plan.concepts)
         laps.lap("retrieve")
         # 3. decide: answer, answer with a caveat, or refuse
-        decision = self.judge.decide(question, len(plan.concepts), results, plan.language)
+        decision = self.judge.decide(question, len(plan.concepts), results, plan.language, plan.read)
         laps.lap("decide")
         if decision.outcome == "refused":
             nearest = nearest_concepts(self.graph, [h for r in results for h in r.hits], lang)

@@ -78,6 +78,17 @@ class Coverage:
             object.__setattr__(self, "_sound", cached)
         return cached
 
+    def cjk_tokens_by_ends(self) -> dict[tuple[str, str, int], list[str]]:
+        """The corpus's Chinese keywords of three or more characters, keyed by (first, last character, length)."""
+        cached = self.__dict__.get("_ends")
+        if cached is None:
+            cached = {}
+            for t in sorted(self.tokens):
+                if len(t) >= 3 and _CJK.match(t):
+                    cached.setdefault((t[0], t[-1], len(t)), []).append(t)
+            object.__setattr__(self, "_ends", cached)
+        return cached
+
     @property
     def is_chinese(self) -> bool:
         """Whether the corpus is written (partly) in Chinese: only then can a Chinese word be missing from it."""
@@ -258,6 +269,25 @@ def is_homophone_of_known(word: str, coverage: Coverage) -> bool:
     return process.extractOne(word, same_length, scorer=Levenshtein.distance, score_cutoff=1) is not None
 
 
+def is_short_of_known(word: str, coverage: Coverage) -> bool:
+    """A Chinese word written one character short of a word of the corpus, its first and last characters kept
+    (解器 for 解码器, 简体文版 for 简体中文版): a character left out while typing. A keyword of the corpus, or for
+    three characters or more, any run of its text.
+
+    >>> is_short_of_known("解器", Coverage("解码器", frozenset({"解码器"})))
+    True
+    """
+    if len(word) < 2 or not _CJK.match(word):
+        return False
+    for t in coverage.cjk_tokens_by_ends().get((word[0], word[-1], len(word) + 1), ()):
+        if any(t[:i] + t[i + 1:] == word for i in range(1, len(t) - 1)):
+            return True
+    if len(word) < DECIDE.short_text_min_length:
+        return False
+    gaps = "|".join(re.escape(word[:i]) + "[\u4e00-\u9fff]" + re.escape(word[i:]) for i in range(1, len(word)))
+    return re.search(gaps, coverage.text) is not None
+
+
 def _transpositions(word: str) -> list[str]:
     return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
 
@@ -328,7 +358,7 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             opener = _OPENING.match(word)
             if opener and word[opener.end():] in coverage.text:
                 word = word[opener.end():]
-            if word in coverage.text or is_homophone_of_known(word, coverage):
+            if word in coverage.text or is_homophone_of_known(word, coverage) or is_short_of_known(word, coverage):
                 if noun and pending is not None and pending[1] == start:
                     # an ordinary word the corpus lacks, fused to a noun it has (扩散 + 模型): the compound
                     # 扩散模型 is the term, and the corpus never names it

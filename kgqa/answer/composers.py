@@ -27,6 +27,9 @@ class Part(Protocol):
     @property
     def keyword_text(self) -> str: ...
 
+    @property
+    def read(self) -> str: ...
+
 
 class Composer(Protocol):
     def compose(self, question: str, parts: Sequence[Part], results: Sequence[PartResult],
@@ -46,7 +49,9 @@ class ExtractiveComposer:
         picked = []
         for i, (part, r) in enumerate(zip(parts, results, strict=True)):
             sims = self.sentence_scores.scores(r.query_vector, [h.chunk.chunk_id for h in r.hits])
-            scored = score_candidates(part.resolved, part.keyword_text, r.hits, self.sentences, sims, self.tokenize)
+            # the question as retrieval read it: a filler or a typo must not change the sentence quoted
+            scored = score_candidates(part.read or part.resolved, part.keyword_text, r.hits, self.sentences, sims,
+                                      self.tokenize)
             picked += pick_sentences(i, scored, self.sentences, part.text)
         return render(picked, [p.text for p in parts], self.titles, language)
 

@@ -141,14 +141,18 @@ class Judge:
         self.floors = floors
 
     def signals(self, question: str, linked_concepts: int, results: Sequence[PartResult],
-                language: str = "zh") -> Signals:
-        terms = assess_terms(question, [(s, e) for _, _, s, e in self.graph.link(question)], self.coverage)
+                language: str = "zh", read: str | None = None) -> Signals:
+        """``read``: the question as retrieval read it (typos mended, fillers dropped); its key terms and word
+        coverage are read from it, so that a typo or a filler changes neither."""
+        asked = read or question
+        terms = assess_terms(asked, [(s, e) for _, _, s, e in self.graph.link(asked)], self.coverage)
         sims = [float(np.max(scores)) for r in results
                 for scores in self.sentence_scores.scores(r.query_vector, [h.chunk.chunk_id for h in r.hits]).values()
                 if len(scores)]
         passages = [r.hits[0].chunk.index_text() for r in results if r.hits]
         return Signals(terms, linked_concepts, max(sims, default=None),
-                       best_coverage(question, passages, self.tokenize), language, self.coverage.is_chinese)
+                       best_coverage(asked, passages, self.tokenize), language,
+                       self.coverage.is_chinese)
 
     def names_subject(self, text: str) -> bool:
         """Whether ``text`` names a concept or a key term, known to the corpus or not (chit-chat tells a remark
@@ -159,8 +163,8 @@ class Judge:
         return bool(terms.known or terms.unknown)
 
     def decide(self, question: str, linked_concepts: int, results: Sequence[PartResult],
-               language: str = "zh") -> Decision:
-        return decide(self.signals(question, linked_concepts, results, language), self.floors)
+               language: str = "zh", read: str | None = None) -> Decision:
+        return decide(self.signals(question, linked_concepts, results, language, read), self.floors)
 
     def calibrate(self, retrieve: Callable[[str], Sequence[PartResult]]) -> None:
         """Ask the probe questions (``kgqa.tuning.PROBES``) and keep the best similarity they reach."""

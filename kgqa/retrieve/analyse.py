@@ -13,11 +13,12 @@ Pure functions over the question, the history and a concept linker (the graph).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from kgqa.errors import InputError
+from kgqa.retrieve.normalise import plain
 from kgqa.types import Concept
 
 _EN_FOLLOWUP = re.compile(
@@ -46,6 +47,7 @@ class QueryPart:
     concepts: list[str] = field(default_factory=list)
     dense_text: str = ""
     keyword_text: str = ""
+    read: str = ""  # ``resolved`` as the channels and the composer read it (``retrieve/normalise.py``)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class QueryPlan:
     parts: list[QueryPart]
     concepts: list[str]
     followup: bool = False
+    read: str = ""  # the question as retrieval reads it (typos mended, fillers dropped), for the decision
 
 
 def detect_language(text: str) -> str:
@@ -142,8 +145,10 @@ def linked_ids(linker: ConceptLinker, text: str) -> list[str]:
     return list(dict.fromkeys(cid for cid, *_ in linker.link(text)))
 
 
-def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLinker) -> QueryPlan:
-    """Plan the retrieval of each part of ``question``."""
+def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLinker,
+            speller: Callable[[str], str] | None = None) -> QueryPlan:
+    """Plan the retrieval of each part of ``question``; ``speller`` mends the slips the linker does not read
+    through (``normalise.Speller.correct``)."""
     language = detect_language(question)
     previous = last_user_turn(history)
     prior_concepts = linked_ids(linker, previous) if previous else []
@@ -152,7 +157,12 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
     pieces = [p for piece in split_parts(question)
               for p in split_coordinated(piece, [(s, e) for _, _, s, e in linker.link(piece)])]
     for text in pieces:
+        # the concepts of the question as asked and as mended: a slip the linker does not read through (data
+        # parlalel) must not lose the concept it names
         own = linked_ids(linker, text)
+        mended = speller(text) if speller else text
+        if mended != text:
+            own = list(dict.fromkeys(own + linked_ids(linker, mended)))
         resolved = text
         if previous and (is_followup(text) or not own):
             followup = True
@@ -161,14 +171,21 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
         expansion = _labels(linker, own, language)
         # the channels read the question with the typos the linker reads through corrected (gmip -> gimp)
         fixed = linker.correct(resolved) if hasattr(linker, "correct") else resolved
+        # and without fillers, with standard question words and the corpus's spelling: none of it changes
+        # what is asked, so none of it may change what is found
+        read = plain(speller(fixed) if speller else fixed)
         parts.append(
             QueryPart(
                 text=text,
                 resolved=resolved,
                 concepts=own,
-                dense_text=" ".join([fixed, *expansion]) if language == "en" else fixed,
-                keyword_text=" ".join([fixed, *expansion]),
+                dense_text=" ".join([read, *expansion]) if language == "en" else read,
+                keyword_text=" ".join([read, *expansion]),
+                read=read,
             )
         )
     concepts = list(dict.fromkeys(c for p in parts for c in p.concepts))
-    return QueryPlan(question, language, parts, concepts, followup)
+    # the decision reads the speller's mending, not the linker's correction: the linker rewrites any word near a
+    # concept's name into it, which would make a term the corpus lacks look like one it has
+    read = plain(speller(question) if speller else question)
+    return QueryPlan(question, language, parts, concepts, followup, read)

@@ -16,6 +16,7 @@ import numpy as np
 from kgqa.retrieve.analyse import ConceptLinker, QueryPart, QueryPlan, analyse, check_history
 from kgqa.retrieve.hybrid import HybridRetriever, check_query
 from kgqa.retrieve.langchain_retriever import KgqaRetriever  # noqa: F401  (still importable from here)
+from kgqa.retrieve.normalise import Speller
 from kgqa.tuning import RETRIEVAL
 from kgqa.types import Hit
 
@@ -66,10 +67,11 @@ class Engine:
         self.retriever = retriever
         self.graph = graph
         self.max_question_chars = max_question_chars
+        self.speller = Speller(retriever.bm25.vocabulary())
 
     def plan(self, question: str, history: Sequence[object] | None = None, k: int = 5) -> QueryPlan:
         q = check_query(question, k, self.max_question_chars)
-        return analyse(q, check_history(history), self.graph)
+        return analyse(q, check_history(history), self.graph, self.speller.correct)
 
     def run_part(self, part: QueryPart, qvec: np.ndarray, k: int) -> PartResult:
         r = self.retriever

@@ -27,7 +27,7 @@ from kgqa.tuning.graph import (
     Rank,
     Termhood,
 )
-from kgqa.tuning.search import ENCODER, RETRIEVAL, VECTORS, Encoder, Retrieval, Vectors
+from kgqa.tuning.search import ENCODER, RETRIEVAL, SPELLING, VECTORS, Encoder, Retrieval, Spelling, Vectors
 from kgqa.tuning.serving import ADMISSION, RETRY, STATE, Admission, Retry, State
 
 __all__ = [
@@ -56,8 +56,10 @@ __all__ = [
     "Retrieval",
     "Retry",
     "SIMILARITY",
+    "SPELLING",
     "STATE",
     "Similarity",
+    "Spelling",
     "State",
     "TERMHOOD",
     "Termhood",

@@ -88,6 +88,10 @@ class Decide:
     # substituted letter would make most short words typos of one another. Not fitted.
     swap_min_length: int = 4
     typo_long_length: int = 9
+    # a Chinese word one character short of a corpus keyword (解器 for 解码器) is a typo of it; from this many
+    # characters, one short of any run of the corpus text too (简体文版 for 简体中文版). A two-character word
+    # would find some three characters around it in most texts, so it needs the keyword. Not fitted.
+    short_text_min_length: int = 3
     # a lower-case Latin word of this length or more that general language rarely uses (under
     # ``ordinary_zipf``: pytest, tkinter, functools) and the corpus never does is a key term the corpus lacks, as
     # an acronym or a capitalised name is. Shorter rare strings are mostly abbreviations and code fragments

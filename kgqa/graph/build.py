@@ -158,12 +158,15 @@ def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[
         for k in keys:
             where.setdefault(k, []).append(i)
     labels = {c.id: [x for x in (c.label, c.label_zh) if x] for c in concepts.values()}
+    names = {c.label for c in concepts.values() if c.label[:1].isupper()}
     out = []
     for c, h in lexical_heads({k: (v, v) for k, v in labels.items()}):
         if c not in where or any(normalise(x).startswith(_NEGATED) for x in labels[c]):
             continue
         at = where[c]
         english = concepts[c].label if concepts[c].label.isascii() and " " in concepts[c].label else ""
+        if english and _two_names(english, names):
+            continue  # Linux GNOME: two names side by side (GNOME on Linux), no kind of GNOME
         if english and not is_name_shaped(english):
             # an English compound in Title Case is a title or a proper name (Monty Python, "see Python Scopes and
             # Namespaces"); written in lower case it is a kind of its head (keyword arguments)
@@ -180,6 +183,19 @@ def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[
         s = min((linked[i][0] for i in (both or at)), key=lambda x: (x.doc_id, x.start))
         out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
     return out
+
+
+def _two_names(label: str, names: set[str]) -> bool:
+    """Whether an English compound is two capitalised names of the graph side by side (Linux GNOME): the
+    modifier names a thing of its own, so the compound is no kind of its head. A numbered name (PEP 8) is.
+
+    >>> _two_names("Linux GNOME", {"Linux", "GNOME"}), _two_names("Swin Transformer", {"Transformer"})
+    (True, False)
+    >>> _two_names("PEP 8", {"PEP", "PEP 8"})
+    False
+    """
+    modifier, head = label.rsplit(" ", 1)
+    return modifier in names and head in names
 
 
 def _name_alone(text: str, names: Sequence[str]) -> bool:

@@ -25,27 +25,45 @@ _CJK_SENTENCE = re.compile(r"[^。！？；!?;]*(?:[。！？；!?;]+[”’」�
 _LATIN_END = re.compile(r"[.!?][\"')\]]*\s+\S")
 
 
+# counted by the regex engine, not a Python loop per character: every question and every candidate sentence
+# is classified by these
+_CJK_CHAR = re.compile("[\u4e00-\u9fff]")
+_ASCII_LETTER = re.compile("[A-Za-z]")  # what c.isascii() and c.isalpha() accept
+
+
 def is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+def cjk_count(text: str) -> int:
+    """CJK ideographs in ``text``.
+
+    >>> cjk_count("Transformer的编码器")
+    4
+    """
+    return len(_CJK_CHAR.findall(text))
+
+
+def latin_letter_count(text: str) -> int:
+    """ASCII letters in ``text``."""
+    return len(_ASCII_LETTER.findall(text))
+
+
 def cjk_ratio(text: str) -> float:
     """Share of CJK ideographs among the characters of ``text`` (0 for empty text)."""
-    return sum(1 for c in text if is_cjk(c)) / len(text) if text else 0.0
+    return cjk_count(text) / len(text) if text else 0.0
 
 
 def is_latin_text(text: str) -> bool:
     """Mostly Latin letters: more than four Latin letters for every CJK ideograph."""
-    cjk = sum(1 for c in text if is_cjk(c))
-    letters = sum(1 for c in text if c.isascii() and c.isalpha())
-    return letters > 4 * cjk and letters > 0
+    letters = latin_letter_count(text)
+    return letters > 4 * cjk_count(text) and letters > 0
 
 
 def guess_language(text: str) -> str:
     """``zh`` when CJK ideographs are at least a quarter as many as Latin letters, else ``en``."""
-    cjk = sum(1 for c in text if is_cjk(c))
-    letters = sum(1 for c in text if c.isascii() and c.isalpha())
-    return "zh" if cjk >= letters / 4 and cjk > 0 else "en"
+    cjk = cjk_count(text)
+    return "zh" if cjk >= latin_letter_count(text) / 4 and cjk > 0 else "en"
 
 
 CODE_HINTS = re.compile(r"(def |class |import |return |self\.|\)\s*:|\w+\s*=\s*\w|torch\.|nn\.)")

@@ -6,7 +6,7 @@ so ``document.text[chunk.start:chunk.end] == chunk.text`` always holds.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 Language = Literal["zh", "en", "mixed"]
@@ -252,4 +252,17 @@ class Answer:
             self.outcome = "refused"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What ``dataclasses.asdict`` gives (the same keys in the same order, lists copied), built directly:
+        every answer served is converted, and ``asdict``'s recursion and deep copies cost more than the rest of
+        the conversion."""
+        return {"answer": self.answer, "citations": [_flat(c) for c in self.citations],
+                "related_concepts": [_flat(r) for r in self.related_concepts], "concepts": list(self.concepts),
+                "abstained": self.abstained, "outcome": self.outcome, "missing": list(self.missing)}
+
+
+def _flat(item: Citation | RelatedConcept) -> dict[str, Any]:
+    """A dataclass of plain values as a dict, fields in order."""
+    return {name: getattr(item, name) for name in _FIELDS[type(item)]}
+
+
+_FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (Citation, RelatedConcept)}

@@ -89,6 +89,19 @@ class Coverage:
             object.__setattr__(self, "_ends", cached)
         return cached
 
+    def cjk_pairs_by_first(self) -> dict[str, list[tuple[str, list[str]]]]:
+        """The corpus's two-character Chinese keywords by their first character, each with its syllables
+        (computed once, in ``cjk_tokens_by_sound`` order), for one-character-off matching."""
+        cached = self.__dict__.get("_pairs")
+        if cached is None:
+            cached = {}
+            for key, ts in self.cjk_tokens_by_sound().items():
+                for t in ts:
+                    if len(t) == 2:
+                        cached.setdefault(t[0], []).append((t, key.split()))
+            object.__setattr__(self, "_pairs", cached)
+        return cached
+
     @property
     def is_chinese(self) -> bool:
         """Whether the corpus is written (partly) in Chinese: only then can a Chinese word be missing from it."""
@@ -255,13 +268,14 @@ def is_homophone_of_known(word: str, coverage: Coverage) -> bool:
     if len(word) < 2:
         return False
     by_sound = coverage.cjk_tokens_by_sound()
-    if _sound(word) in by_sound:
+    sound = _sound(word)
+    if sound in by_sound:
         return True
     if len(word) == 2:
         # one character off, with the same initial sound (搜素 for 搜索: s-u / s-uo)
-        want = _sound(word).split()
-        return any(t[0] == word[0] and key.split()[1][:1] == want[1][:1]
-                   for key, ts in by_sound.items() for t in ts if len(t) == 2 and t != word)
+        want = sound.split()
+        return any(t != word and syllables[1][:1] == want[1][:1]
+                   for t, syllables in coverage.cjk_pairs_by_first().get(word[0], ()))
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from kgqa.ingest.qa_list import similarity
 from kgqa.ingest.sentences import Sentence
-from kgqa.text import is_code_line, is_latin_text
+from kgqa.text import is_latin_text
 from kgqa.tuning import COMPOSE
 from kgqa.types import Hit
 
@@ -44,16 +44,30 @@ class Picked:
 def _quotable(s: Sentence, allow_code: bool) -> bool:
     if s.role in ("heading", "question") or len(s.plain) < 6 or _LABEL_ONLY.match(s.text):
         return False
-    return allow_code or (s.role != "code" and not is_code_line(s.text))
+    return allow_code or (s.role != "code" and not s.code_line)
 
 
 def lexical_overlap(query_tokens: set[str], sentence_tokens: Sequence[str]) -> float:
-    """Share of the question's keywords the sentence contains, longer words counting more."""
+    """Share of the question's keywords the sentence contains, longer words counting more.
+
+    >>> lexical_overlap({"ab", "cdefg"}, ["cdefg", "x"])
+    0.6666666666666666
+    """
+    return _overlap_with(query_tokens)(sentence_tokens)
+
+
+def _overlap_with(query_tokens: set[str]) -> Callable[[Sequence[str]], float]:
+    """``lexical_overlap`` against one question, its keywords' weights worked out once for all its sentences."""
     if not query_tokens:
-        return 0.0
-    have = set(sentence_tokens)
+        return lambda sentence_tokens: 0.0
     weight = {t: min(len(t), 4) for t in query_tokens}
-    return sum(w for t, w in weight.items() if t in have) / sum(weight.values())
+    total = sum(weight.values())
+
+    def overlap(sentence_tokens: Sequence[str]) -> float:
+        have = set(sentence_tokens)
+        return sum(w for t, w in weight.items() if t in have) / total
+
+    return overlap
 
 
 def score_candidates(
@@ -76,6 +90,7 @@ def score_candidates(
         # text by its own words
         labels = [w for w in keyword_text[len(question):].split() if not w.isascii()]
         q_tokens = {t for t in q_tokens if t.isascii()}
+    overlap = _overlap_with(q_tokens)
     out = []
     for rank, hit in enumerate(hits[:CHUNKS_PER_PART]):
         sents = sentences.get(hit.chunk.chunk_id, [])
@@ -85,10 +100,10 @@ def score_candidates(
         for s, sim in zip(sents, sims, strict=True):
             if not _quotable(s, allow_code):
                 continue
-            if labels and not is_latin_text(s.plain):
+            if labels and not s.latin:
                 lex = sum(1 for w in labels if w in s.plain) / len(labels)
-            elif is_latin_text(s.plain) or not english:
-                lex = lexical_overlap(q_tokens, tokenize(s.plain))
+            elif s.latin or not english:
+                lex = overlap(tokenize(s.plain))
             else:
                 lex = 0.0
             score = (float(sim) + COMPOSE.lexical * lex + COMPOSE.heading * heading_match

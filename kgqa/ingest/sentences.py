@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
-from kgqa.text import sentence_spans
+from kgqa.text import is_code_line, is_latin_text, sentence_spans
 from kgqa.types import Chunk
 
 _LABEL = re.compile(r"^(?:\*\*\s*(题目|答案|问题|回答|解析)\s*[:：]\s*\*\*\s*|(题目|答案|回答|解析)\s*[:：]\s*)")
@@ -41,10 +42,22 @@ class Sentence:
     def is_heading(self) -> bool:
         return self.role == "heading"
 
-    @property
+    # what answering reads of a sentence for every question that retrieves its chunk, worked out once: the
+    # sentences of recently read chunks are kept (``index/reader.py``)
+    @cached_property
     def plain(self) -> str:
         """Text without markdown markers, for scoring and display."""
         return _MARKUP.sub("", self.text).replace("**", "").strip()
+
+    @cached_property
+    def latin(self) -> bool:
+        """Whether ``plain`` is written mostly in Latin letters (``kgqa.text.is_latin_text``)."""
+        return is_latin_text(self.plain)
+
+    @cached_property
+    def code_line(self) -> bool:
+        """Whether ``text`` looks like a line of source code (``kgqa.text.is_code_line``)."""
+        return is_code_line(self.text)
 
 
 def _heading_len(chunk: Chunk) -> int:

@@ -12,6 +12,9 @@ but ``plain`` drops it.
 >>> c = Chunk("c", "d", 10, 32, "标题\\n方法如下：\\n- 第一。\\n- 第二！", heading=("标题",))
 >>> [(s.text, s.start, s.role) for s in split_sentences(c)]
 [('标题', 10, 'heading'), ('方法如下：', 13, 'lead'), ('第一。', 21, 'item'), ('第二！', 27, 'item')]
+>>> s = Sentence("c", "d", 0, 30, "**Note:** use `x = f(y)` here.", 0)
+>>> s.plain, s.latin, s.code_line
+('Note: use `x = f(y)` here.', True, False)
 """
 
 from __future__ import annotations

@@ -184,3 +184,21 @@ def test_an_ordinary_word_naming_a_concept_does_not_dilute_the_unknown_terms():
     assert terms.unknown_share == 1.0
     rare = assess_terms("is os.path.join slow?", [(3, 15)], CODE)  # a linked name that is no ordinary word
     assert "os.path.join" in rare.known
+
+
+HOMOPHONE_DOC = "搜索 束搜索 格式 模型"
+HOMOPHONES = Coverage(HOMOPHONE_DOC, frozenset(HOMOPHONE_DOC.split()))
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("格试", True),  # the same sound as 格式
+    ("搜素", True),  # one character off 搜索, the same initial sound (s-u / s-uo)
+    ("搜狗", False),  # one character off, another initial sound
+    ("某型", False),  # the second character kept, the first one off (mou: no word of the corpus)
+    ("束搜素", True),  # three characters, one off 束搜索
+    ("天气", False),
+])
+def test_a_chinese_word_typed_by_sound_is_known(word: str, expected: bool) -> None:
+    from kgqa.answer.abstain import is_homophone_of_known
+
+    assert is_homophone_of_known(word, HOMOPHONES) is expected

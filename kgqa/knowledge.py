@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -55,13 +55,17 @@ class KnowledgeBase:
     composer: Composer
     overview: Overview
     chat_model: Any = None
+    _titles: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def retrieve(self, query: str, k: int = 5, history: Sequence[object] | None = None) -> list[Hit]:
         """Ranked passages for a question (follow-ups resolved against ``history``), no answer composed."""
         return self.engine.search(query, k=k, history=history)
 
     def titles(self) -> dict[str, str]:
-        return {d.doc_id: d.title for d in self.index.documents.values()}
+        """Document id -> title, read-only; made once, as a knowledge base serves one index generation."""
+        if self._titles is None:
+            self._titles = {d.doc_id: d.title for d in self.index.documents.values()}
+        return self._titles
 
     def ask(self, question: str, history: Sequence[object] | None = None, k: int | None = None,
             language: str | None = None, deadline: Deadline | None = None,

@@ -102,6 +102,13 @@ class Coverage:
             object.__setattr__(self, "_pairs", cached)
         return cached
 
+    def prepare(self) -> None:
+        """Work out now what the first questions would otherwise work out (the keyword lists above, which
+        read every keyword of the corpus, and the corpus's languages), so that no user waits for it."""
+        self.latin_tokens()
+        self.cjk_pairs_by_first()
+        _ = self.is_chinese, self.writes_english
+
     @property
     def is_chinese(self) -> bool:
         """Whether the corpus is written (partly) in Chinese: only then can a Chinese word be missing from it."""

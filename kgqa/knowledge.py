@@ -12,7 +12,6 @@ from typing import Any
 
 from kgqa import admission
 from kgqa.answer import chitchat
-from kgqa.answer.abstain import Coverage
 from kgqa.answer.cite import abstention_text, caveat_text
 from kgqa.answer.composers import Composer, ExtractiveComposer, LLMComposer
 from kgqa.answer.decide import Floors, Judge
@@ -21,6 +20,7 @@ from kgqa.answer.graph_answer import merge as merge_path
 from kgqa.answer.llm import make_chat_model
 from kgqa.answer.overview import Overview, build_overview
 from kgqa.answer.related import answer_concepts, nearest_concepts, related_concepts
+from kgqa.answer.slips import Coverage
 from kgqa.calibration import calibration_key, read_calibration, write_calibration
 from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.deadline import Deadline

@@ -34,6 +34,9 @@ MODULES = [
     "kgqa.graph.termhood",
     "kgqa.graph.build",
     "kgqa.graph.fuzzy",
+    "kgqa.answer.abstain",
+    "kgqa.answer.slips",
+    "kgqa.answer.decide",
 ]
 
 

@@ -31,7 +31,8 @@ from typing import Protocol
 
 import numpy as np
 
-from kgqa.answer.abstain import FRAMING_NOUNS, Coverage, TermCheck, assess_terms
+from kgqa.answer.abstain import FRAMING_NOUNS, TermCheck, assess_terms
+from kgqa.answer.slips import Coverage
 from kgqa.tuning import DECIDE, PROBES
 from kgqa.types import Hit
 

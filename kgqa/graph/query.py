@@ -65,6 +65,7 @@ class ConceptGraph:
         self._related: dict[tuple[tuple[str, ...], int], list[tuple[Concept, str, float, str]]] = {}
         self._corrector: Corrector | None = None  # built on the first link
         self._links: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
+        self._named: dict[str, tuple[str, ...]] = {}
         self._lexicon = Lexicon(
             {s: c.id for c in sorted(concepts.values(), key=lambda c: c.id) for s in surfaces_of(c)}
         )
@@ -93,8 +94,13 @@ class ConceptGraph:
     # -- lookup ----------------------------------------------------------------------------
     def named_in(self, text: str) -> list[str]:
         """The concepts ``text`` names as written (no typo reading: a document's words are no typos), each once,
-        in order."""
-        return list(dict.fromkeys(m.key for m in self._lexicon.link(text)))
+        in order. Cited sentences recur from answer to answer, so the result is kept like ``link``'s."""
+        cached = self._named.get(text)
+        if cached is None:
+            if len(self._named) >= LINKING.cache_size:
+                self._named.clear()
+            cached = self._named[text] = tuple(dict.fromkeys(m.key for m in self._lexicon.link(text)))
+        return list(cached)
 
     def link(self, text: str) -> list[tuple[str, str, int, int]]:
         """Concepts named in ``text``: (id, surface as written, start, end), longest match first; a name typed

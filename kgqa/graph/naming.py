@@ -7,6 +7,8 @@ a term's English label is written as the text writes it, in the singular (``writ
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import lru_cache
 
 from kgqa.graph.concepts import Draft
 from kgqa.graph.termhood import Background, is_name_shaped
@@ -51,9 +53,17 @@ def measure_unit(d: Draft, background: Background) -> bool:
     name = d.en.strip()
     if not _UNIT.fullmatch(name) or name.islower():
         return False
-    uses = len(re.findall(rf"(?<![A-Za-z0-9]){name}(?![A-Za-z0-9])", background.raw))
-    counted = len(re.findall(rf"\d\s?{name}(?![A-Za-z0-9])", background.raw))
-    return uses > 0 and 2 * counted >= uses
+    uses = background.written[name]
+    return uses > 0 and 2 * _after_numbers(background.raw)[name] >= uses
+
+
+_AFTER_NUMBER = re.compile(r"\d\s?([A-Za-z]{1,4})(?![A-Za-z0-9_])")
+
+
+@lru_cache(maxsize=2)
+def _after_numbers(raw: str) -> Counter[str]:
+    """The short Latin words ``raw`` writes right after a number, counted in one pass over it."""
+    return Counter(_AFTER_NUMBER.findall(raw))
 
 
 def capitalised_in_english(d: Draft, contexts: list[str], background: Background) -> bool:

@@ -69,6 +69,15 @@ def guess_language(text: str) -> str:
 CODE_HINTS = re.compile(r"(def |class |import |return |self\.|\)\s*:|\w+\s*=\s*\w|torch\.|nn\.)")
 
 
+def swaps(word: str) -> list[str]:
+    """``word`` with two neighbouring letters swapped, each way it can be (the commonest slip of typing).
+
+    >>> swaps("gmip")
+    ['mgip', 'gimp', 'gmpi']
+    """
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
+
+
 def is_code_line(text: str) -> bool:
     """Source code, possibly flattened onto one line: many code tokens, few Chinese characters."""
     s = text.strip()

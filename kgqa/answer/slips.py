@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kgqa.text import swaps
 from kgqa.tuning import DECIDE
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]{2,}$")
@@ -172,16 +173,12 @@ def is_short_of_known(word: str, coverage: Coverage) -> bool:
     return re.search(gaps, coverage.text) is not None
 
 
-def _transpositions(word: str) -> list[str]:
-    return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
-
-
 def is_typo_of_known(word: str, coverage: Coverage) -> bool:
     """A misspelling (one edit, two for long words) of a word the corpus has: transfomer -> transformer. A
     shorter word counts only with two neighbouring letters swapped, the commonest slip (gmip, GDFL)."""
     w = word.lower()
     if len(w) < DECIDE.typo_min_length:
-        swapped = _transpositions(w) if len(w) >= DECIDE.swap_min_length else []
+        swapped = swaps(w) if len(w) >= DECIDE.swap_min_length else []
         return any(t in coverage.tokens for t in swapped) or (word.isupper() and any(
             coverage.spells_out(t.upper()) for t in swapped))
     if not coverage.tokens:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from kgqa.text import is_cjk
+from kgqa.text import is_cjk, swaps
 from kgqa.tuning import LINKING
 
 _LATIN = re.compile(r"[A-Za-z]+")
@@ -73,9 +73,8 @@ class Corrector:
                     for key in {w, *_deletions(w)}:
                         self._latin.setdefault(key, set()).add(w)
                 elif len(w) >= LINKING.typo_swap_min_latin:
-                    for i in range(len(w) - 1):
-                        if w[i] != w[i + 1]:
-                            self._swaps.setdefault(w[:i] + w[i + 1] + w[i] + w[i + 2 :], set()).add(w)
+                    for swapped in swaps(w):
+                        self._swaps.setdefault(swapped, set()).add(w)
             for run in re.findall(r"[\u4e00-\u9fff]+", name):
                 if len(run) >= LINKING.typo_min_cjk:
                     self._lengths.add(len(run))

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
+from kgqa.text import swaps
 from kgqa.tuning import SPELLING
 
 # polite openers of a Chinese question ("may I ask"): they introduce the question and say nothing of it
@@ -94,10 +95,6 @@ def plain(text: str) -> str:
     return standard_question_words(drop_fillers(text))
 
 
-def _transpositions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]}
-
-
 @lru_cache(maxsize=4096)
 def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
@@ -163,7 +160,7 @@ class Speller:
 
     def _nearest(self, word: str) -> str | None:
         w = word.lower()
-        swapped = sorted(t for t in _transpositions(w) if t in self.known)
+        swapped = sorted({t for t in swaps(w) if t in self.known})
         if swapped or len(w) < SPELLING.edit_min_length or not _plain_case(word):
             # an acronym or a CamelCase name is mended only by two letters swapped back (GDFL): one letter more
             # or less makes another name (QLoRA is no slip of LoRA)

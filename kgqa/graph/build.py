@@ -31,7 +31,14 @@ from kgqa.graph.extract import extract_document, is_name_list
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
-from kgqa.graph.naming import capitalised_in_english, credited_person, measure_unit, title_only, written_label
+from kgqa.graph.naming import (
+    capitalised_in_english,
+    credited_person,
+    measure_unit,
+    personal_name,
+    title_only,
+    written_label,
+)
 from kgqa.graph.paradigm import paradigm_terms
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.senses import CodeSense, code_label, code_sense
@@ -100,9 +107,10 @@ def _concepts(
             title_only(d, background, headings, titles)
             or capitalised_in_english(d, found_in[d.id], background)
             or credited_person(d, credits)
+            or personal_name(d, background)
             or measure_unit(d, background)
         ):
-            continue  # a section title ("Fancier Output Formatting"), a person the credits list, a unit (MB)
+            continue  # a section title ("Fancier Output Formatting"), a person (credited or not), a unit (MB)
         if not d.glossary and rules <= WEAK_RULES and _WORD.fullmatch(d.en):
             whole = compound_of(d.en, background.text)
             if whole and concept_id(whole) not in taken:

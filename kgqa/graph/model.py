@@ -19,8 +19,9 @@ DOCGRAPH_VERSION = 1
 # through the embedding space, the links stored with the graph; 8: names the document marks (inline code, menu
 # labels, defined terms, strong and emphasised text), Chinese compounds of a series, acronym plurals in the lexicon;
 # 9: a code name that is an English verb (write, match) is found only where the text writes it as code;
-# 10: a Chinese name is found only where the text's words start and end (no 工具 inside 工具箱)
-GRAPH_VERSION = "graph-10"
+# 10: a Chinese name is found only where the text's words start and end (no 工具 inside 工具箱); 11: people the
+# text speaks of (a given name and a surname) are no concepts
+GRAPH_VERSION = "graph-11"
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,30 @@ _PERSON = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}")
 
 def credited_person(d: Draft, credits: list[str]) -> bool:
     """A person's name (two or three capitalised words: Delin Chang) that a list of people (credits,
-    translators) writes: a contributor to the text, not a term of its domain. The authors a sentence of the
-    text speaks about and no list names (Peter Mattis) stay."""
+    translators) writes: a contributor to the text, not a term of its domain (people a sentence speaks of:
+    ``personal_name``)."""
     people = [n for n in (d.en, *d.surfaces) if n and _PERSON.fullmatch(n.strip())]
     return any(n in line for n in people for line in credits)
+
+
+def personal_name(d: Draft, background: Background) -> bool:
+    """Two or three capitalised words whose last the text writes nowhere but in this name and whose first it
+    also writes on its own, always capitalised (Peter Mattis beside Peter Volkov, "Spencer 和 Peter"): a given
+    name and a surname, someone the text speaks of, not a term of its domain. The head word of a term recurs
+    on its own (Vision Transformer beside transformer), and a term written once (Average Pooling) has no first
+    word used elsewhere.
+
+    >>> bg = Background.of(["Peter Mattis wrote it.", "Peter Volkov and a transformer.", "Vision Transformer"])
+    >>> personal_name(Draft("p", "Peter Mattis", ""), bg), personal_name(Draft("v", "Vision Transformer", ""), bg)
+    (True, False)
+    """
+    names = list(dict.fromkeys(n.strip() for n in (d.en, *d.surfaces) if n and _PERSON.fullmatch(n.strip())))
+    uses = sum(background.cased_count(n) for n in names)
+    words = [re.split(r"[ -]", n) for n in names]
+    return uses > 0 and all(
+        background.count(w[-1]) <= uses and background.written[w[0]] > uses and not background.written[w[0].lower()]
+        for w in words
+    )
 
 
 def title_only(d: Draft, background: Background, headings: Background, titles: Background) -> bool:

@@ -21,6 +21,7 @@ from kgqa.graph.build import ConceptGraph, graph_for_corpus
 from kgqa.graph.crosslingual import LabelVectors
 from kgqa.graph.glossary import Glossary, load_glossary
 from kgqa.index.backends import backend_label, open_backend
+from kgqa.index.bm25 import KEYWORD_VERSION
 from kgqa.index.embed import Embedder
 from kgqa.index.manifest import Manifest, current_generation, new_generation, publish
 from kgqa.index.store import ChunkStore, EmbeddingCache
@@ -132,7 +133,7 @@ def build_index(
             documents={d.doc_id: d.sha256 for d in docs},
             glossary_sha256=_sha256_file(glossary_path) if glossary_path else "",
             faiss_index=settings.faiss_index, sources=[str(p) for p in sources], splitter_version=SPLITTER_VERSION,
-            vector_backend=backend_label(settings),
+            vector_backend=backend_label(settings), keyword_version=KEYWORD_VERSION,
         )
         reasons = old.stale_reasons(expected) if old else ["no index yet"]
         if not reasons and not force:

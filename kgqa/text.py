@@ -15,6 +15,8 @@ Lines written mostly in a Latin script are split by pysbd (rule-based, handles "
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -76,6 +78,21 @@ def swaps(word: str) -> list[str]:
     ['mgip', 'gimp', 'gmpi']
     """
     return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
+
+
+_local = threading.local()
+
+
+def english_stems(words: Sequence[str]) -> list[str]:
+    """The Snowball (Porter 2) stems of lower-case English words: ``["environments", "creating"]`` ->
+    ``["environ", "creat"]``. Each thread has its own stemmer: a snowballstemmer stemmer keeps the word it is
+    stemming on itself, so one shared by a server's request threads raises IndexError when two stem at once."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return list(stemmer.stemWords(list(words)))
 
 
 def is_code_line(text: str) -> bool:

@@ -16,15 +16,13 @@ English surfaces also match in other inflections (Snowball stems, word by word),
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from kgqa.graph.termhood import is_stopword
 from kgqa.graph.text import normalise, normalise_with_map
-from kgqa.text import is_cjk
+from kgqa.text import english_stems, is_cjk
 
 
 @dataclass(frozen=True)
@@ -42,9 +40,6 @@ def _wordish(ch: str) -> bool:
 _WORD = re.compile(r"[A-Za-z]+")
 _ACRONYM = re.compile(r"[A-Z]{2,}[0-9]?")
 MAX_WORDS = 4
-
-
-_local = threading.local()
 
 
 @lru_cache(maxsize=65536)
@@ -73,20 +68,9 @@ def _on_word_bounds(text: str, start: int, end: int) -> bool:
     return (not is_cjk(text[start]) or start in bounds) and (not is_cjk(text[end - 1]) or end in bounds)
 
 
-def _stemmer() -> Any:
-    """This thread's English stemmer: a snowballstemmer stemmer keeps the word it is stemming on itself, so one
-    shared by a server's request threads raises IndexError when two stem at once."""
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        import snowballstemmer
-
-        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
-    return stemmer
-
-
 def stem_key(words: Iterable[str]) -> str:
     """``["Deploying", "models"]`` -> ``"deploy model"``."""
-    return " ".join(_stemmer().stemWords([w.lower() for w in words]))
+    return " ".join(english_stems([w.lower() for w in words]))
 
 
 class Lexicon:
@@ -149,7 +133,7 @@ class Lexicon:
         words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
         if not words or not self._stems:
             return []
-        stems = _stemmer().stemWords([w.lower() for _, _, w in words])
+        stems = english_stems([w.lower() for _, _, w in words])
         free = [not any(t.start < e and s < t.end for t in taken) for s, e, _ in words]
         found: list[Mention] = []
         i = 0

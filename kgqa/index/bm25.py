@@ -1,10 +1,14 @@
-"""Keyword index: BM25 (bm25s) over jieba tokens.
+"""Keyword index: BM25 (bm25s) over jieba tokens, English words by their stems.
 
 English terms inside Chinese text survive as whole lower-cased tokens, and jieba's
 search mode adds the sub-words of long Chinese words, so 自注意力机制 also matches 注意力.
+The index scores English words by their Snowball stems (``terms``), so "environments" finds
+"environment" and "creating" finds "create"; Chinese words and identifiers stay as they are.
 
 >>> tokenize("自注意力使用LayerNorm和RoPE。")
 ['自', '注意', '注意力', '使用', 'layernorm', 'rope']
+>>> terms(["virtual", "environments", "sys.path", "注意力"])
+['virtual', 'environ', 'sys.path', '注意力']
 """
 
 from __future__ import annotations
@@ -18,6 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from kgqa.text import english_stems
+
+# the keyword index's terms: a change re-indexes every corpus (1: jieba tokens; 2: English words stemmed)
+KEYWORD_VERSION = "2"
+WORDS_FILE = "words.txt"  # the index's words as written (not stemmed), for the speller and the term check
+_LATIN_WORD = re.compile(r"[a-z]+")
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 STOPWORDS = frozenset(
     "的 了 和 是 在 与 及 或 等 中 对 为 将 把 被 从 到 以 并 而 也 就 都 这 那 这些 那些 一个 一种 可以 什么 如何 "
@@ -54,26 +64,37 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def terms(tokens: Sequence[str]) -> list[str]:
+    """What the index holds of ``tokens``: English words (letters only) by their stems, the rest as is."""
+    latin = [i for i, t in enumerate(tokens) if _LATIN_WORD.fullmatch(t)]
+    out = list(tokens)
+    for i, stem in zip(latin, english_stems([tokens[i] for i in latin]), strict=True):
+        out[i] = stem
+    return out
+
+
 @lru_cache(maxsize=1024)
 def query_tokens(text: str) -> tuple[str, ...]:
-    """``tokenize(text)``, cached and immutable: a question's keyword text is scored, then its coverage read,
-    so it would be cut twice (about a fifth of a millisecond each)."""
-    return tuple(tokenize(text))
+    """``terms(tokenize(text))``, cached and immutable: a question's keyword text is scored, then its coverage
+    read, so it would be cut twice (about a fifth of a millisecond each)."""
+    return tuple(terms(tokenize(text)))
 
 
 class BM25Index:
     """BM25 scores for every chunk, in the order the chunks were indexed."""
 
-    def __init__(self, retriever: object, size: int) -> None:
+    def __init__(self, retriever: object, size: int, words: frozenset[str] | None = None) -> None:
         self._retriever = retriever
         self.size = size
+        self._words = words
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> BM25Index:
         bm25s = _bm25s()
         retriever = bm25s.BM25()
-        retriever.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
-        return cls(retriever, len(texts))
+        tokens = [tokenize(t) or ["<empty>"] for t in texts]
+        retriever.index([terms(t) for t in tokens], show_progress=False)
+        return cls(retriever, len(texts), frozenset(w for t in tokens for w in t) - {"<empty>"})
 
     def scores(self, query: str) -> np.ndarray:
         tokens = list(query_tokens(query))
@@ -100,12 +121,18 @@ class BM25Index:
         return found / total
 
     def vocabulary(self) -> frozenset[str]:
+        """The corpus's words as the text writes them (lower case, not stemmed)."""
+        if self._words is not None:
+            return self._words
         return frozenset(getattr(self._retriever, "vocab_dict", {}) or {})
 
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder))  # type: ignore[attr-defined]
         (folder / "size").write_text(str(self.size))
+        (folder / WORDS_FILE).write_text("\n".join(sorted(self.vocabulary())), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> BM25Index:
-        return cls(_bm25s().BM25.load(str(folder)), int((folder / "size").read_text()))
+        words_file = folder / WORDS_FILE
+        words = frozenset(words_file.read_text(encoding="utf-8").split("\n")) - {""} if words_file.exists() else None
+        return cls(_bm25s().BM25.load(str(folder)), int((folder / "size").read_text()), words)

@@ -36,6 +36,7 @@ class Manifest:
     vector_backend: str = "faiss:flat"  # kgqa.index.backends.backend_label: the backend and where it keeps rows
     sources: list[str] = field(default_factory=list)
     splitter_version: str = ""
+    keyword_version: str = ""  # kgqa.index.bm25.KEYWORD_VERSION
     counts: dict[str, int] = field(default_factory=dict)
     built_at: str = ""
     build_seconds: float = 0.0
@@ -60,8 +61,8 @@ class Manifest:
     def stale_reasons(self, expected: Manifest) -> list[str]:
         """Why this manifest does not describe ``expected`` (empty when up to date)."""
         reasons = []
-        for attr in ("model_id", "chunker_version", "splitter_version", "graph_version", "glossary_sha256",
-                     "faiss_index", "vector_backend", "sources"):
+        for attr in ("model_id", "chunker_version", "splitter_version", "keyword_version", "graph_version",
+                     "glossary_sha256", "faiss_index", "vector_backend", "sources"):
             if getattr(self, attr) != getattr(expected, attr):
                 reasons.append(f"{attr} changed ({getattr(self, attr)} -> {getattr(expected, attr)})")
         added = sorted(set(expected.documents) - set(self.documents))

@@ -66,6 +66,17 @@ def test_bm25_ranks_the_matching_text_first(tmp_path):
     assert not idx.scores("").any()
 
 
+def test_bm25_matches_english_words_by_their_stems_and_keeps_the_words_as_written(tmp_path):
+    idx = BM25Index.build(["Create a virtual environment with venv.", "Lists are mutable sequences."])
+    assert int(np.argmax(idx.scores("creating virtual environments"))) == 0
+    assert int(np.argmax(idx.scores("a mutable list"))) == 1
+    assert idx.coverage("creating environments", 0) == 1.0
+    # the speller and the term check read the words, not the stems
+    assert {"environment", "create", "lists"} <= idx.vocabulary() and "environ" not in idx.vocabulary()
+    idx.save(tmp_path)
+    assert BM25Index.load(tmp_path).vocabulary() == idx.vocabulary()
+
+
 def test_embedding_cache_round_trip(tmp_path):
     cache = EmbeddingCache(tmp_path / "c.sqlite")
     v = np.arange(4, dtype=np.float32)

@@ -133,10 +133,11 @@ def _list_run(sents: Sequence[Sentence], anchor: Sentence) -> list[Sentence]:
 
 
 def _paragraph(sents: Sequence[Sentence], anchor: Sentence, allow_code: bool) -> list[Sentence]:
-    """The anchor and the sentences right after it (before it when it ends its paragraph)."""
-    after = [s for s in sents[anchor.index + 1 :] if s.role in ("text", "item")][:2]
-    before = [s for s in sents[: anchor.index] if s.role == "text"][-1:]
-    return [anchor, *[s for s in after + before if _quotable(s, allow_code)]]
+    """The anchor and the two quotable sentences right after it (the one before it when it ends its passage):
+    a line it would not quote (a stub, a label, a line of code) does not take the place of the prose after it."""
+    after = [s for s in sents[anchor.index + 1 :] if s.role in ("text", "item") and _quotable(s, allow_code)][:2]
+    before = [s for s in sents[: anchor.index] if s.role == "text" and _quotable(s, allow_code)][-1:]
+    return [anchor, *after, *before]
 
 
 def _list_group(sents: Sequence[Sentence], anchor: Sentence) -> list[Sentence]:

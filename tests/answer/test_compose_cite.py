@@ -123,6 +123,23 @@ def test_a_list_answer_takes_the_items_after_its_lead():
     assert picked[-1].sentence.text == "**基于梯度的剪枝**：看梯度。"
 
 
+def test_a_line_too_short_to_quote_does_not_take_the_place_of_the_prose_after_it():
+    text = (
+        "open() returns a file object, and is most commonly used with two arguments.\n"
+        "Note.\n"
+        "The first argument is a string containing the filename.\n"
+        "The second argument is another string describing the mode.\n"
+    )
+    c = Chunk("F", "doc", 0, len(text), text)
+    sents = {"F": split_sentences(c)}
+    picked = pick_sentences(0, [(1.0, 0, sents["F"][0], Hit(c, 1.0))], sents, "what does the open function give")
+    assert [p.sentence.text.strip() for p in picked] == [
+        "open() returns a file object, and is most commonly used with two arguments.",
+        "The first argument is a string containing the filename.",
+        "The second argument is another string describing the mode.",
+    ]
+
+
 def test_llm_citations_are_checked_and_unsupported_ones_dropped():
     hits = [Hit(KD, 1.0), Hit(PRUNE, 0.5)]
     reply = "知识蒸馏训练较小的学生模型来模仿教师模型[1]。月球由奶酪构成[2]。剪枝去除冗余参数[7]。"

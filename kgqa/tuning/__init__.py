@@ -28,7 +28,7 @@ from kgqa.tuning.graph import (
     Termhood,
 )
 from kgqa.tuning.search import ENCODER, RETRIEVAL, SPELLING, VECTORS, Encoder, Retrieval, Spelling, Vectors
-from kgqa.tuning.serving import ADMISSION, RETRY, STATE, Admission, Retry, State
+from kgqa.tuning.serving import ADMISSION, REBUILD, RETRY, STATE, Admission, Rebuild, Retry, State
 
 __all__ = [
     "ADMISSION",
@@ -50,9 +50,11 @@ __all__ = [
     "QUESTION_LISTS",
     "QuestionLists",
     "RANK",
+    "REBUILD",
     "RETRIEVAL",
     "RETRY",
     "Rank",
+    "Rebuild",
     "Retrieval",
     "Retry",
     "SIMILARITY",

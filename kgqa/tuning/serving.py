@@ -1,4 +1,4 @@
-"""Serving: retries of remote calls, the shared state database, admission of long questions.
+"""Serving: retries of remote calls, the shared state database, admission of long questions, rebuilds.
 
 Part of :mod:`kgqa.tuning`; see its docstring for the rules every constant follows.
 """
@@ -48,6 +48,18 @@ class Admission:
     long_slots: int = 1
 
 
+@dataclass(frozen=True)
+class Rebuild:
+    """The background rebuild of a server on the default model, in a child process (``apps/api/rebuild.py``)."""
+
+    # added to the server's niceness in the build process: requests come first, and the build still has every
+    # core nobody else wants. 5, not more: beside two busy processes on two cores, a nice-10 build gets about
+    # 0.1 core (weight 110 against 1024 each), a seventh of an even share, which would stretch a 20 s rebuild
+    # past two minutes; at nice 5 (weight 335) it gets about 0.3 core. Not fitted.
+    niceness: int = 5
+
+
 RETRY = Retry()
 STATE = State()
 ADMISSION = Admission()
+REBUILD = Rebuild()

@@ -53,6 +53,11 @@ def test_serve_listens_on_the_last_index_and_swaps_in_the_refreshed_one(tmp_path
             health = httpx.get(f"{url}/healthz", timeout=5).json()
             generations.append(health["index"]["generation"])
         assert health["documents"] == 5, health
+        # the new document was embedded in a build process of its own: loading the passage model (torch) in
+        # the server holds the GIL for seconds at a time, and every request, /healthz too, waits that long
+        maps = Path(f"/proc/{proc.pid}/maps")
+        if maps.exists():
+            assert "libtorch" not in maps.read_text(), "the server process loaded torch to rebuild"
         # it listened on the previous generation first, then swapped in the refreshed one
         assert generations[0] == Path(first.folder).name and generations[-1] != generations[0]
     finally:

@@ -21,12 +21,13 @@ from kgqa.apps.api.middleware import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
 )
+from kgqa.apps.api.rebuild import build_in_child
 from kgqa.apps.api.routers import ask, concepts, documents, health, metrics, retrieve
 from kgqa.apps.slack import EVENTS_PATH, mount_slack
 from kgqa.apps.web import mount_web
 from kgqa.apps.web.docs import mount_docs
 from kgqa.config import Settings
-from kgqa.index.embed import Embedder
+from kgqa.index.embed import Embedder, QueryFirstEmbedder
 from kgqa.index.manifest import current_generation
 from kgqa.index.token_count import TokenCounter
 from kgqa.pipeline import KnowledgeBase
@@ -70,10 +71,16 @@ def default_provider(settings: Settings, model: SharedModel) -> Provider:
 
 
 def default_builder(settings: Settings, model: SharedModel) -> Builder:
+    """``build_index`` with the shared model; in a child process when that model embeds only questions in
+    this process (the configured default model: building would load torch here, see ``rebuild.py``)."""
+
     def build() -> object:
         from kgqa.pipeline import build_index
 
-        return build_index(settings, embedder=model.get())
+        embedder = model.get()
+        if isinstance(embedder, QueryFirstEmbedder) and embedder.model_id == settings.embedding_model_id:
+            return build_in_child(settings)
+        return build_index(settings, embedder=embedder)
 
     return build
 

@@ -70,15 +70,24 @@ def default_provider(settings: Settings, model: SharedModel) -> Provider:
     return provide
 
 
+def _milvus_lite(settings: Settings) -> bool:
+    from kgqa.index.backends import milvus_uri
+
+    return settings.vector_backend == "milvus" and "://" not in milvus_uri(settings)
+
+
 def default_builder(settings: Settings, model: SharedModel) -> Builder:
     """``build_index`` with the shared model; in a child process when that model embeds only questions in
-    this process (the configured default model: building would load torch here, see ``rebuild.py``)."""
+    this process (the configured default model: building would load torch here, see ``rebuild.py``) and the
+    vectors live where two processes may write (FAISS files, a Milvus server; a milvus-lite file is open in
+    this process, which only one process may hold)."""
 
     def build() -> object:
         from kgqa.pipeline import build_index
 
         embedder = model.get()
-        if isinstance(embedder, QueryFirstEmbedder) and embedder.model_id == settings.embedding_model_id:
+        if isinstance(embedder, QueryFirstEmbedder) and embedder.model_id == settings.embedding_model_id \
+                and not _milvus_lite(settings):
             return build_in_child(settings)
         return build_index(settings, embedder=embedder)
 

@@ -91,25 +91,47 @@ def score_candidates(
         labels = [w for w in keyword_text[len(question):].split() if not w.isascii()]
         q_tokens = {t for t in q_tokens if t.isascii()}
     overlap = _overlap_with(q_tokens)
-    out = []
+    candidates = []
     for rank, hit in enumerate(hits[:CHUNKS_PER_PART]):
         sents = sentences.get(hit.chunk.chunk_id, [])
         sims = similarities.get(hit.chunk.chunk_id, np.zeros(0)) if sents else np.zeros(0)
         unit = " ".join([*hit.chunk.heading[-1:], hit.chunk.question])
         heading_match = max(similarity(unit, question), similarity(question, unit)) if unit.strip() else 0.0
-        for s, sim in zip(sents, sims, strict=True):
-            if not _quotable(s, allow_code):
-                continue
-            if labels and not s.latin:
-                lex = sum(1 for w in labels if w in s.plain) / len(labels)
-            elif s.latin or not english:
-                lex = overlap(tokenize(s.plain))
-            else:
-                lex = 0.0
-            score = (float(sim) + COMPOSE.lexical * lex + COMPOSE.heading * heading_match
-                     - COMPOSE.rank * rank - COMPOSE.position * s.index)
-            out.append((round(score, 5), rank, s, hit))
+        candidates += [(rank, hit, s, float(sim), heading_match) for s, sim in zip(sents, sims, strict=True)
+                       if _quotable(s, allow_code)]
+    shift = _language_shift([(s.latin, sim) for _, _, s, sim, _ in candidates], english)
+    out = []
+    for rank, hit, s, sim, heading_match in candidates:
+        if labels and not s.latin:
+            lex = sum(1 for w in labels if w in s.plain) / len(labels)
+        elif s.latin or not english:
+            lex = overlap(tokenize(s.plain))
+        else:
+            lex = 0.0
+        score = (sim + shift.get(s.latin, 0.0) + COMPOSE.lexical * lex + COMPOSE.heading * heading_match
+                 - COMPOSE.rank * rank - COMPOSE.position * s.index)
+        out.append((round(score, 5), rank, s, hit))
     return sorted(out, key=lambda t: (-t[0], t[1], t[2].start))
+
+
+def _language_shift(sims: Sequence[tuple[bool, float]], english: bool) -> dict[bool, float]:
+    """What to add to the cosine of a sentence in the other language than the question's, when the passages
+    read hold sentences of both (a half-translated manual): the gap between the two languages' mean cosines.
+    The model scores any sentence in the question's language above one in the other, so without it a Chinese
+    remark beats the English sentence that answers a Chinese question.
+
+    >>> _language_shift([(False, 0.88), (False, 0.86), (True, 0.80), (True, 0.82)], english=False)
+    {True: 0.06}
+    """
+    if not COMPOSE.language_shift:
+        return {}
+    by: dict[bool, list[float]] = {True: [], False: []}
+    for latin, sim in sims:
+        by[latin].append(sim)
+    if min(len(v) for v in by.values()) < COMPOSE.language_shift_min:
+        return {}
+    mean = {k: sum(v) / len(v) for k, v in by.items()}
+    return {not english: round(mean[english] - mean[not english], 4)}
 
 
 def _list_run(sents: Sequence[Sentence], anchor: Sentence) -> list[Sentence]:

@@ -46,6 +46,12 @@ class Compose:
     # worse or longer elsewhere). Fitting on any two corpora picks 0.1 as well (the cross-corpus check).
     support_margin: float = 0.1
     support_chars: int = 200
+    # When the passages read hold sentences of both languages (at least ``language_shift_min`` of each), the
+    # cosines of those in the other language than the question's are raised by the gap between the two
+    # languages' mean cosines (``compose._language_shift``): the model scores a sentence in the question's own
+    # language higher whatever it says. Not fitted: the mean is what the gap is.
+    language_shift: bool = True
+    language_shift_min: int = 2
     # the LLM layer keeps a cited claim only when the sentence it cites holds at least this share of the claim's
     # keywords (``answer/llm.py``): a third ties the claim to its source without demanding the source's wording.
     # Not fitted.

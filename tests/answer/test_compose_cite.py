@@ -7,7 +7,7 @@ import pytest
 
 from kgqa.answer.abstain import Coverage, unknown_terms
 from kgqa.answer.cite import abstention_text, render
-from kgqa.answer.compose import pick_sentences, score_candidates
+from kgqa.answer.compose import _language_shift, pick_sentences, score_candidates
 from kgqa.answer.llm import check_citations, llm_answer
 from kgqa.index.bm25 import tokenize
 from kgqa.ingest.sentences import split_sentences
@@ -183,3 +183,17 @@ def test_an_english_question_scores_chinese_sentences_by_whole_expansion_labels(
     cands = score_candidates(question, f"{question} 混合专家模型", [Hit(moe, 1), Hit(amp, 1)], sents,
                              {cid: v @ q for cid, v in vecs.items()}, tokenize)
     assert cands[0][2].chunk_id == "moe", [(c[0], c[2].text) for c in cands]
+
+
+def test_in_a_half_translated_manual_the_english_sentence_that_answers_a_chinese_question_is_chosen() -> None:
+    en_text = "If you hit TAB by accident, the docks are hidden. Press TAB again to show them."
+    zh_text = "新的工具包包括可以停靠的对话框。对话框有了一个小小的标签菜单。"
+    en, zh = Chunk("en", "doc", 0, len(en_text), en_text), Chunk("zh", "doc", 100, 100 + len(zh_text), zh_text)
+    sents = {c.chunk_id: split_sentences(c) for c in (en, zh)}
+    # the model's cosines: every Chinese sentence above every English one, whatever it says
+    sims = {"en": np.array([0.84, 0.78]), "zh": np.array([0.90, 0.88])}
+    hits = [Hit(en, 1.0), Hit(zh, 0.9)]
+    best = score_candidates("工具窗口突然全没了咋整", "工具窗口突然全没了咋整", hits, sents, sims, tokenize)[0]
+    assert best[2].chunk_id == "en"
+    # passages of one language only (or one sentence of the other): nothing is shifted
+    assert _language_shift([(False, 0.9), (False, 0.8), (True, 0.7)], english=False) == {}

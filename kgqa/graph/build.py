@@ -31,14 +31,7 @@ from kgqa.graph.extract import extract_document, is_name_list
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
-from kgqa.graph.naming import (
-    capitalised_in_english,
-    credited_person,
-    measure_unit,
-    personal_name,
-    title_only,
-    written_label,
-)
+from kgqa.graph.naming import Context, name_of_no_term, written_label
 from kgqa.graph.paradigm import paradigm_terms
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.senses import CodeSense, code_label, code_sense
@@ -94,6 +87,7 @@ def _concepts(
     headings = Background.of(s.text for p in parts for s in p.sentences if s.kind == "heading")
     titles = Background.of(sorted({q for p in parts for qs in p.questions.values() for q in qs}))
     credits = [s.text for p in parts for s in p.sentences if is_name_list(s.text)]
+    context = Context(background, headings, titles, credits)
     taken = {d.id for d in drafts}
     concepts: dict[str, Concept] = {}
     senses: dict[str, CodeSense] = {}
@@ -103,13 +97,7 @@ def _concepts(
         rules = sources.get(d.id, set()) | ({"glossary"} if d.glossary else set())
         if not d.glossary and not is_term([d.en, d.zh, *d.surfaces], rules, background):
             continue  # an ordinary word or a stopword, not a term of this corpus
-        if not d.glossary and rules <= WEAK_RULES and (
-            title_only(d, background, headings, titles)
-            or capitalised_in_english(d, found_in[d.id], background)
-            or credited_person(d, credits)
-            or personal_name(d, background)
-            or measure_unit(d, background)
-        ):
+        if not d.glossary and rules <= WEAK_RULES and name_of_no_term(d, found_in[d.id], context):
             continue  # a section title ("Fancier Output Formatting"), a person (credited or not), a unit (MB)
         if not d.glossary and rules <= WEAK_RULES and _WORD.fullmatch(d.en):
             whole = compound_of(d.en, background.text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 from kgqa.graph.concepts import Draft
@@ -16,6 +17,29 @@ from kgqa.graph.text import singular
 from kgqa.text import is_cjk
 
 _PERSON = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules below read of the corpus: its text, its headings, its section titles and its lists of
+    people (credits)."""
+
+    background: Background
+    headings: Background
+    titles: Background
+    credits: list[str]
+
+
+def name_of_no_term(d: Draft, contexts: list[str], c: Context) -> bool:
+    """A name a weak rule found that is a section title, a person (credited or spoken of) or a unit of measure;
+    ``contexts``: the sentences it was found in."""
+    return (
+        title_only(d, c.background, c.headings, c.titles)
+        or capitalised_in_english(d, contexts, c.background)
+        or credited_person(d, c.credits)
+        or personal_name(d, c.background)
+        or measure_unit(d, c.background)
+    )
 
 
 def credited_person(d: Draft, credits: list[str]) -> bool:

@@ -23,17 +23,22 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 from corpus_devsets import CorpusItem, load_corpus_devset  # noqa: E402
-from eval_corpora import CORPORA, DEVSETS, make_embedder, open_system, settings_for, shown_concepts  # noqa: E402
-from metrics import Cited, citation_hit, name_key  # noqa: E402
+from eval_corpora import (  # noqa: E402
+    CORPORA,
+    DEVSETS,
+    _spans,
+    make_embedder,
+    open_system,
+    settings_for,
+    shown_concepts,
+)
+from metrics import Cited, citation_hit, first_relevant_rank, name_key  # noqa: E402
 
 
 def gold_rank(kb: Any, item: CorpusItem, k: int = 10) -> int | None:
-    """The rank of the first of the top ``k`` passages that holds a gold sentence."""
-    for rank, hit in enumerate(kb.retrieve(item.question, k=k, history=list(item.history) or None), 1):
-        c = hit.chunk
-        if any(g.doc_id == c.doc_id and any(a < c.end and c.start < b for a, b in g.spans) for g in item.golds):
-            return rank
-    return None
+    """The rank of the first of the top ``k`` passages that holds a gold sentence (as the eval ranks it)."""
+    hits = kb.retrieve(item.question, k=k, history=list(item.history) or None)
+    return first_relevant_rank([_spans(h.chunk) for h in hits], item.golds)
 
 
 def quote_misses(kb: Any, items: list[CorpusItem]) -> None:

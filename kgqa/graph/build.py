@@ -299,7 +299,9 @@ def build_graph(parts: list[DocGraph], glossary: Glossary) -> ConceptGraph:
         c.chunk_ids.sort()
     typed_ids = {x for e in edges if e.type != "related" for x in (e.source, e.target)}
     linked_ids = {x for e in edges for x in (e.source, e.target)}
-    kept = {k: c for k, c in sorted(concepts.items()) if _keep(c, c.id in typed_ids, c.id in linked_ids)}
+    mentions = Counter(k for _, keys in linked for k in keys)
+    kept = {k: c for k, c in sorted(concepts.items())
+            if _keep(c, c.id in typed_ids, c.id in linked_ids, mentions[c.id])}
     edges = [e for e in edges if e.source in kept and e.target in kept]
     return ConceptGraph(kept, sorted(edges, key=lambda e: (e.source, e.target, e.type)), questions)
 
@@ -330,15 +332,16 @@ def _chunks_by_concept(linked: list[tuple[Sentence, list[str]]]) -> dict[str, li
     return {k: list(v) for k, v in out.items()}
 
 
-def _keep(c: Concept, typed: bool, linked: bool = True) -> bool:
+def _keep(c: Concept, typed: bool, linked: bool = True, mentions: int = 0) -> bool:
     """Glossary concepts and named ones (English label, or a pair/bold/quoted name) stay. A name found only by
     a weak rule (an English run, a heading, a list label) in a single passage goes, unless it is name-shaped
     (RETRO, ResNet) or the text states a typed relation for it. A Chinese-only phrase found only as a list
     label or heading stays when the text states a typed relation for it."""
     if "glossary" in c.sources:
         return True
-    if not c.chunk_ids or (len(c.chunk_ids) < TERMHOOD.min_chunks_unlinked and not linked and not self_marked(c)):
-        return False  # named in one passage and linked to nothing: no node of a concept map
+    dropped_once = len(c.chunk_ids) < TERMHOOD.min_chunks_unlinked and mentions < TERMHOOD.min_topic_mentions
+    if not c.chunk_ids or (dropped_once and not linked and not self_marked(c)):
+        return False  # named once in one passage and linked to nothing: no node of a concept map
     weak = set(c.sources) <= WEAK_RULES
     if weak and len(c.chunk_ids) < 2 and not typed and not is_name_shaped(c.label):
         return False  # found once, as a capitalised run or a heading, and nothing states a relation for it

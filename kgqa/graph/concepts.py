@@ -136,7 +136,14 @@ def _stem(norm: str) -> str:
 
 def _heads_of(stem: str, surface: str = "") -> list[str]:
     """Candidate head words of a folded name: its proper suffixes, and for a version or edition mark (``GPT-3``,
-    ``Transformer-XL``: digits or capitals as written) the name it marks. ``Python-fu`` is no edition of Python."""
+    ``Transformer-XL``: digits or capitals as written) the name it marks. ``Python-fu`` is no edition of Python.
+    An identifier or a file name (``__init__.py``, ``sys_path``) is no compound: its underscores join no words.
+
+    >>> _heads_of("init .py", "__init__.py"), _heads_of("self attention", "self-attention")
+    ([], ['attention'])
+    """
+    if "_" in surface:
+        return []
     if stem.isascii():
         words = stem.split(" ")
         out = [" ".join(words[i:]) for i in range(1, len(words))]

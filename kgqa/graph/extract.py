@@ -91,6 +91,14 @@ def is_name_list(text: str) -> bool:
     return 2 * sum(1 for n in names if _NAME_ITEM.fullmatch(n)) >= len(items)
 
 
+def _labels_names(sents: Sequence[Sentence], i: int) -> bool:
+    """Whether sentence ``i`` is a short label right above a list of people ("Documentation", "Translations"
+    over the names of a credits page): a role of the credits, not a term."""
+    s = sents[i]
+    return (i + 1 < len(sents) and len(s.text) <= TERMHOOD.max_credit_label and "\n" not in s.text.strip()
+            and is_name_list(sents[i + 1].text))
+
+
 def _mine(s: Sentence, marks: Marks, examples: frozenset[str]) -> list[Found]:
     if is_name_list(s.text):
         return []
@@ -138,6 +146,7 @@ def _edges(rels: Sequence[Rel]) -> list[RawEdge]:
 
 
 _DEFINES = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
+_TREE_FOLDER = re.compile(r"^[ \t|`+\\-]*([A-Za-z_]\w*)/[ \t]*(?:$|[ \t]{2,}\S)", re.M)
 _MODULE_FILE = re.compile(r"(?<![\w./-])([A-Za-z_]\w*)\.py\b")
 
 
@@ -155,7 +164,18 @@ def example_names(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
     code = [doc.text[a:b] for c in chunks for a, b in c.code]
     names = {m.group(1) for part in code for m in _DEFINES.finditer(part)}
     names |= {m.group(1) for m in _MODULE_FILE.finditer(doc.text)}
-    return frozenset(n.lower() for n in names if general_zipf(n) < TERMHOOD.jargon_zipf and not _special(n))
+    made_up = {n.lower() for n in names if general_zipf(n) < TERMHOOD.jargon_zipf and not _special(n)}
+    # the top folder of a file tree the example draws (``sound/   Top-level package``) is its own, whatever word
+    # names it: the example's package, not a term of the domain (its subfolders, formats/ or effects/, are
+    # named by ordinary words the text also uses as words)
+    folders = {_tree_root(part) for part in code} - {""}
+    return frozenset(made_up | folders)
+
+
+def _tree_root(code: str) -> str:
+    """The least indented folder of a file tree drawn in ``code`` ('' if it draws none), lower-cased."""
+    found = [(len(m.group(0)) - len(m.group(0).lstrip(" \t|`+\\-")), m.group(1)) for m in _TREE_FOLDER.finditer(code)]
+    return min(found)[1].lower() if len(found) > 1 else ""
 
 
 def _special(name: str) -> bool:
@@ -196,7 +216,8 @@ def local_terms(
     marks = marks or Marks()
     found = [
         (f, s)
-        for s in sents
+        for i, s in enumerate(sents)
+        if not _labels_names(sents, i)
         for f in _mine(s, marks, examples | marks.variables)
         if not {f.en.lower(), *map(str.lower, f.aliases)} & examples
     ]

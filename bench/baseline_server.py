@@ -84,7 +84,7 @@ def main() -> None:
 
     settings = Settings(embedding_model=FAKE_MODEL) if args.fake else Settings()
     print(f"loading embedding model {settings.embedding_model} ...", file=sys.stderr, flush=True)
-    embedder = load_query_embedder(settings)
+    embedder = load_query_embedder(settings, quiet_threads=False)  # one thread per question, as kgqa serve
     corpus = args.corpus.resolve()
     docs = load_corpus([corpus], corpus).documents
     app = create_app(docs, embedder)

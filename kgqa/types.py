@@ -116,6 +116,9 @@ class Chunk:
     occurrences: tuple[Span, ...] = ()
     pages: tuple[tuple[int, int], ...] = ()  # (document offset, page) where a page (or slide) begins
     code: tuple[tuple[int, int], ...] = ()  # document spans of the code blocks inside the chunk
+    # the sentence splitter's spans of ``text`` (offsets into it), split once when the chunk is made: the
+    # sentence vectors follow them, and answering reads them without splitting again
+    sentences: tuple[tuple[int, int], ...] = ()
 
     @property
     def section(self) -> str:
@@ -163,6 +166,7 @@ class Chunk:
             occurrences=tuple(Span(**o) for o in d.get("occurrences") or ()),
             pages=tuple((int(a), int(b)) for a, b in d.get("pages") or ()),
             code=tuple((int(a), int(b)) for a, b in d.get("code") or ()),
+            sentences=tuple((int(a), int(b)) for a, b in d.get("sentences") or ()),
         )
 
 

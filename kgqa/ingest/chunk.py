@@ -26,12 +26,13 @@ from kgqa.ingest.convert import CONVERTER_VERSION
 from kgqa.ingest.convert import markdown as md_blocks
 from kgqa.ingest.convert import plain as plain_blocks
 from kgqa.ingest.qa_list import align_answers, question_list
+from kgqa.ingest.sentences import with_spans
 from kgqa.ingest.structure import Line, Section, sections_from_blocks
 from kgqa.text import SPLITTER_VERSION, sentence_spans
 from kgqa.types import Block, Chunk, Document, Span
 
 # 3: sections and pieces from the document model's blocks; 4: chunks know their code blocks.
-CHUNKER_VERSION = f"4.c{CONVERTER_VERSION}.s{SPLITTER_VERSION}"
+CHUNKER_VERSION = f"5.c{CONVERTER_VERSION}.s{SPLITTER_VERSION}"
 ZH_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "!", "?", ";", "，", ",", " ", ""]
 _HEADING_NUMBER = re.compile(
     r"^\s*#*\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[一二三四五六七八九十]{1,3}[、.．]|问题\s*\d+\s*[:：])\s*"
@@ -205,6 +206,7 @@ def chunk_document(doc: Document, max_chars: int = 600) -> DocChunks:
     code = [(b.start, b.end) for b in doc.blocks if b.kind == "code"]
     if code:
         result.chunks = [_with_code(c, code) for c in result.chunks]
+    result.chunks = [with_spans(c) for c in result.chunks]
     return result
 
 

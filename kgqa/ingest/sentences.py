@@ -20,7 +20,7 @@ but ``plain`` drops it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from kgqa.text import is_code_line, is_latin_text, sentence_spans
@@ -84,6 +84,16 @@ def _strip_lead(body: str, line_start: bool) -> tuple[str, str]:
     return body, role
 
 
+def spans_of(chunk: Chunk) -> tuple[tuple[int, int], ...]:
+    """The splitter's sentence spans of the chunk's text: those it was made with, else split now."""
+    return chunk.sentences or tuple(sentence_spans(chunk.text, _heading_len(chunk)))
+
+
+def with_spans(chunk: Chunk) -> Chunk:
+    """The chunk with its sentence spans recorded (``Chunk.sentences``)."""
+    return replace(chunk, sentences=spans_of(chunk))
+
+
 def split_sentences(chunk: Chunk) -> list[Sentence]:
     out: list[Sentence] = []
     head = _heading_len(chunk)
@@ -96,7 +106,7 @@ def split_sentences(chunk: Chunk) -> list[Sentence]:
         add(0, chunk.text[:head].strip(), "heading")
     text = chunk.text
     code = [(a - chunk.start, b - chunk.start) for a, b in chunk.code]
-    for s, e in sentence_spans(text, head):
+    for s, e in spans_of(chunk):
         if any(a <= s < b for a, b in code):
             add(s, text[s:e], "code")
             continue

@@ -114,6 +114,11 @@ def _english() -> tuple[list[str], dict[str, float]]:
     return sorted(freq), freq
 
 
+def prepare() -> None:
+    """Load general English's word list now (0.3 s), not when a question first holds a word the corpus lacks."""
+    _english()
+
+
 def _closest(w: str, words: list[str]) -> list[tuple[str, int]]:
     """The words within the edits a slip of ``w`` may make (see ``Speller``), closest first."""
     from rapidfuzz import process

@@ -188,7 +188,8 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     chat_model = make_chat_model(settings)
     composer: Composer = (
         LLMComposer(chat_model, index.sentences, titles, cached_tokenize, settings.top_k) if chat_model is not None
-        else ExtractiveComposer(index.sentences, index.sentence_scores, titles, cached_tokenize)
+        else ExtractiveComposer(index.sentences, index.sentence_scores, titles, cached_tokenize,
+                                lambda cid: graph.concepts[cid].chunk_ids if cid in graph.concepts else ())
     )
     overview = build_overview(titles, index.chunks, list(graph.concepts.values()))
     return KnowledgeBase(settings, index, graph, engine, judge, composer, overview, chat_model, probed=learnt is None)

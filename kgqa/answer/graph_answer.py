@@ -71,6 +71,18 @@ def is_enumeration_question(question: str) -> bool:
     return bool(_ENUMERATION.search(question))
 
 
+_COMPARISON = re.compile(
+    r"区别|差别|不同|不一样|异同|对比|相比|比较|\bvs\.?(?=\s)|\bversus\b|\bdiffer(?:ent|ence|ences|s)?\b"
+    r"|\bcompar(?:e|ed|ison)\b",
+    re.I,
+)
+
+
+def is_comparison(question: str) -> bool:
+    """「X 和 Y 有什么区别」, "X vs Y", "how is X different from Y"."""
+    return bool(_COMPARISON.search(question))
+
+
 def is_relation_question(question: str) -> bool:
     return bool(_RELATION.search(question))
 

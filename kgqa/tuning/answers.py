@@ -69,6 +69,10 @@ class Compose:
     # the related concepts start from them. At most five: a question rarely names more than three, and beyond
     # five the highlight covers most nouns of a passage. Not fitted.
     answer_concepts: int = 5
+    # a comparison of two concepts is answered from the best of the top passages that names both, when one of
+    # these ranks does: the retriever's usual top five, where the passage comparing them mostly is (list vs
+    # tuple: fourth). Not fitted.
+    comparison_window: int = 5
 
 
 @dataclass(frozen=True)

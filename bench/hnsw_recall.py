@@ -47,9 +47,9 @@ MIN_CHARS = 20  # shorter sentences are mostly headings and list stubs, which a 
 
 def passages(limit: int) -> Iterator[str]:
     """Distinct sentences of at least MIN_CHARS characters, corpus by corpus, at most ``limit``."""
+    from kgqa.errors import EmptyDocumentError
     from kgqa.ingest.chunk import chunk_document
     from kgqa.ingest.load import load_document
-    from kgqa.errors import EmptyDocumentError
     from kgqa.ingest.sentences import split_sentences
 
     seen: set[str] = set()

@@ -32,6 +32,9 @@ class Part(Protocol):
     @property
     def read(self) -> str: ...
 
+    @property
+    def concepts(self) -> list[str]: ...
+
 
 class Composer(Protocol):
     def compose(self, question: str, parts: Sequence[Part], results: Sequence[PartResult],
@@ -66,12 +69,13 @@ class ExtractiveComposer:
     def _comparing_first(self, part: Part, hits: Sequence[Hit]) -> Sequence[Hit]:
         """For a comparison of concepts ("list vs tuple", 「X 和 Y 有什么区别」), the best of the top passages that
         names every concept of the question goes first: a passage about one of them cannot tell how they differ."""
-        concepts = list(dict.fromkeys(getattr(part, "concepts", ())))
-        if self.chunks_naming is None or len(concepts) < 2 or not is_comparison(part.read or part.text):
+        if self.chunks_naming is None or not is_comparison(part.read or part.text):
+            return hits
+        concepts = list(dict.fromkeys(part.concepts))
+        if len(concepts) < 2:
             return hits
         every = set.intersection(*(set(self.chunks_naming(c)) for c in concepts))
-        top = list(hits[: COMPOSE.comparison_window])
-        first = next((h for h in top if h.chunk.chunk_id in every), None)
+        first = next((h for h in hits[: COMPOSE.comparison_window] if h.chunk.chunk_id in every), None)
         if first is None or first is hits[0]:
             return hits
         return [first, *[h for h in hits if h is not first]]

@@ -146,7 +146,7 @@ def _edges(rels: Sequence[Rel]) -> list[RawEdge]:
 
 
 _DEFINES = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
-_TREE_FOLDER = re.compile(r"^[ \t|`+\\-]*([A-Za-z_]\w*)/[ \t]*(?:$|[ \t]{2,}\S)", re.M)
+_TREE_FOLDER = re.compile(r"^([ \t|`+\\-]*)([A-Za-z_]\w*)/[ \t]*(?:$|[ \t]{2,}\S)", re.M)
 _MODULE_FILE = re.compile(r"(?<![\w./-])([A-Za-z_]\w*)\.py\b")
 
 
@@ -174,7 +174,7 @@ def example_names(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
 
 def _tree_root(code: str) -> str:
     """The least indented folder of a file tree drawn in ``code`` ('' if it draws none), lower-cased."""
-    found = [(len(m.group(0)) - len(m.group(0).lstrip(" \t|`+\\-")), m.group(1)) for m in _TREE_FOLDER.finditer(code)]
+    found = [(len(m.group(1)), m.group(2)) for m in _TREE_FOLDER.finditer(code)]
     return min(found)[1].lower() if len(found) > 1 else ""
 
 

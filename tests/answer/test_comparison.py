@@ -32,7 +32,8 @@ NAMING = {"list": {"a", "c", "d"}, "tuple": {"b", "d"}}
 COMPOSER = ExtractiveComposer({}, None, {}, tokenize, lambda cid: NAMING.get(cid, set()))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("question", ["list vs tuple?", "list 和 tuple 有什么区别", "how is a list different from a tuple"])
+@pytest.mark.parametrize("question", ["list vs tuple?", "list 和 tuple 有什么区别",
+                                      "how is a list different from a tuple"])
 def test_the_passage_naming_both_goes_first(question: str) -> None:
     assert is_comparison(question)
     order = [h.chunk.chunk_id for h in COMPOSER._comparing_first(Part(question, ["list", "tuple"]), hits(*"abcde"))]

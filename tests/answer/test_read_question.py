@@ -4,7 +4,7 @@ its word coverage; a Chinese word one character short of a corpus word is a typo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -73,6 +73,7 @@ class Part:
     resolved: str
     keyword_text: str
     read: str
+    concepts: list[str] = field(default_factory=list)
 
 
 def test_the_composer_scores_sentences_against_the_question_as_read(monkeypatch: pytest.MonkeyPatch) -> None:

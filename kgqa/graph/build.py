@@ -25,10 +25,11 @@ from itertools import combinations
 import networkx as nx
 
 from kgqa.graph.compounds import compound_of
-from kgqa.graph.concepts import Draft, lexical_heads, merge_names
+from kgqa.graph.concepts import Draft, merge_names
 from kgqa.graph.crosslingual import LabelVectors, link_languages
 from kgqa.graph.extract import extract_document, is_name_list
 from kgqa.graph.glossary import Glossary
+from kgqa.graph.heads import head_edges, kind_edges
 from kgqa.graph.lexicon import Lexicon
 from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
 from kgqa.graph.naming import Context, name_of_no_term, written_label
@@ -36,7 +37,7 @@ from kgqa.graph.paradigm import paradigm_terms
 from kgqa.graph.query import ConceptGraph
 from kgqa.graph.senses import CodeSense, code_label, code_sense
 from kgqa.graph.termhood import WEAK_RULES, Background, is_name_shaped, is_term
-from kgqa.graph.text import concept_id, normalise
+from kgqa.graph.text import concept_id
 from kgqa.tuning import COOCCURRENCE, TERMHOOD
 from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
@@ -140,80 +141,6 @@ def _typed_edges(
     return edges
 
 
-_NEGATED = ("non ", "non-", "un", "not ", "不", "非", "无", "未")
-
-
-def _head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[str]]]) -> list[Edge]:
-    """variant-of from nested labels (全精度量化 / 量化, keyword argument / argument): the compound's own name
-    states it, so the evidence is a sentence of the text (no heading) that names the compound. A negated
-    compound (non-ASCII, 非线性) is no variant of its head."""
-    where: dict[str, list[int]] = {}
-    for i, (s, keys) in enumerate(linked):
-        if s.kind == "heading":
-            continue
-        for k in keys:
-            where.setdefault(k, []).append(i)
-    labels = {c.id: [x for x in (c.label, c.label_zh) if x] for c in concepts.values()}
-    names = {c.label for c in concepts.values() if c.label[:1].isupper()}
-    out = []
-    for c, h in lexical_heads({k: (v, v) for k, v in labels.items()}):
-        if c not in where or any(normalise(x).startswith(_NEGATED) for x in labels[c]):
-            continue
-        at = where[c]
-        english = concepts[c].label if concepts[c].label.isascii() and " " in concepts[c].label else ""
-        if english and _two_names(english, names):
-            continue  # Linux GNOME: two names side by side (GNOME on Linux), no kind of GNOME
-        if english and not is_name_shaped(english):
-            # an English compound in Title Case is a title or a proper name (Monty Python, "see Python Scopes and
-            # Namespaces"); written in lower case it is a kind of its head (keyword arguments)
-            lower = _lower_form(english)
-            anycase = re.compile(lower.pattern, re.IGNORECASE)
-            at = [i for i in at if lower.search(linked[i][0].text) or not anycase.search(linked[i][0].text)]
-            if not at:
-                continue
-        # a bare list lead ("…存在两个问题:") or the bare name (a tool's name as a list entry or a term) says nothing
-        at = [i for i in at if not _is_lead(linked[i][0].text) and not _name_alone(linked[i][0].text, labels[c])]
-        if not at:
-            continue
-        both = sorted(set(at) & set(where.get(h, [])))
-        s = min((linked[i][0] for i in (both or at)), key=lambda x: (x.doc_id, x.start))
-        out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
-    return out
-
-
-def _two_names(label: str, names: set[str]) -> bool:
-    """Whether an English compound is two capitalised names of the graph side by side (Linux GNOME): the
-    modifier names a thing of its own, so the compound is no kind of its head. A numbered name (PEP 8) is.
-
-    >>> _two_names("Linux GNOME", {"Linux", "GNOME"}), _two_names("Swin Transformer", {"Transformer"})
-    (True, False)
-    >>> _two_names("PEP 8", {"PEP", "PEP 8"})
-    False
-    """
-    modifier, head = label.rsplit(" ", 1)
-    return modifier in names and head in names
-
-
-def _name_alone(text: str, names: Sequence[str]) -> bool:
-    """Whether ``text`` holds nothing but one of ``names`` (punctuation and markup aside).
-
-    >>> _name_alone("- **前景选择工具**", ["前景选择工具"]), _name_alone("前景选择工具用于抠图。", ["前景选择工具"])
-    (True, False)
-    """
-    bare = "".join(ch for ch in normalise(text) if ch.isalnum())
-    return any(bare == "".join(ch for ch in normalise(n) if ch.isalnum()) for n in names)
-
-
-def _is_lead(text: str) -> bool:
-    return text.rstrip().endswith((":", "："))
-
-
-def _lower_form(label: str) -> re.Pattern[str]:
-    """The label written in lower case, words joined by a space or a hyphen, the last in any inflection."""
-    words = [re.escape(w) for w in label.lower().replace("-", " ").split()]
-    return re.compile(r"(?<![A-Za-z])" + r"[ -]".join(words) + r"[a-z]*")
-
-
 def _related(linked: list[tuple[Sentence, list[str]]], typed: set[frozenset[str]]) -> list[Edge]:
     """NPMI of two concepts over chunks; evidence: a sentence naming both, else one naming the rarer.
 
@@ -288,7 +215,10 @@ def build_graph(parts: list[DocGraph], glossary: Glossary) -> ConceptGraph:
     found += _glossary_edges(glossary, linked, set(concepts))
     edges = one_way([e for e in found if e.type != "related"])
     pairs = {frozenset((e.source, e.target)) for e in edges}
-    edges += [e for e in _head_edges(concepts, linked) if frozenset((e.source, e.target)) not in pairs]
+    for e in [*head_edges(concepts, linked), *kind_edges(concepts, linked)]:  # what a name states
+        if frozenset((e.source, e.target)) not in pairs:
+            edges.append(e)
+            pairs.add(frozenset((e.source, e.target)))
     pairs = {frozenset((e.source, e.target)) for e in edges}
     for e in found:  # relations the text implies without stating them (a list lead and its items)
         if e.type == "related" and frozenset((e.source, e.target)) not in pairs:

@@ -20,8 +20,9 @@ DOCGRAPH_VERSION = 1
 # labels, defined terms, strong and emphasised text), Chinese compounds of a series, acronym plurals in the lexicon;
 # 9: a code name that is an English verb (write, match) is found only where the text writes it as code;
 # 10: a Chinese name is found only where the text's words start and end (no 工具 inside 工具箱); 11: people the
-# text speaks of (a given name and a surname) are no concepts
-GRAPH_VERSION = "graph-12"
+# text speaks of (a given name and a surname) are no concepts; 13: code the text names with its kind (the
+# datetime module) is an instance of that kind
+GRAPH_VERSION = "graph-13"
 
 
 @dataclass(frozen=True)

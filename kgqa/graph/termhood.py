@@ -147,10 +147,14 @@ def capitalised_inside(raw: str) -> Counter[str]:
 
     >>> sorted(capitalised_inside("We use Python here. The GNU Free Documentation License, 打开了Wilber作为"))
     ['Python', 'Wilber']
+    >>> capitalised_inside("   ")  # a blank line
+    Counter()
     """
     out: Counter[str] = Counter()
     for line in raw.splitlines():
         pieces = _PIECE.findall(line)
+        if not pieces:
+            continue  # a blank line
         for before, word, after in zip(["", *pieces[:-1]], pieces, [*pieces[1:], ""], strict=True):
             if not (word[:1].isupper() and word[1:].islower()) or after[:1].isupper():
                 continue

@@ -17,6 +17,7 @@ MODULES = [
     "kgqa.graph.crosslingual",
     "kgqa.graph.extract",
     "kgqa.graph.glossary",
+    "kgqa.graph.heads",
     "kgqa.graph.lexicon",
     "kgqa.graph.patterns",
     "kgqa.graph.query",

@@ -76,3 +76,22 @@ def test_a_unit_after_numbers_is_no_concept_and_a_format_name_is():
     assert measure_unit(Draft("mb", "MB", ""), bg)  # two of three uses after a number
     assert not measure_unit(Draft("png", "PNG", ""), bg)
     assert not measure_unit(Draft("gimp", "GIMP", ""), Background.of(["GIMP 2 is out; use GIMP."]))
+
+
+def test_code_named_with_its_kind_is_an_instance_of_that_kind():
+    graph = _graph(
+        [
+            ("The datetime module supplies classes for dates.", [("datetime", "code")]),
+            ("A module is a file of definitions; import a module to use it.", []),
+            ("Each module has its own namespace, and the module is cached.", []),
+            ("The string module has constants; a string is a sequence of characters.", [("string", "code")]),
+            ("Join the string with another string, or slice the string.", []),
+        ]
+    )
+    edges = {(e.source, e.type, e.target): e for e in graph.edges}
+    said = edges[("datetime", "instance-of", "module")].evidence[0].quote
+    assert said == "The datetime module supplies classes for dates."
+    # named once, yet a node of the map: the phrase links it to its kind
+    assert "datetime" in graph.concepts
+    # a string of characters is the noun's concept: "the string module" makes it no module
+    assert ("string", "instance-of", "module") not in edges

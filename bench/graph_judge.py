@@ -16,8 +16,8 @@ the graph only asks about the new items. Fill each ``judgement`` with ``correct`
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import random
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,7 +45,9 @@ TARGETS = {"concept_precision": 0.85, "edge_strict_precision": 0.70, "isolated_s
 
 
 def sample_keys(keys: Iterable[Any], n: int, seed: int) -> list[Any]:
-    """n keys drawn uniformly with a seeded generator; the keys are sorted first so the draw is reproducible.
+    """The n keys whose seeded hash is smallest, sorted. The draw is uniform and reproducible, and stable under
+    changes of the graph: a key that leaves gives its place to one other key, and the rest of the sample stays,
+    so that only new items need judging after a change.
 
     >>> sample_keys(["c", "a", "b"], 5, 1)
     ['a', 'b', 'c']
@@ -53,7 +55,11 @@ def sample_keys(keys: Iterable[Any], n: int, seed: int) -> list[Any]:
     ordered = sorted(set(keys))
     if n >= len(ordered):
         return ordered
-    return sorted(random.Random(seed).sample(ordered, n))
+    return sorted(sorted(ordered, key=lambda k: _draw(seed, k))[:n])
+
+
+def _draw(seed: int, key: Any) -> str:
+    return hashlib.sha256(f"{seed}\x00{key!r}".encode()).hexdigest()
 
 
 def concept_key(item: dict[str, Any]) -> tuple[str, ...]:

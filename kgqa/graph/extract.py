@@ -147,6 +147,7 @@ def _edges(rels: Sequence[Rel]) -> list[RawEdge]:
 
 _DEFINES = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
 _TREE_FOLDER = re.compile(r"^([ \t|`+\\-]*)([A-Za-z_]\w*)/[ \t]*(?:$|[ \t]{2,}\S)", re.M)
+_TREE_FILE = re.compile(r"^[ \t|`+\\-]*([A-Za-z_]\w*)\.\w+[ \t]*(?:$|[ \t]{2,}\S)", re.M)
 _MODULE_FILE = re.compile(r"(?<![\w./-])([A-Za-z_]\w*)\.py\b")
 
 
@@ -160,16 +161,41 @@ def example_names(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
     >>> doc = Document("d", "d.md", "D", "en", text, "sha")
     >>> sorted(example_names(doc, [Chunk("c", "d", 0, len(text), text, code=((17, len(text)),))]))
     ['derivedclassname', 'fibo']
+    >>> tree = "sound/       Top-level package\n    __init__.py\n    effects/\n        echo.py\n        surround.py"
+    >>> doc = Document("d", "d.md", "D", "en", tree, "sha")
+    >>> sorted(example_names(doc, [Chunk("c", "d", 0, len(tree), tree, code=((0, len(tree)),))]))
+    ['echo', 'sound', 'surround']
     """
-    code = [doc.text[a:b] for c in chunks for a, b in c.code]
+    code = _code_blocks(doc, chunks)
     names = {m.group(1) for part in code for m in _DEFINES.finditer(part)}
     names |= {m.group(1) for m in _MODULE_FILE.finditer(doc.text)}
     made_up = {n.lower() for n in names if general_zipf(n) < TERMHOOD.jargon_zipf and not _special(n)}
     # the top folder of a file tree the example draws (``sound/   Top-level package``) is its own, whatever word
     # names it: the example's package, not a term of the domain (its subfolders, formats/ or effects/, are
-    # named by ordinary words the text also uses as words)
-    folders = {_tree_root(part) for part in code} - {""}
-    return frozenset(made_up | folders)
+    # named by ordinary words the text also uses as words); so are the files it draws in it (echo.py,
+    # surround.py), and the modules they are
+    trees = [part for part in code if _tree_root(part)]
+    folders = {_tree_root(part) for part in trees}
+    files = {m.group(1).lower() for part in trees for m in _TREE_FILE.finditer(part) if not _special(m.group(1))}
+    return frozenset(made_up | folders | files)
+
+
+def _code_blocks(doc: Document, chunks: Sequence[Chunk]) -> list[str]:
+    r"""The code of the chunks, a block cut across two chunks joined again (a file tree drawn in one block).
+
+    >>> from kgqa.types import Chunk, Document
+    >>> doc = Document("d", "d.md", "D", "en", "a/\n  b.py\n  c.py", "sha")
+    >>> _code_blocks(doc, [Chunk("c0", "d", 0, 9, "a/\n  b.py", code=((0, 9),)),
+    ...                    Chunk("c1", "d", 10, 16, "  c.py", code=((10, 16),))])
+    ['a/\n  b.py\n  c.py']
+    """
+    spans: list[list[int]] = []
+    for a, b in sorted({span for c in chunks for span in c.code}):
+        if spans and not doc.text[spans[-1][1]:a].strip():
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    return [doc.text[a:b] for a, b in spans]
 
 
 def _tree_root(code: str) -> str:
@@ -198,7 +224,7 @@ def example_variables(doc: Document, chunks: Sequence[Chunk]) -> frozenset[str]:
     >>> sorted(example_variables(doc, [Chunk("c", "d", 0, len(text), text, code=((0, len(text)),))]))
     ['parrot', 'result', 'state', 'voltage']
     """
-    code = [doc.text[a:b] for c in chunks for a, b in c.code]
+    code = _code_blocks(doc, chunks)
     names = {m.group(1) for part in code for m in _ASSIGNED.finditer(part)}
     for part in code:
         for m in _PARAMS.finditer(part):
@@ -212,14 +238,15 @@ def local_terms(
     sents: Sequence[Sentence], glossary: Glossary, examples: frozenset[str] = frozenset(), marks: Marks | None = None
 ) -> tuple[list[Term], Lexicon, dict[str, list[str]]]:
     """Mine and merge this document's names; returns terms, the document lexicon and surfaces per key. Names of
-    the document's examples (see :func:`example_names`) are not mined."""
+    the document's examples (see :func:`example_names`) are not mined, nor phrases an example's name opens
+    ("the echo and surround modules": *surround module*)."""
     marks = marks or Marks()
     found = [
         (f, s)
         for i, s in enumerate(sents)
         if not _labels_names(sents, i)
         for f in _mine(s, marks, examples | marks.variables)
-        if not {f.en.lower(), *map(str.lower, f.aliases)} & examples
+        if not {f.en.lower(), f.en.lower().split(" ", 1)[0], *map(str.lower, f.aliases)} & examples
     ]
     drafts, where = merge_names([(f.en, f.zh, f.aliases) for f, _ in found], glossary.concepts)
     terms: dict[tuple[str, str, str, tuple[str, ...], str], Term] = {}

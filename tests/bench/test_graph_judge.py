@@ -79,3 +79,9 @@ def test_graph_stats_and_targets() -> None:
                                             "isolated_share": True}
     none = gj.precision([])
     assert gj.targets(none, none, {})["concept_precision"] is None
+
+
+def test_a_key_that_leaves_changes_one_item_of_the_sample() -> None:
+    first = gj.sample_keys(IDS, 30, 1)
+    again = gj.sample_keys([i for i in IDS if i != first[0]], 30, 1)
+    assert len(set(first) - set(again)) == 1 and len(set(again) - set(first)) == 1

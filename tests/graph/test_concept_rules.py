@@ -167,6 +167,34 @@ def test_the_top_folder_of_a_drawn_file_tree_is_an_example_name() -> None:
     assert "sound" not in example_names(prose, [Chunk("c", "p", 0, 22, prose.text)])
 
 
+def test_the_files_of_a_drawn_tree_are_example_names_also_across_two_chunks() -> None:
+    from tests.graph.test_marked_terms import _doc
+
+    tree = ("sound/                  Top-level package\n"
+            "      __init__.py       Initialize the sound package\n"
+            "      effects/          Subpackage for sound effects\n"
+            "              echo.py\n"
+            "              surround.py\n"
+            "              reverse.py")
+    said = [("In this example, the echo and surround modules are imported.", [("echo", "code"), ("surround", "code")]),
+            ("From the surround module you might use the reverse function.", [("surround", "code")]),
+            ("The surround module writes sound; import surround first.", [("surround", "code"), ("surround", "code")])]
+
+    def graph(tree_is_code: bool) -> ConceptGraph:
+        doc, chunks = _doc([(tree, []), *said])
+        cut = chunks[0].start + tree.index("              surround.py")
+        first, rest = chunks[0], chunks[1:]
+        if tree_is_code:  # the chunker cut the tree's code block in two
+            rest = [Chunk("t1", "d", cut, first.end, doc.text[cut:first.end], code=((cut, first.end),)), *rest]
+            first = Chunk("t0", "d", first.start, cut - 1, doc.text[first.start:cut - 1],
+                          code=((first.start, cut - 1),))
+        return build_graph([extract_document(doc, [first, *rest], Glossary())], Glossary())
+
+    assert not {"echo", "surround", "surround-module"} & set(graph(True).concepts)
+    # the same text where the tree is no code block: the modules are names the text uses
+    assert "surround" in graph(False).concepts
+
+
 def test_a_dunder_file_name_is_found_where_the_text_writes_it() -> None:
     from kgqa.graph.lexicon import Lexicon
 

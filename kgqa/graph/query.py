@@ -266,9 +266,10 @@ class ConceptGraph:
     def _rank_related(self, seeds: list[str], k: int) -> list[tuple[Concept, str, float, str]]:
         ranks = self._walk().rank(seeds, RANK.damping, RANK.max_nodes)
         # PageRank favours hubs (Transformer, 大语言模型) whatever the seeds; dividing by sqrt(degree)
-        # keeps what is specifically close, and a stated relation to a seed counts double
-        stated = {e.target if d == "out" else e.source
-                  for seed in seeds for e, d in self.neighbours(seed) if e.type != "related"}
+        # keeps what is specifically close, and a relation the text states for a seed (what it is, is part of or
+        # uses) counts double; stated relations into a seed do not, as a kind has many (module: every module
+        # the text names "the X module")
+        stated = {e.target for seed in seeds for e, d in self.neighbours(seed) if e.type != "related" and d == "out"}
         adjusted = {cid: score / math.sqrt(max(len(self._adj[cid]), 1)) * (2.0 if cid in stated else 1.0)
                     for cid, score in ranks.items()}
         out: list[tuple[Concept, str, float, str]] = []

@@ -139,8 +139,7 @@ def direct_ranking(graph: ConceptGraph, seeds: list[str], k: int) -> list[tuple[
             w += nxg[e.source][e.target]["weight"]
         nxg.add_edge(e.source, e.target, weight=w)
     ranks = nx.pagerank(nxg, personalization=dict.fromkeys(seeds, 1.0), weight="weight", max_iter=200, tol=1e-10)
-    stated = {e.target if d == "out" else e.source
-              for s in seeds for e, d in graph.neighbours(s) if e.type != "related"}
+    stated = {e.target for s in seeds for e, d in graph.neighbours(s) if e.type != "related" and d == "out"}
     adjusted = {c: r / math.sqrt(max(graph.degree(c), 1)) * (2.0 if c in stated else 1.0) for c, r in ranks.items()}
     out = []
     for cid, _ in sorted(adjusted.items(), key=lambda x: (-round(x[1], 12), x[0])):

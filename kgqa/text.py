@@ -92,7 +92,18 @@ def english_stems(words: Sequence[str]) -> list[str]:
         import snowballstemmer
 
         stemmer = _local.stemmer = snowballstemmer.stemmer("english")
-    return list(stemmer.stemWords(list(words)))
+    new = [w for w in dict.fromkeys(words) if w not in _STEMS]
+    if new:
+        if len(_STEMS) + len(new) > _MAX_STEMS:
+            _STEMS.clear()  # a vocabulary this large is no corpus's; start again rather than grow
+        _STEMS.update(zip(new, stemmer.stemWords(new), strict=True))
+    return [_STEMS.get(w) or stemmer.stemWord(w) for w in words]
+
+
+# stems already computed, shared by every thread (a dict's get and update are atomic): answering stems the same
+# passage and question words again and again, and the pure-Python stemmer costs a few microseconds a word
+_STEMS: dict[str, str] = {}
+_MAX_STEMS = 200_000
 
 
 def is_code_line(text: str) -> bool:

@@ -119,7 +119,7 @@ class KnowledgeBase:
         graph_part = relation_answer(self.graph, question, lang, self.index.by_id, self.titles(),
                                      len(citations) + 1, citations) \
             or enumeration_answer(self.graph, question, lang, self.index.by_id, self.titles(),
-                                  len(citations) + 1, citations)
+                                  len(citations) + 1, citations, {h.chunk.chunk_id for r in results for h in r.hits})
         text, citations = merge_path(text, citations, graph_part)
         about = answer_concepts(self.graph, plan.concepts, citations, COMPOSE.answer_concepts)
         if not plan.concepts:  # a question that names no concept: what to read next follows what was cited

@@ -21,7 +21,7 @@ instances or techniques of the concept the question names, gathered across docum
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from kgqa.types import Chunk, Citation, Concept, Edge, Evidence
@@ -143,10 +143,12 @@ def _items(graph: PathGraph, concept_id: str) -> list[Edge]:
 
 def enumeration_answer(
     graph: PathGraph, question: str, language: str, chunks: Mapping[str, Chunk], titles: Mapping[str, str],
-    first_number: int = 1, cited: Sequence[Citation] = (),
+    first_number: int = 1, cited: Sequence[Citation] = (), near: Collection[str] = (),
 ) -> tuple[str, list[Citation]] | None:
     """The items of the concept the question names (the one with most items), each cited; None when the
-    question does not ask for a list or the graph has fewer than two items for it."""
+    question does not ask for a list or the graph has fewer than two items for it. Items stated in the passages
+    retrieval found for the question (``near``, chunk ids) come first: of a kind with many items (every module
+    the text names), those are the ones the question is about."""
     if not is_enumeration_question(question):
         return None
     ids = list(dict.fromkeys(cid for cid, *_ in graph.link(question)))
@@ -157,7 +159,9 @@ def enumeration_answer(
     lines: list[str] = []
     citations: list[Citation] = []
     seen: set[tuple[str, int]] = set()
-    for edge in _items(graph, head)[:MAX_ITEMS]:
+    items = _items(graph, head)
+    items.sort(key=lambda e: not any(ev.chunk_id in near for ev in e.evidence))  # stable: by weight within
+    for edge in items[:MAX_ITEMS]:
         ev = _best_evidence(edge, graph)
         chunk = chunks.get(ev.chunk_id)
         if chunk is None or (ev.doc_id, ev.start) in seen or _overlaps(ev, cited):

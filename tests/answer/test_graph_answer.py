@@ -74,3 +74,34 @@ def test_a_question_is_never_cited_as_what_states_an_item():
     text, cited = enumeration_answer(Graph(), "Transformer 有哪些变体", "zh", chunks, {"d": "D"})  # type: ignore[misc]
     assert [c.quote for c in cited] == [stated.quote]  # bert only asked about; xl's stated sentence is gpt's
     assert "吗?" not in text
+
+
+def test_the_items_of_a_large_kind_that_retrieval_found_come_first():
+    from kgqa.answer import graph_answer
+    from kgqa.answer.graph_answer import enumeration_answer
+    from kgqa.types import Chunk, Concept, Edge, Evidence
+
+    names = [f"m{i:02d}" for i in range(12)]
+    concepts = {i: Concept(i, i, "") for i in ["module", *names]}
+    # every module stated in its own chunk; the more evidence an edge has, the higher it ranks by weight
+    edges = [Edge(m, "module", "instance-of", 12.0 - i, [Evidence(f"c{m}", "d", 10 * i, 10 * i + 9,
+                                                                 f"The {m} module.", "named-kind")])
+             for i, m in enumerate(names)]
+
+    class Graph:
+        def link(self, text):  # type: ignore[no-untyped-def]
+            return [("module", "module", 0, 6)]
+
+        def concept(self, cid):  # type: ignore[no-untyped-def]
+            return concepts[cid]
+
+        def neighbours(self, cid):  # type: ignore[no-untyped-def]
+            return [(e, "in") for e in edges] if cid == "module" else []
+
+    chunks = {f"c{m}": Chunk(f"c{m}", "d", 10 * i, 10 * i + 9, "x" * 9) for i, m in enumerate(names)}
+    question = "what kinds of module are there?"
+    _, by_weight = enumeration_answer(Graph(), question, "en", chunks, {"d": "D"})  # type: ignore[misc]
+    assert [c.chunk_id for c in by_weight] == [f"c{m}" for m in names[:graph_answer.MAX_ITEMS]]
+    _, near = enumeration_answer(Graph(), question, "en", chunks, {"d": "D"},  # type: ignore[misc]
+                                 near={"cm10", "cm11"})
+    assert [c.chunk_id for c in near][:2] == ["cm10", "cm11"]

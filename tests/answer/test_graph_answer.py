@@ -50,6 +50,22 @@ def test_an_enumeration_gathers_the_graphs_items_each_cited(fake_settings, fake_
         assert kb.index.document(c.doc_id).text[c.start : c.end] == c.quote
 
 
+class _ItemGraph:
+    """A concept graph of one kind and the edges into it: enough for ``enumeration_answer``."""
+
+    def __init__(self, kind, concepts, edges):
+        self.kind, self.concepts, self.edges = kind, concepts, edges
+
+    def link(self, text):
+        return [(self.kind, self.kind, 0, len(self.kind))]
+
+    def concept(self, cid):
+        return self.concepts[cid]
+
+    def neighbours(self, cid):
+        return [(e, "in") for e in self.edges] if cid == self.kind else []
+
+
 def test_a_question_is_never_cited_as_what_states_an_item():
     from kgqa.answer.graph_answer import enumeration_answer
     from kgqa.types import Chunk, Concept, Edge, Evidence
@@ -58,20 +74,11 @@ def test_a_question_is_never_cited_as_what_states_an_item():
     stated = Evidence("c", "d", 40, 60, "GPT 是 Transformer 的变体。", "enumeration")
     concepts = {i: Concept(i, i, "") for i in ("transformer", "bert", "gpt", "xl")}
 
-    class Graph:
-        def link(self, text):  # type: ignore[no-untyped-def]
-            return [("transformer", "Transformer", 0, 11)]
-
-        def concept(self, cid):  # type: ignore[no-untyped-def]
-            return concepts[cid]
-
-        def neighbours(self, cid):  # type: ignore[no-untyped-def]
-            return [(Edge("bert", "transformer", "variant-of", 1.0, [asked]), "in"),
-                    (Edge("gpt", "transformer", "variant-of", 1.0, [stated]), "in"),
-                    (Edge("xl", "transformer", "variant-of", 1.0, [asked, stated]), "in")]
-
+    graph = _ItemGraph("transformer", concepts, [Edge("bert", "transformer", "variant-of", 1.0, [asked]),
+                                                 Edge("gpt", "transformer", "variant-of", 1.0, [stated]),
+                                                 Edge("xl", "transformer", "variant-of", 1.0, [asked, stated])])
     chunks = {"c": Chunk("c", "d", 0, 60, "x" * 60)}
-    text, cited = enumeration_answer(Graph(), "Transformer 有哪些变体", "zh", chunks, {"d": "D"})  # type: ignore[misc]
+    text, cited = enumeration_answer(graph, "Transformer 有哪些变体", "zh", chunks, {"d": "D"})  # type: ignore[arg-type,misc]
     assert [c.quote for c in cited] == [stated.quote]  # bert only asked about; xl's stated sentence is gpt's
     assert "吗?" not in text
 
@@ -88,20 +95,11 @@ def test_the_items_of_a_large_kind_that_retrieval_found_come_first():
                                                                  f"The {m} module.", "named-kind")])
              for i, m in enumerate(names)]
 
-    class Graph:
-        def link(self, text):  # type: ignore[no-untyped-def]
-            return [("module", "module", 0, 6)]
-
-        def concept(self, cid):  # type: ignore[no-untyped-def]
-            return concepts[cid]
-
-        def neighbours(self, cid):  # type: ignore[no-untyped-def]
-            return [(e, "in") for e in edges] if cid == "module" else []
-
+    graph = _ItemGraph("module", concepts, edges)
     chunks = {f"c{m}": Chunk(f"c{m}", "d", 10 * i, 10 * i + 9, "x" * 9) for i, m in enumerate(names)}
     question = "what kinds of module are there?"
-    _, by_weight = enumeration_answer(Graph(), question, "en", chunks, {"d": "D"})  # type: ignore[misc]
+    _, by_weight = enumeration_answer(graph, question, "en", chunks, {"d": "D"})  # type: ignore[arg-type,misc]
     assert [c.chunk_id for c in by_weight] == [f"c{m}" for m in names[:graph_answer.MAX_ITEMS]]
-    _, near = enumeration_answer(Graph(), question, "en", chunks, {"d": "D"},  # type: ignore[misc]
+    _, near = enumeration_answer(graph, question, "en", chunks, {"d": "D"},  # type: ignore[arg-type,misc]
                                  near={"cm10", "cm11"})
     assert [c.chunk_id for c in near][:2] == ["cm10", "cm11"]

@@ -120,8 +120,8 @@ def kind_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[s
         word = c.label.lower()
         if _WORD.fullmatch(word) and general_zipf(word) >= TERMHOOD.jargon_zipf:
             if nouns is None:
-                # calls read as their names: "the print() function" is no noun use of print
-                text = "\n".join(s.text for s, _ in linked).lower().replace("()", "")
+                # a call is no noun use: "the print() function" (``noun_heads``)
+                text = "\n".join(s.text for s, _ in linked).lower()
                 nouns, words = noun_heads(text), Counter(_WORD.findall(text))
             if nouns[word] >= TERMHOOD.code_noun_share * words[word]:
                 continue

@@ -22,8 +22,9 @@ DOCGRAPH_VERSION = 1
 # 10: a Chinese name is found only where the text's words start and end (no 工具 inside 工具箱); 11: people the
 # text speaks of (a given name and a surname) are no concepts; 13: code the text names with its kind (the
 # datetime module) is an instance of that kind; 14: the files of an example's file tree, and phrases they open,
-# are no concepts, also where the tree is cut across two chunks
-GRAPH_VERSION = "graph-14"
+# are no concepts, also where the tree is cut across two chunks; 15: a call ("the print() function") is no noun
+# use of its name, so the verb "prints" is no alias of print()
+GRAPH_VERSION = "graph-15"
 
 
 @dataclass(frozen=True)

@@ -167,13 +167,17 @@ def noun_heads(text: str) -> Counter[str]:
     """Latin words of a lower-cased text that head a noun phrase somewhere: after a determiner, before
     punctuation or a function word.
 
-    >>> sorted(noun_heads("the module is here. an arbitrary number. a list."))
+    A call is no head: in "the print() function" the noun is function, and "(" closes nothing there.
+
+    >>> sorted(noun_heads("the module is here. an arbitrary number. a list. the print() function."))
     ['list', 'module']
     """
     tokens = _TOKEN.findall(text)
     out: Counter[str] = Counter()
-    for before, word, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+    for i, (before, word, after) in enumerate(zip(tokens, tokens[1:], tokens[2:], strict=False)):
         if before in _DETERMINERS and _WORD.fullmatch(word) and (after in _AFTER_HEAD or after in _CLOSES):
+            if after == "(" and tokens[i + 3 : i + 4] == [")"]:
+                continue
             out[word] += 1
     return out
 

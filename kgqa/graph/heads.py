@@ -24,12 +24,7 @@ def head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[s
     """variant-of from nested labels (全精度量化 / 量化, keyword argument / argument): the compound's own name
     states it, so the evidence is a sentence of the text (no heading) that names the compound. A negated
     compound (non-ASCII, 非线性) is no variant of its head."""
-    where: dict[str, list[int]] = {}
-    for i, (s, keys) in enumerate(linked):
-        if s.kind == "heading":
-            continue
-        for k in keys:
-            where.setdefault(k, []).append(i)
+    where = _where_named(linked)
     labels = {c.id: [x for x in (c.label, c.label_zh) if x] for c in concepts.values()}
     names = {c.label for c in concepts.values() if c.label[:1].isupper()}
     out = []
@@ -56,6 +51,16 @@ def head_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[s
         s = min((linked[i][0] for i in (both or at)), key=lambda x: (x.doc_id, x.start))
         out.append(Edge(c, h, "variant-of", 1.0, [s.evidence("lexical-head")]))
     return out
+
+
+def _where_named(linked: Sequence[tuple[Sentence, Sequence[str]]]) -> dict[str, list[int]]:
+    """Concept id -> the indexes of the sentences (no heading) that name it, in reading order."""
+    where: dict[str, list[int]] = {}
+    for i, (s, keys) in enumerate(linked):
+        if s.kind != "heading":
+            for k in keys:
+                where.setdefault(k, []).append(i)
+    return where
 
 
 def _two_names(label: str, names: set[str]) -> bool:
@@ -106,11 +111,7 @@ def kind_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[s
     >>> [(e.source, e.type, e.target) for e in kind_edges(cs, [(s, ["datetime", "module"])])]
     [('datetime', 'instance-of', 'module')]
     """
-    where: dict[str, list[Sentence]] = {}
-    for s, keys in linked:
-        if s.kind != "heading" and not _is_lead(s.text):
-            for k in keys:
-                where.setdefault(k, []).append(s)
+    where = _where_named(linked)
     out = []
     nouns: Counter[str] | None = None
     words: Counter[str] = Counter()
@@ -130,7 +131,8 @@ def kind_edges(concepts: dict[str, Concept], linked: list[tuple[Sentence, list[s
             target = concept_id(kind) if kind else ""
             if not target or target == c.id or target not in concepts:
                 continue
-            said = [s for s in where.get(c.id, []) if name.lower() in s.text.lower()]
+            said = [linked[i][0] for i in where.get(c.id, [])
+                    if not _is_lead(linked[i][0].text) and name.lower() in linked[i][0].text.lower()]
             if said:
                 s = min(said, key=lambda x: (x.doc_id, x.start))
                 out.append(Edge(c.id, target, "instance-of", 1.0, [s.evidence("named-kind")]))

@@ -71,7 +71,8 @@ def _concepts(
     """Merged concepts, the map from every document-local key to a concept id, the lexicon, and the code names
     that are English words, by concept (``senses``)."""
     terms = [t for p in parts for t in p.terms] + paradigm_terms([s for p in parts for s in p.sentences])
-    drafts, where = merge_names([(t.en, t.zh, t.aliases) for t in terms], glossary.concepts)
+    drafts, where = merge_names([(t.en, t.zh, t.aliases) for t in terms], glossary.concepts,
+                                [t.rule == "code" for t in terms])
     local: dict[str, str] = {g.id: drafts[i].id for i, g in enumerate(glossary.concepts)}
     sources: dict[str, set[str]] = {}
     found_in: dict[str, list[str]] = {}
@@ -110,6 +111,8 @@ def _concepts(
         # code and the labels of an interface keep their spelling (sys.path, StopIteration, Hide Docks)
         as_set = bool(rules & {"code", "gui"}) and not _WORD.fullmatch(d.en)
         label = d.en if d.glossary or as_set else written_label(d.en, background)
+        if d.en in code.get(d.id, ()) and label.lower() != d.en.lower():
+            label = d.en  # code keeps its number: the collections module is no "collection"
         sense = None if d.glossary else code_sense(code.get(d.id, ()), background)
         if sense:
             senses[d.id] = sense

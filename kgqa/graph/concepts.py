@@ -39,14 +39,19 @@ class Draft:
     glossary: bool = False
 
 
-def merge_keys(surface: str) -> list[str]:
-    """The keys under which ``surface`` meets other names."""
+def merge_keys(surface: str, as_written: bool = False) -> list[str]:
+    """The keys under which ``surface`` meets other names; code (``as_written``) meets no other number of itself
+    (``dumps`` and ``dump`` are two functions).
+
+    >>> merge_keys("dumps"), merge_keys("dumps", as_written=True)
+    (['dumps', 'en:dump'], ['dumps', 'en:dumps'])
+    """
     norm = normalise(surface)
     if not norm:
         return []
     keys = [norm]
     if norm.isascii():
-        keys.append("en:" + concept_id(norm))
+        keys.append("en:" + concept_id(norm, as_written))
     for suffix in GENERIC_SUFFIXES:
         stem = norm[: -len(suffix)].strip()
         if norm.endswith(suffix) and len(stem) >= 2 and (not stem.isascii() or len(stem) >= 3):
@@ -74,19 +79,23 @@ def _pick(values: list[str], shortest: bool = False) -> str:
     return sorted(counts, key=lambda v: (-counts[v], len(v) if shortest else 0, v))[0]
 
 
-def merge_names(names: Sequence[Name], glossary: Sequence[GlossaryConcept]) -> tuple[list[Draft], list[int]]:
-    """Group glossary concepts and mined names; returns the drafts and each name's draft index.
+def merge_names(
+    names: Sequence[Name], glossary: Sequence[GlossaryConcept], code: Sequence[bool] = ()
+) -> tuple[list[Draft], list[int]]:
+    """Group glossary concepts and mined names; returns the drafts and each name's draft index. ``code[i]``: the
+    i-th name is code, merged and named as spelled (``merge_keys``).
 
     Glossary concepts come first and are never merged with each other.
     """
     entries: list[tuple[str, str, tuple[str, ...], str]] = [(g.en, g.zh, g.aliases, g.id) for g in glossary]
     entries += [(en, zh, aliases, "") for en, zh, aliases in names]
+    written = [False] * len(glossary) + [bool(c) for c in code] + [False] * (len(names) - len(code))
     uf = _Union(len(entries))
     owner_gid: dict[int, str] = {i: e[3] for i, e in enumerate(entries) if e[3]}
     first_at: dict[str, int] = {}
     for i, (en, zh, aliases, _) in enumerate(entries):
         for surface in (en, zh, *aliases):
-            for key in merge_keys(surface):
+            for key in merge_keys(surface, written[i]):
                 j = first_at.setdefault(key, i)
                 a, b = uf.find(i), uf.find(j)
                 if a != b and not (a in owner_gid and b in owner_gid):
@@ -101,13 +110,14 @@ def merge_names(names: Sequence[Name], glossary: Sequence[GlossaryConcept]) -> t
     where = [0] * len(entries)
     for root in sorted(groups):
         members = groups[root]
-        drafts.append(_draft([entries[i] for i in members], owner_gid.get(root, "")))
+        drafts.append(_draft([entries[i] for i in members], owner_gid.get(root, ""),
+                             {entries[i][0] for i in members if written[i]}))
         for i in members:
             where[i] = len(drafts) - 1
     return drafts, where[len(glossary) :]
 
 
-def _draft(members: list[tuple[str, str, tuple[str, ...], str]], gid: str) -> Draft:
+def _draft(members: list[tuple[str, str, tuple[str, ...], str]], gid: str, code: set[str]) -> Draft:
     gloss = next((m for m in members if m[3]), None)
     ens = [m[0] for m in members if m[0]]
     zhs = [m[1] for m in members if m[1]]
@@ -115,7 +125,7 @@ def _draft(members: list[tuple[str, str, tuple[str, ...], str]], gid: str) -> Dr
     zh = gloss[1] if gloss and gloss[1] else _pick(zhs, shortest=True)
     if not zh:  # an English-only alias list may still carry a Chinese name
         zh = _pick([a for m in members for a in m[2] if a and is_cjk(a[0])], shortest=True)
-    cid = gid or (concept_id(en) if en else zh)
+    cid = gid or (concept_id(en, en in code) if en else zh)
     surfaces: dict[str, str] = {}
     for m in members:
         for s in (m[0], m[1], *m[2]):

@@ -29,7 +29,7 @@ from kgqa.graph.model import DocGraph, RawEdge, Sentence, Term
 from kgqa.graph.patterns import Linked, Rel, link_sentence
 from kgqa.graph.relations import sentence_relations
 from kgqa.graph.termhood import general_zipf
-from kgqa.graph.terms import Found, english_terms, heading_terms, mine_sentence, pair_terms
+from kgqa.graph.terms import BODY_RULES, Found, english_terms, heading_terms, pair_terms
 from kgqa.graph.text import sentences
 from kgqa.text import is_code_line
 from kgqa.tuning import TERMHOOD
@@ -103,9 +103,20 @@ def _mine(s: Sentence, marks: Marks, examples: frozenset[str]) -> list[Found]:
     if is_name_list(s.text):
         return []
     found = marked_terms(s.text, marks.within(s.start, s.end), examples, marks.often)
+    # the English rule reads the prose only: the code miner names what the source sets as code (``dumps()``),
+    # and the words of code read as English (dumps, the plural of dump) would join what the code keeps apart
+    prose = _without_code(s)
     if s.kind == "heading":
-        return heading_terms(s.text) + pair_terms(s.text) + english_terms(s.text) + found
-    return mine_sentence(s.text) + found
+        return heading_terms(s.text) + pair_terms(s.text) + english_terms(prose) + found
+    return [f for rule in BODY_RULES for f in rule(prose if rule is english_terms else s.text)] + found
+
+
+def _without_code(s: Sentence) -> str:
+    """The sentence with its inline code blanked out (same length, so offsets hold)."""
+    text = s.text
+    for a, b in s.code:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
 
 
 class Marks:
@@ -248,7 +259,8 @@ def local_terms(
         for f in _mine(s, marks, examples | marks.variables)
         if not {f.en.lower(), f.en.lower().split(" ", 1)[0], *map(str.lower, f.aliases)} & examples
     ]
-    drafts, where = merge_names([(f.en, f.zh, f.aliases) for f, _ in found], glossary.concepts)
+    drafts, where = merge_names([(f.en, f.zh, f.aliases) for f, _ in found], glossary.concepts,
+                                [f.rule == "code" for f, _ in found])
     terms: dict[tuple[str, str, str, tuple[str, ...], str], Term] = {}
     for (f, s), i in zip(found, where, strict=True):
         key = (drafts[i].id, f.en, f.zh, f.aliases, f.rule)

@@ -24,7 +24,7 @@ DOCGRAPH_VERSION = 1
 # datetime module) is an instance of that kind; 14: the files of an example's file tree, and phrases they open,
 # are no concepts, also where the tree is cut across two chunks; 15: a call ("the print() function") is no noun
 # use of its name, so the verb "prints" is no alias of print()
-GRAPH_VERSION = "graph-15"
+GRAPH_VERSION = "graph-16"
 
 
 @dataclass(frozen=True)

@@ -83,18 +83,22 @@ def _singular_is_english(word: str) -> bool:
     return zipf_frequency(one, "en") > zipf_frequency(word, "en") - TERMHOOD.plural_id_zipf_gap
 
 
-def concept_id(label: str) -> str:
+def concept_id(label: str, as_written: bool = False) -> str:
     """Canonical id: English lower-case, hyphenated, last word singular; Chinese kept as is. A final capital S
     is part of a name, not a plural (macOS, iOS), and a plural stays when its singular by spelling is no English
-    word (indices, not "indice"; species, series).
+    word (indices, not "indice"; species, series). Code (``as_written``) and a call are named as spelled:
+    ``dumps()`` and ``dump()`` are two functions.
 
     >>> concept_id("Keyword Arguments"), concept_id("macOS"), concept_id("indices"), concept_id("devices")
     ('keyword-argument', 'macos', 'indices', 'device')
+    >>> concept_id("dumps()"), concept_id("json.loads()")
+    ('dumps', 'json-loads')
     """
     words = [w for w in _NOT_ID.split(normalise(label)) if w]
     if not words:
         return ""
-    if words[-1].isascii() and not label.rstrip().endswith("S") and _singular_is_english(words[-1]):
+    called = as_written or label.rstrip().endswith("()")
+    if words[-1].isascii() and not called and not label.rstrip().endswith("S") and _singular_is_english(words[-1]):
         words[-1] = singular(words[-1])
     return "-".join(words)
 

@@ -129,7 +129,7 @@ def build_index(
         old = Manifest.read(previous) if previous else None
         expected = Manifest(
             model_id=embedder.model_id if embedder else settings.embedding_model_id, dim=0,
-            chunker_version=CHUNKER_VERSION, graph_version=graph_build.GRAPH_VERSION,
+            chunker_version=CHUNKER_VERSION, graph_version=graph_build.graph_build_version(),
             documents={d.doc_id: d.sha256 for d in docs},
             glossary_sha256=_sha256_file(glossary_path) if glossary_path else "",
             faiss_index=settings.faiss_index, sources=[str(p) for p in sources], splitter_version=SPLITTER_VERSION,

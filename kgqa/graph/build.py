@@ -31,7 +31,7 @@ from kgqa.graph.extract import extract_document, is_name_list
 from kgqa.graph.glossary import Glossary
 from kgqa.graph.heads import head_edges, kind_edges
 from kgqa.graph.lexicon import Lexicon
-from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence
+from kgqa.graph.model import GRAPH_VERSION, DocGraph, Sentence, graph_build_version
 from kgqa.graph.naming import Context, name_of_no_term, written_label
 from kgqa.graph.paradigm import paradigm_terms
 from kgqa.graph.query import ConceptGraph
@@ -43,7 +43,8 @@ from kgqa.types import Chunk, Concept, Document, Edge, Evidence
 
 STAGE = "graph"  # name of the per-document contributions in the chunk store
 
-__all__ = ["GRAPH_VERSION", "STAGE", "ConceptGraph", "DocGraph", "build_graph", "extract_document", "graph_for_corpus"]
+__all__ = ["GRAPH_VERSION", "STAGE", "ConceptGraph", "DocGraph", "build_graph", "extract_document", "graph_for_corpus",
+           "graph_build_version"]
 
 
 
@@ -318,7 +319,7 @@ def graph_for_corpus(
     """
     parts: list[tuple[str, str, DocGraph]] = []
     for doc, chunks in zip(docs, chunks_per_doc, strict=True):
-        key = f"{doc.sha256}:{GRAPH_VERSION}:{glossary_sha256}"
+        key = f"{doc.sha256}:{graph_build_version()}:{glossary_sha256}"
         cached = previous(STAGE, doc.doc_id, key) if previous else None
         dg = DocGraph.from_dict(cached) if isinstance(cached, dict) else extract_document(doc, list(chunks), glossary)
         parts.append((doc.doc_id, key, dg))

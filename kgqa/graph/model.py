@@ -6,7 +6,10 @@ cached per document sha256; ``build_graph`` merges any set of them.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from kgqa.types import Evidence
@@ -25,6 +28,21 @@ DOCGRAPH_VERSION = 1
 # are no concepts, also where the tree is cut across two chunks; 15: a call ("the print() function") is no noun
 # use of its name, so the verb "prints" is no alias of print()
 GRAPH_VERSION = "graph-16"
+
+
+@lru_cache(maxsize=1)
+def graph_build_version() -> str:
+    """``GRAPH_VERSION`` and a digest of the sources that build the graph (this package, its tuning constants and
+    the shared text helpers). The per-document cache and the index manifest record it, so a graph built by other
+    code is never served as current, even when a change forgot to bump ``GRAPH_VERSION``."""
+    package = Path(__file__).resolve().parent
+    root = package.parent
+    files = [*sorted(package.rglob("*.py")), root / "tuning" / "graph.py", root / "text.py"]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return f"{GRAPH_VERSION}+{digest.hexdigest()[:12]}"
 
 
 @dataclass(frozen=True)

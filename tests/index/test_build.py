@@ -128,6 +128,29 @@ def test_model_change_marks_the_index_stale(fake_settings, fake_embedder):
     assert open_index(fake_settings.index_dir).manifest.dim == 32
 
 
+def test_graph_built_by_other_code_is_rebuilt(fake_settings, fake_embedder, monkeypatch):
+    """The manifest records the digest of the graph's sources, not only GRAPH_VERSION: a graph built by other
+    code is rebuilt, and no document's cached extraction of that code is reused."""
+    from kgqa.graph import build as graph_build
+    from kgqa.graph.model import GRAPH_VERSION, graph_build_version
+
+    assert graph_build_version().startswith(GRAPH_VERSION + "+")
+    build_index(fake_settings, embedder=fake_embedder)
+    assert open_index(fake_settings.index_dir).manifest.graph_version == graph_build_version()
+    extracted: list[str] = []
+    real_extract = graph_build.extract_document
+
+    def counting(doc, chunks, glossary):  # type: ignore[no-untyped-def]
+        extracted.append(doc.doc_id)
+        return real_extract(doc, chunks, glossary)
+
+    monkeypatch.setattr(graph_build, "graph_build_version", lambda: f"{GRAPH_VERSION}+other")
+    monkeypatch.setattr(graph_build, "extract_document", counting)
+    report = build_index(fake_settings, embedder=fake_embedder)
+    assert any("graph_version changed" in r for r in report.reasons)
+    assert len(extracted) == report.counts["documents"] == 4
+
+
 def test_empty_corpus_is_a_clear_error_and_keeps_the_old_index(fake_settings, fake_embedder, tmp_path):
     build_index(fake_settings, embedder=fake_embedder)
     empty = tmp_path / "empty"

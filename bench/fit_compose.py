@@ -7,7 +7,9 @@ Every answerable question is asked once; what the composer was given (the parts,
 their sentence similarities) is kept, and each grid point only composes again, so a point costs milliseconds.
 The grid is the supporting sentence's margin (``Compose.support_margin``; -1 turns it off), the weight of
 keyword overlap (``Compose.lexical``) and, with ``--position 0 0.004 0.01``, the penalty per sentence of its place
-in the passage (``Compose.position``); ``--margin`` and ``--lexical`` narrow the first two. A point is scored by
+in the passage (``Compose.position``); ``--rank`` and ``--chunks`` sweep the penalty per passage rank
+(``Compose.rank``) and how many passages are read (``Compose.chunks_per_part``, at most the ``top_k`` retrieval
+returned when the answers were kept); ``--margin`` and ``--lexical`` narrow the first two. A point is scored by
 quote hit (a citation holds the gold quote), with the median cited characters beside it. Points are ranked by
 the worst corpus's dev quote hit; the cross-corpus check fits on two corpora and reads the third. The chosen
 values are copied by hand into ``kgqa/tuning/``; nothing here changes them.
@@ -98,6 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--margin", type=float, nargs="+", default=list(MARGINS), help="support margins to try")
     parser.add_argument("--lexical", type=float, nargs="+", default=list(LEXICAL), help="keyword weights to try")
     parser.add_argument("--position", type=float, nargs="+", default=list(POSITION), help="position penalties")
+    parser.add_argument("--rank", type=float, nargs="+", default=[compose.COMPOSE.rank],
+                        help="penalties per passage rank")
+    parser.add_argument("--chunks", type=int, nargs="+", default=[compose.COMPOSE.chunks_per_part],
+                        help="passages read per question part")
     parser.add_argument("--list-margin", type=float, nargs="+", default=[compose.COMPOSE.list_margin],
                         help="margins within which a list's items outweigh an anchor outside it (-1: never)")
     args = parser.parse_args(argv)
@@ -114,10 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[tuple[float, ...], dict[str, dict[str, tuple[float, float]]]] = {}
     point: tuple[float, ...]
     try:
-        for point in itertools.product(args.margin, args.lexical, args.position, args.list_margin):
-            margin, lexical, position, list_margin = point
+        for point in itertools.product(args.margin, args.lexical, args.position, args.list_margin, args.rank,
+                                       args.chunks):
+            margin, lexical, position, list_margin, rank, chunks = point
             compose.COMPOSE = dataclasses.replace(default, support_margin=margin, lexical=lexical, position=position,
-                                                  list_margin=list_margin)
+                                                  list_margin=list_margin, rank=rank, chunks_per_part=int(chunks))
             results[point] = {c: {s: replay(kb, cap, s) for s in ("dev", "test")} for c, (kb, cap) in systems.items()}
     finally:
         compose.COMPOSE = default
@@ -133,15 +140,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         def cell(s: str, row: dict[str, dict[str, tuple[float, float]]] = row) -> str:
             return "  ".join(f"{c} {row[c][s][0]:.3f} ({row[c][s][1]:.0f})" for c in corpora)
 
-        print(f"margin {point[0]:<5} lexical {point[1]:<4} position {point[2]:<6} list {point[3]:<5}  "
-              f"dev: {cell('dev')}\n{'':53}test: {cell('test')}")
+        print(f"margin {point[0]:<5} lexical {point[1]:<4} position {point[2]:<6} list {point[3]:<5} "
+              f"rank {point[4]:<5} chunks {point[5]}  dev: {cell('dev')}\n{'':72}test: {cell('test')}")
     print("\ncross-corpus: fitted on the other two corpora's dev splits, read on this corpus")
     for held_out in corpora:
         others = [c for c in corpora if c != held_out]
         point = max(results, key=lambda p: (worst(p, others), -abs(p[0] - default.support_margin)))
         got = results[point][held_out]
         print(f"{held_out:<14} fitted margin {point[0]}, lexical {point[1]}, position {point[2]}, "
-              f"list margin {point[3]}: "
+              f"list margin {point[3]}, rank {point[4]}, chunks {point[5]}: "
               f"dev {got['dev'][0]:.3f}, "
               f"test {got['test'][0]:.3f}")
     return 0

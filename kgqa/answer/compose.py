@@ -23,9 +23,6 @@ from kgqa.text import is_latin_text
 from kgqa.tuning import COMPOSE
 from kgqa.types import Hit
 
-CHUNKS_PER_PART = COMPOSE.chunks_per_part
-CHAR_BUDGET = COMPOSE.char_budget
-MAX_ITEMS = COMPOSE.max_items
 _CODE_WORDS = re.compile(r"代码|实现|code|implement|snippet", re.I)
 _LABEL_ONLY = re.compile(r"^[\W\s]*(\*\*)?(题目|答案|问题|回答|解析|内容|目标)[:：]?(\*\*)?[:：]?\s*$")
 
@@ -92,7 +89,7 @@ def score_candidates(
         q_tokens = {t for t in q_tokens if t.isascii()}
     overlap = _overlap_with(q_tokens)
     candidates = []
-    for rank, hit in enumerate(hits[:CHUNKS_PER_PART]):
+    for rank, hit in enumerate(hits[:COMPOSE.chunks_per_part]):
         sents = sentences.get(hit.chunk.chunk_id, [])
         sims = similarities.get(hit.chunk.chunk_id, np.zeros(0)) if sents else np.zeros(0)
         unit = " ".join([*hit.chunk.heading[-1:], hit.chunk.question])
@@ -170,7 +167,7 @@ def _list_group(sents: Sequence[Sentence], anchor: Sentence) -> list[Sentence]:
     lead = [s for s in sents[max(first - 1, 0) : first] if s.role == "lead"]
     before = anchor.index if anchor.role == "text" else (lead[0].index if lead else first)
     intro = [anchor] if anchor.role == "text" else [s for s in sents[:before] if s.role == "text"][-1:]
-    return [*intro, *lead, anchor, *run[:MAX_ITEMS]]
+    return [*intro, *lead, anchor, *run[:COMPOSE.max_items]]
 
 
 def pick_sentences(
@@ -195,7 +192,7 @@ def pick_sentences(
     for s in sorted(set(group), key=lambda s: s.index):
         if _LABEL_ONLY.match(s.text) or s.role in ("heading", "question"):
             continue
-        if chosen and used + len(s.text) > CHAR_BUDGET * latin and s is not anchor:
+        if chosen and used + len(s.text) > COMPOSE.char_budget * latin and s is not anchor:
             continue
         chosen.append(s)
         used += len(s.text)

@@ -80,6 +80,17 @@ def swaps(word: str) -> list[str]:
     return [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1) if word[i] != word[i + 1]]
 
 
+def in_case_of(written: str, mended: str) -> str:
+    """``mended`` in the case ``written`` was typed in: all capitals, a capital first, or as it is.
+
+    >>> in_case_of("GGEL", "gegl"), in_case_of("Pyhton", "python"), in_case_of("gmip", "gimp")
+    ('GEGL', 'Python', 'gimp')
+    """
+    if written.isupper():
+        return mended.upper()
+    return mended[0].upper() + mended[1:] if written[:1].isupper() and mended else mended
+
+
 _local = threading.local()
 
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from kgqa.text import is_cjk, swaps
+from kgqa.text import in_case_of, is_cjk, swaps
 from kgqa.tuning import LINKING
 
 _LATIN = re.compile(r"[A-Za-z]+")
@@ -116,6 +116,7 @@ class Corrector:
             if m and not any(a < m.end() and m.start() < b for a, b in taken):
                 fix = self._latin_fix(m.group(0))
                 if fix:
+                    fix = in_case_of(m.group(0), fix)  # the letters mended, the case as typed (GGEL -> GEGL)
                     out.append(fix)
                     index += [min(i + k, m.end() - 1) for k in range(len(fix))]
                     i = m.end()

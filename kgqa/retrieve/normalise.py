@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from kgqa.text import swaps
+from kgqa.text import in_case_of, swaps
 from kgqa.tuning import SPELLING
 
 # polite openers of a Chinese question ("may I ask"): they introduce the question and say nothing of it
@@ -185,10 +185,6 @@ class Speller:
         def fix(m: re.Match[str]) -> str:
             word = m.group()
             mended = self.mend(word)
-            if mended is None:
-                return word
-            if word.isupper():
-                return mended.upper()
-            return mended[0].upper() + mended[1:] if word[0].isupper() else mended
+            return word if mended is None else in_case_of(word, mended)
 
         return _LATIN_WORD.sub(fix, text)

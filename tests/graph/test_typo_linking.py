@@ -63,3 +63,11 @@ def test_a_four_letter_name_is_corrected_only_for_two_swapped_neighbours():
     assert c.correct("gmip 是啥的缩写")[0] == "gimp 是啥的缩写"
     assert c.correct("lsit or tuple")[0].startswith("list")
     assert c.correct("lost or gimps")[0] == "lost or gimps"  # a substituted or added letter is another word
+
+
+def test_a_mended_word_keeps_the_case_it_was_typed_in():
+    """The dense channel reads the mended question, and the model reads case: GGEL must become GEGL as the
+    question without the slip would have written it, not gegl."""
+    c = Corrector(["GEGL", "Python", "GIMP"])
+    assert c.correct("GGEL 是个什么东西")[0] == "GEGL 是个什么东西"
+    assert c.correct("Pyhton or GMIP or gmip")[0] == "Python or GIMP or gimp"

@@ -1,5 +1,6 @@
-"""50 asks at once: every one answered, identical to the same question asked alone, citations in place and
-in a document that is about the question (it mentions the question's key term)."""
+"""50 asks at once: every one answered, identical to the same question asked alone, citations in place, and the
+answer's own citation in a document that is about the question (it mentions the question's key term; a
+supporting sentence may come from any passage retrieval found)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,6 @@ def test_fifty_concurrent_asks_are_all_answered_correctly(live: LiveServer, clie
         for c in answer["citations"]:  # each citation points into the right document, at the quoted text
             text = texts[c["doc_id"]]
             assert text[c["start"] : c["end"]] == c["quote"]
-            assert QUESTIONS[question] in text.lower(), (
-                f"{c['doc_id']} does not mention {QUESTIONS[question]!r}"
-            )
+        if answer["citations"]:  # the first is the answer's anchor: it comes from a document about the question
+            first = answer["citations"][0]["doc_id"]
+            assert QUESTIONS[question] in texts[first].lower(), f"{first} does not mention {QUESTIONS[question]!r}"

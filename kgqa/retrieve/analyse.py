@@ -156,6 +156,7 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
     followup = False
     pieces = [p for piece in split_parts(question)
               for p in split_coordinated(piece, [(s, e) for _, _, s, e in linker.link(piece)])]
+    anchor, anchor_concepts = "", []  # the last part of this question that stands on its own
     for text in pieces:
         # the concepts of the question as asked and as mended: a slip the linker does not read through (data
         # parlalel) must not lose the concept it names
@@ -164,10 +165,19 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
         if mended != text:
             own = list(dict.fromkeys(own + linked_ids(linker, mended)))
         resolved = text
-        if previous and (is_followup(text) or not own):
+        elliptic = is_followup(text) or not own
+        if anchor and elliptic:
+            # a later part that names nothing of its own asks on about an earlier one ("tabs or spaces? how
+            # many?", "字符串能改吗？不能的话怎么办"): it is read with that part, as a follow-up is read with the
+            # turn before
+            resolved = f"{anchor} {text}"
+            own = list(dict.fromkeys(own + anchor_concepts))
+        elif previous and elliptic:
             followup = True
             resolved = f"{previous} {text}"
             own = list(dict.fromkeys(own + prior_concepts))
+        if not anchor or not elliptic:
+            anchor, anchor_concepts = resolved, own
         expansion = _labels(linker, own, language)
         # the channels read the question with the typos the linker reads through corrected (gmip -> gimp)
         fixed = linker.correct(resolved) if hasattr(linker, "correct") else resolved

@@ -59,6 +59,18 @@ def test_followups_take_the_subject_from_history(follow):
     assert plan.parts[0].resolved.startswith("什么是知识蒸馏？")
 
 
+def test_a_later_part_that_names_nothing_is_read_with_the_part_before():
+    plan = analyse("什么是知识蒸馏？它有哪些关键点？", [], Linker())
+    first, second = plan.parts
+    assert first.resolved == "什么是知识蒸馏？"
+    assert second.resolved == "什么是知识蒸馏？ 它有哪些关键点？"
+    assert second.concepts == ["knowledge-distillation"] and not plan.followup
+    # a part that names its own concept stands on its own
+    plan = analyse("什么是知识蒸馏？What is RoPE?", [], Linker())
+    assert [p.resolved for p in plan.parts] == ["什么是知识蒸馏？", "What is RoPE?"]
+    assert [p.concepts for p in plan.parts] == [["knowledge-distillation"], ["rope"]]
+
+
 def test_a_self_contained_question_ignores_history():
     history = [{"role": "user", "content": "什么是知识蒸馏？"}]
     plan = analyse("What is RoPE?", history, Linker())

@@ -35,7 +35,7 @@ from kgqa.retrieve.analyse import detect_language
 from kgqa.retrieve.engine import Engine
 from kgqa.retrieve.hybrid import HybridRetriever
 from kgqa.timing import Laps, StageObserver
-from kgqa.tuning import COMPOSE, PROBES, RETRIEVAL, SIMILARITY
+from kgqa.tuning import COMPOSE, DECIDE, PROBES, RETRIEVAL, SIMILARITY
 from kgqa.types import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,8 @@ def load(settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
     graph = ConceptGraph.load(index.folder / "graph.json")
     retriever = HybridRetriever(index.chunks, index.vectors, index.bm25, embedder, settings.fusion_weights)
     engine = Engine(retriever, graph, settings.max_question_chars)
-    coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary())
+    coverage = Coverage("\n".join(c.index_text().lower() for c in index.chunks), index.bm25.vocabulary(),
+                        index.bm25.frequent_words(DECIDE.subject_share))
     judge = Judge(graph, coverage, index.sentence_scores, cached_tokenize, Floors(*abstain_thresholds(settings)))
     # what the probe questions teach (hub passages, the unrelated-question floor) is kept per index and code
     key = calibration_key(index.folder, settings, embedder)

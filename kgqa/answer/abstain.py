@@ -37,6 +37,11 @@ _CJK = re.compile(r"^[\u4e00-\u9fff]{2,}$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _VERSION = re.compile(r"^\d+(?:\.\d+)+$")
+# ...that is a release when it follows a name or the word version (GIMP 2.10, python 3.13, version 2.0) or comes
+# before 版 (3.0 版, 2.10版本); a number in arithmetic (0.1 + 0.2, "is 3.5 bigger") is none
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w+-]*)\s*$")
+_RELEASE_BEFORE = re.compile(r"(?:\bversion|\brelease|\bv|版本|版)\s*$", re.I)
+_RELEASE_AFTER = re.compile(r"\s*(?:版|version\b|release\b)", re.I)
 # a code identifier is one key term, looked up whole: a dotted name, a name with an underscore, a call
 # (functools.lru_cache, __slots__, __init__.py, requirements.txt, range()); the segmenter would cut it into
 # ordinary words (slots, cache)
@@ -114,6 +119,8 @@ class TermCheck:
 
     known: tuple[str, ...]
     unknown: tuple[str, ...]
+    # unknown version numbers that name a release of something (GIMP 2.10, Python 3.13, 3.0 版)
+    releases: tuple[str, ...] = ()
 
     @property
     def unknown_share(self) -> float:
@@ -129,6 +136,23 @@ def _zipf(word: str, lang: str) -> float:
     if tokenize(word, lang) != [word.lower()]:
         return 0.0
     return float(zipf_frequency(word, lang))
+
+
+def names_release(before: str, after: str) -> bool:
+    """Whether a version number between ``before`` and ``after`` names a release of something.
+
+    >>> names_release("GIMP ", " 都有哪些新功能"), names_release("what is new in python ", "?")
+    (True, True)
+    >>> names_release("为什么 0.1 + ", " 不等于 0.3"), names_release("is ", " bigger"), names_release("", " 版")
+    (False, False, True)
+    """
+    if _RELEASE_BEFORE.search(before) or _RELEASE_AFTER.match(after):
+        return True
+    found = _WORD_BEFORE.search(before)
+    if found is None:
+        return False
+    word = found.group(1)
+    return word[0].isupper() or _zipf(word.lower(), "en") < DECIDE.release_name_max_zipf
 
 
 def is_ordinary(word: str, bar: float | None = None) -> bool:
@@ -167,6 +191,7 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
     budget = [TAGGER_CHARS]
     known: list[str] = []
     unknown: list[str] = []
+    releases: list[str] = []
     pos, first_word, checked = 0, True, 0
     modifier: tuple[str, int] | None = None  # an ordinary word the corpus lacks, and where it ends
     identifiers = {m.start(): m.group() for m in _IDENTIFIER.finditer(question)}
@@ -220,6 +245,8 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             checked += 1
             # a version number names one release: the corpus either mentions it or says nothing about it
             (known if word in coverage.text else unknown).append(word)
+            if word not in coverage.text and names_release(question[:start], question[end:]):
+                releases.append(word)
         elif _LATIN.match(word):
             checked += 1
             # in a Chinese question every English word is a deliberate term; in an English one, only
@@ -237,7 +264,7 @@ def assess_terms(question: str, linked_spans: Sequence[tuple[int, int]], coverag
             break
         if re.search(r"\w", word):
             first_word = False
-    return TermCheck(tuple(dict.fromkeys(known)), tuple(dict.fromkeys(unknown)))
+    return TermCheck(tuple(dict.fromkeys(known)), tuple(dict.fromkeys(unknown)), tuple(dict.fromkeys(releases)))
 
 
 def _name_bar(word: str, coverage: Coverage) -> float:

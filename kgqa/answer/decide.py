@@ -8,7 +8,8 @@ Signals (all computed per question, none depends on the corpus):
 - **linked concepts**: how many concepts of the graph the question names;
 - **similarity**: the best sentence cosine, compared with a floor calibrated for the default model only.
 
-Unknown key terms that dominate the question, with passages that do not match the rest, mean the corpus is
+A release the corpus never names (GIMP 3.0, python 3.13): refuse, whatever it says of other releases. Unknown
+key terms that dominate the question, with passages that do not match the rest, mean the corpus is
 about something else: refuse. Unknown terms beside a question the passages do match: answer what is there and
 say what is missing. With no unknown term, refuse only when nothing else speaks for the passages: no linked
 concept, little word coverage and a similarity under the floor.
@@ -65,6 +66,9 @@ class Signals:
     word_coverage: float
     language: str = "zh"
     chinese_corpus: bool = True
+    # every known term of the question is the corpus's subject, and the best passage holds little of its other
+    # words (``Judge.about_subject_only``)
+    subject_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,13 @@ def decide(signals: Signals, floors: Floors) -> Decision:
     if s.top_similarity is None:
         return Decision("refused", reason="no passage")
     covered = s.word_coverage >= DECIDE.min_word_coverage
+    if s.terms.releases:
+        # a question about a release the corpus never names (GIMP 3.0 when it describes 2.0 to 2.6): whatever
+        # the passages say of the other releases does not answer it
+        return Decision("refused", s.terms.releases, "the question is about a release the corpus never mentions")
     if s.terms.unknown:
+        if s.subject_only:
+            return Decision("refused", s.terms.unknown, "the question's only known words are the corpus's subject")
         if s.terms.unknown_share >= DECIDE.refuse_unknown_share and not covered:
             return Decision("refused", s.terms.unknown, "the question is about terms the corpus never mentions")
         if not s.terms.known and s.linked_concepts == 0 and not covered:
@@ -151,9 +161,28 @@ class Judge:
                 for scores in self.sentence_scores.scores(r.query_vector, [h.chunk.chunk_id for h in r.hits]).values()
                 if len(scores)]
         passages = [r.hits[0].chunk.index_text() for r in results if r.hits]
+        subject_only = bool(terms.unknown) and self.about_subject_only(asked, terms, passages)
         return Signals(terms, linked_concepts, max(sims, default=None),
                        best_coverage(asked, passages, self.tokenize), language,
-                       self.coverage.is_chinese)
+                       self.coverage.is_chinese, subject_only)
+
+    def about_subject_only(self, asked: str, terms: TermCheck, passages: Sequence[str]) -> bool:
+        """Whether every known term of the question is the corpus's subject (``Coverage.subject``) and the best
+        passage holds under ``DECIDE.min_word_coverage`` of the question's other words: beside its unknown terms,
+        nothing of the question is in the corpus."""
+        subject = self.coverage.subject
+        if not subject or not terms.known:
+            return False
+
+        def of_subject(word: str) -> bool:
+            words = self.tokenize(word)
+            return bool(words) and all(w in subject for w in words)
+
+        if not all(of_subject(k) for k in terms.known):
+            return False
+        rest = [t for t in self.tokenize(asked) if not of_subject(t)]
+        best = max((word_coverage(rest, self.tokenize(p)) for p in passages), default=0.0)
+        return best < DECIDE.min_word_coverage
 
     def names_subject(self, text: str) -> bool:
         """Whether ``text`` names a concept or a key term, known to the corpus or not (chit-chat tells a remark

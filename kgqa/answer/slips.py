@@ -22,6 +22,8 @@ class Coverage:
 
     text: str
     tokens: frozenset[str]
+    # the corpus's words that most passages contain: its subject (``BM25Index.frequent_words``)
+    subject: frozenset[str] = frozenset()
 
     def latin_tokens(self) -> list[str]:
         """The corpus's Latin-script keywords (computed once), for typo matching."""

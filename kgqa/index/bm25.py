@@ -127,6 +127,27 @@ class BM25Index:
             found += rarity if per_chunk[index] > 0 else 0.0
         return found / total
 
+    def frequent_words(self, share: float) -> frozenset[str]:
+        """The corpus's words (as written, lower case) whose index term at least ``share`` of the chunks contain:
+        the corpus's subject (gimp in the GIMP manual, 模型 in notes on language models), which says nothing about
+        which passage a question is about.
+
+        >>> sorted(BM25Index.build(["gimp 图层", "gimp 滤镜", "Python gimps", "python 图层"]).frequent_words(0.5))
+        ['gimp', 'gimps', 'python', '图层']
+        """
+        scores = getattr(self._retriever, "scores", None)
+        vocab = getattr(self._retriever, "vocab_dict", None)
+        if not self.size or not scores or not vocab:
+            return frozenset()
+        counts = np.diff(np.asarray(scores["indptr"]))
+        floor = share * self.size
+        frequent = {t for t, i in vocab.items() if t and i < len(counts) and counts[i] >= floor}
+        # an English word's term is its stem, mostly a prefix of it: only words sharing a stem's first letters
+        # are stemmed to find the words of a frequent stem
+        heads = tuple({t[:2] for t in frequent if _LATIN_WORD.fullmatch(t)})
+        words = [w for w in self.vocabulary() if w in frequent or (heads and w.startswith(heads))]
+        return frozenset(w for w, t in zip(words, terms(words), strict=True) if t in frequent)
+
     def vocabulary(self) -> frozenset[str]:
         """The corpus's words as the text writes them (lower case, not stemmed)."""
         if self._words is not None:

@@ -156,7 +156,7 @@ def analyse(question: str, history: Sequence[dict[str, str]], linker: ConceptLin
     followup = False
     pieces = [p for piece in split_parts(question)
               for p in split_coordinated(piece, [(s, e) for _, _, s, e in linker.link(piece)])]
-    anchor, anchor_concepts = "", []  # the last part of this question that stands on its own
+    anchor, anchor_concepts = "", list[str]()  # the last part of this question that stands on its own
     for text in pieces:
         # the concepts of the question as asked and as mended: a slip the linker does not read through (data
         # parlalel) must not lose the concept it names

@@ -122,6 +122,17 @@ class Decide:
     # when the unknown key terms are at least this share of the question's key terms, the question is about
     # what the corpus lacks: refuse. Below it, answer what is there and say what is missing. Not fitted.
     refuse_unknown_share: float = 0.5
+    # a word at least this share of the passages contain is the corpus's subject (gimp in 63% of the GIMP
+    # manual's passages, 模型 and transformer in 85% and 79% of the notes'; nothing in the Python tutorial, where
+    # python is in 35%): beside a term the corpus lacks, it says nothing of the question is there, so a question
+    # whose only known words are such (GIMP 有 iPad 或者安卓版吗) is refused when the best passage holds too
+    # little of the rest. Half: a word most passages share. Not fitted.
+    subject_share: float = 0.5
+    # a version number the corpus never writes refuses the question when it names a release: after the word
+    # version or 版, or after a name, which is a Latin word rarer in general English than this Zipf frequency
+    # (gimp is at 2.8, python at 3.8); a more common word (is 7.1, than 6.1, about 6.4) is a function word, and
+    # the number is arithmetic ("is 3.5 bigger"). Not fitted.
+    release_name_max_zipf: float = 5.0
     # share of the question's content words found in the best passage: at or above this, the passage is
     # about the question even when no concept links (a paraphrase in the corpus's own words). Not fitted.
     min_word_coverage: float = 0.34

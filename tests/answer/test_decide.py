@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 import pytest
 
 from kgqa.answer.abstain import Coverage, TermCheck, assess_terms, is_ordinary
 from kgqa.answer.chitchat import kind_of, reply
-from kgqa.answer.decide import Floors, Signals, decide, word_coverage
+from kgqa.answer.decide import Floors, Judge, Signals, decide, word_coverage
 from kgqa.index.bm25 import tokenize
 from kgqa.tuning import DECIDE
+from kgqa.types import Chunk, Hit
 
 pytestmark = pytest.mark.unit
 
@@ -104,6 +109,22 @@ def test_a_rare_lowercase_word_an_english_corpus_lacks_is_unknown():
 def test_a_version_number_is_a_key_term():
     assert "3.0" in assess_terms("GIMP 3.0 什么时候发布", [], EN).unknown
     assert "2.4" in assess_terms("2.4 的剪裁工具有什么变化", [], EN).known
+
+
+@pytest.mark.parametrize("question", ["GIMP 3.0 什么时候发布", "What is new in release 2.6?", "2.10 版有哪些新功能",
+                                      "what changed in python 3.13"])
+def test_a_question_about_a_release_the_corpus_never_names_is_refused(question: str):
+    terms = assess_terms(question, [], EN)
+    assert terms.releases and set(terms.releases) <= set(terms.unknown)
+    # even with passages that match the rest of the question well (about other releases)
+    decision = decide(Signals(terms, 1, 0.95, 1.0), Floors(0.8, 0.83))
+    assert decision.outcome == "refused" and decision.missing == terms.releases
+
+
+@pytest.mark.parametrize("question", ["为什么 0.1 + 0.7 不等于 0.8", "is 3.5 bigger than 3.25?",
+                                      "2.4 的剪裁工具有什么变化"])
+def test_a_number_that_names_no_missing_release_is_no_reason_to_refuse(question: str):
+    assert not assess_terms(question, [], EN).releases
 
 
 CN_DOC = "这份手册说明如何复制副本。违反许可证的人失去权利。"
@@ -202,3 +223,40 @@ def test_a_chinese_word_typed_by_sound_is_known(word: str, expected: bool) -> No
     from kgqa.answer.abstain import is_homophone_of_known
 
     assert is_homophone_of_known(word, HOMOPHONES) is expected
+
+
+class NoConcepts:
+    def link(self, text: str) -> list[tuple[str, str, int, int]]:
+        return []
+
+
+class FlatScores:
+    def scores(self, vector: np.ndarray, chunk_ids: Sequence[str]) -> Mapping[str, np.ndarray]:
+        return {cid: np.array([0.9]) for cid in chunk_ids}
+
+
+@dataclass
+class Result:
+    hits: Sequence[Hit]
+    query_vector: np.ndarray
+
+
+MANUAL = "GIMP 的图层面板列出图像的所有图层。GIMP 的滤镜菜单里有模糊和锐化滤镜。"
+
+
+@pytest.mark.parametrize(("subject", "question", "outcome"), [
+    # beside iPad, the question names only what every page of the manual names: nothing of it is in the corpus
+    (frozenset({"gimp"}), "GIMP 有 iPad 版吗", "refused"),
+    # the filters are in the corpus: answer what it says of them, and say that iPad is not
+    (frozenset({"gimp"}), "GIMP 的滤镜能在 iPad 上用吗", "caveat"),
+    # a corpus with no word on most of its chunks has no subject to discount
+    (frozenset(), "GIMP 有 iPad 版吗", "caveat"),
+])
+def test_a_question_whose_only_known_word_is_the_corpus_subject_is_refused(
+        subject: frozenset[str], question: str, outcome: str) -> None:
+    coverage = Coverage(MANUAL.lower(), frozenset(tokenize(MANUAL)), subject=subject)
+    judge = Judge(NoConcepts(), coverage, FlatScores(), tokenize, FLOORS)
+    results = [Result([Hit(Chunk("c1", "d", 0, len(MANUAL), MANUAL), 1.0)], np.zeros(2))]
+    signals = judge.signals(question, 0, results, "zh")
+    assert signals.terms.unknown == ("iPad",)
+    assert decide(signals, Floors(None, None)).outcome == outcome
